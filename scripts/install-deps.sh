@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package genops-sim needs. Idempotent: it does nothing
+# when all packages are present, never prompts, and works as root on a minimal
+# Debian 12 (or through sudo for a normal user).
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build git ca-certificates
+  libboost-graph-dev libboost-random-dev libboost-program-options-dev libboost-math-dev
+  libeigen3-dev libhdf5-dev libtbb-dev libbenchmark-dev libgtest-dev
+  libtomlplusplus-dev libssl-dev nlohmann-json3-dev
+  clang-format python3 python3-h5py python3-pandas python3-numpy
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} Debian packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null
