@@ -1,6 +1,8 @@
 #pragma once
 
+#include <array>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 
 namespace genops::engine {
@@ -46,6 +48,13 @@ class RngStream {
     }
   }
   constexpr explicit RngStream(const StreamKey& key) : RngStream(stream_seed(key)) {}
+  // A stream with the given raw xoshiro256** state (not all zero), for known-answer tests.
+  static constexpr RngStream from_state(const std::array<std::uint64_t, 4>& state) {
+    RngStream stream(0);
+    for (std::size_t i = 0; i < state.size(); ++i)
+      stream.state_[i] = state[i];
+    return stream;
+  }
 
   static constexpr result_type min() { return 0; }
   static constexpr result_type max() { return ~std::uint64_t{0}; }
@@ -63,9 +72,7 @@ class RngStream {
   }
 
  private:
-  static constexpr std::uint64_t rotl(std::uint64_t x, int k) {
-    return (x << k) | (x >> (64 - k));
-  }
+  static constexpr std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   std::uint64_t state_[4] = {};
 };
 
@@ -85,13 +92,17 @@ inline double uniform(RngStream& rng, double low, double high) {
 }
 // Uniform integer in [0, bound), Lemire's multiply-shift with rejection (unbiased).
 std::uint64_t uniform_below(RngStream& rng, std::uint64_t bound);
-inline bool bernoulli(RngStream& rng, double probability) { return uniform01(rng) < probability; }
+inline bool bernoulli(RngStream& rng, double probability) {
+  return uniform01(rng) < probability;
+}
 inline double exponential(RngStream& rng, double mean) {
   return -mean * std::log(uniform_open01(rng));
 }
 // Standard normal quantile (Wichura's AS241, relative error about 1e-16).
 double normal_quantile(double p);
-inline double standard_normal(RngStream& rng) { return normal_quantile(uniform_open01(rng)); }
+inline double standard_normal(RngStream& rng) {
+  return normal_quantile(uniform_open01(rng));
+}
 inline double normal(RngStream& rng, double mean, double stddev) {
   return mean + stddev * standard_normal(rng);
 }
