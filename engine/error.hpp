@@ -34,9 +34,9 @@ class PartitionError : public std::runtime_error {
 
 // Always on (also in release builds): simulation results are only worth anything when the
 // invariants held.
-#define GENOPS_ASSERT(expression, message)                                                   \
-  do {                                                                                       \
-    if (!(expression)) [[unlikely]] {                                                        \
-      ::genops::engine::assertion_failed(#expression, __FILE__, __LINE__, (message));        \
-    }                                                                                        \
+#define GENOPS_ASSERT(expression, message)                                            \
+  do {                                                                                \
+    if (!(expression)) [[unlikely]] {                                                 \
+      ::genops::engine::assertion_failed(#expression, __FILE__, __LINE__, (message)); \
+    }                                                                                 \
   } while (false)

@@ -115,17 +115,20 @@ class DaryHeapQueue {
 
   // Removes a pending root hole by moving the last key into it.
   void settle() {
-    if (!root_is_hole_) return;
+    if (!root_is_hole_)
+      return;
     root_is_hole_ = false;
     const Key last = heap_.back();
     heap_.pop_back();
-    if (!heap_.empty()) sift_down(0, last);
+    if (!heap_.empty())
+      sift_down(0, last);
   }
 
   void sift_up(std::size_t index, Key key) {
     while (index > 0) {
       const std::size_t parent = (index - 1) / kArity;
-      if (!less(key, heap_[parent])) break;
+      if (!less(key, heap_[parent]))
+        break;
       heap_[index] = heap_[parent];
       index = parent;
     }
@@ -136,13 +139,16 @@ class DaryHeapQueue {
     const std::size_t count = heap_.size();
     for (;;) {
       const std::size_t first = index * kArity + 1;
-      if (first >= count) break;
+      if (first >= count)
+        break;
       std::size_t best = first;
       const std::size_t last = first + kArity < count ? first + kArity : count;
       for (std::size_t child = first + 1; child < last; ++child) {
-        if (less(heap_[child], heap_[best])) best = child;
+        if (less(heap_[child], heap_[best]))
+          best = child;
       }
-      if (!less(heap_[best], key)) break;
+      if (!less(heap_[best], key))
+        break;
       heap_[index] = heap_[best];
       index = best;
     }

@@ -13,7 +13,9 @@ Partition::Partition(PartitionId id, std::unique_ptr<Model> model, RunIdentity i
   GENOPS_ASSERT(model_ != nullptr, "a partition needs a model");
 }
 
-void Partition::start() { model_->start(*this); }
+void Partition::start() {
+  model_->start(*this);
+}
 
 void Partition::run_until(SimTime end) {
   while (queue_.next_time() < end) {
@@ -29,7 +31,8 @@ void Partition::run_until(SimTime end) {
 }
 
 void Partition::finish(SimTime horizon) {
-  if (now_ < horizon) now_ = horizon;
+  if (now_ < horizon)
+    now_ = horizon;
   model_->finish(*this);
 }
 

@@ -27,8 +27,7 @@ struct RunIdentity {
 // one thread touches a partition at a time; partitions share nothing.
 class Partition final : public Context {
  public:
-  Partition(PartitionId id, std::unique_ptr<Model> model, RunIdentity identity,
-            SimTime lookahead);
+  Partition(PartitionId id, std::unique_ptr<Model> model, RunIdentity identity, SimTime lookahead);
 
   void start();
   // Processes every pending event with time < end, in (time, sequence) order.

@@ -25,6 +25,8 @@ std::uint64_t uniform_below(RngStream& rng, std::uint64_t bound) {
 double normal_quantile(double p) {
   GENOPS_ASSERT(p > 0.0 && p < 1.0, "normal_quantile needs p in (0, 1)");
   // Wichura, M. J. (1988) Algorithm AS 241, Applied Statistics 37(3), 477-484 (PPND16).
+  // The coefficients keep the published layout.
+  // clang-format off
   const double q = p - 0.5;
   if (std::fabs(q) <= 0.425) {
     const double r = 0.180625 - q * q;
@@ -62,12 +64,14 @@ double normal_quantile(double p) {
                 0.0148753612908506148525) * r + 0.13692988092273580531) * r +
               0.59983220655588793769) * r + 1.0);
   }
+  // clang-format on
   return q < 0 ? -value : value;
 }
 
 std::uint64_t poisson(RngStream& rng, double mean) {
   GENOPS_ASSERT(mean >= 0.0, "poisson needs a non-negative mean");
-  if (mean == 0.0) return 0;
+  if (mean == 0.0)
+    return 0;
   if (mean < 30.0) {
     // Inversion by sequential search of the CDF.
     const double u = uniform01(rng);
@@ -87,8 +91,10 @@ std::uint64_t poisson(RngStream& rng, double mean) {
 
 std::uint64_t binomial(RngStream& rng, std::uint64_t trials, double probability) {
   GENOPS_ASSERT(probability >= 0.0 && probability <= 1.0, "binomial needs p in [0, 1]");
-  if (trials == 0 || probability == 0.0) return 0;
-  if (probability == 1.0) return trials;
+  if (trials == 0 || probability == 0.0)
+    return 0;
+  if (probability == 1.0)
+    return trials;
   const auto n = static_cast<double>(trials);
   const double variance = n * probability * (1.0 - probability);
   if (variance >= 25.0) {

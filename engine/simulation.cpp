@@ -41,7 +41,8 @@ void Simulation::for_each_partition(const Step& step) {
                     });
   // The lowest failing id is reported, whatever order the workers failed in.
   for (std::size_t i = 0; i < errors.size(); ++i) {
-    if (!errors[i]) continue;
+    if (!errors[i])
+      continue;
     try {
       std::rethrow_exception(errors[i]);
     } catch (const PartitionError&) {
@@ -99,8 +100,10 @@ void Simulation::run_windows(RunStats& stats) {
   for (;;) {
     // Skip empty stretches: the next window starts at the earliest pending event.
     SimTime start = SimTime::max();
-    for (auto& p : partitions_) start = std::min(start, p->next_event_time());
-    if (start >= horizon) break;
+    for (auto& p : partitions_)
+      start = std::min(start, p->next_event_time());
+    if (start >= horizon)
+      break;
     const SimTime end = std::min(horizon, start + lookahead);
     for_each_partition([end](Partition& p) { p.run_until(end); });
     ++stats.windows;
@@ -112,8 +115,10 @@ void Simulation::run_windows(RunStats& stats) {
       outbox.clear();
     }
     std::sort(merged.begin(), merged.end(), [](const Message& a, const Message& b) {
-      if (a.time != b.time) return a.time < b.time;
-      if (a.source != b.source) return a.source < b.source;
+      if (a.time != b.time)
+        return a.time < b.time;
+      if (a.source != b.source)
+        return a.source < b.source;
       return a.source_sequence < b.source_sequence;
     });
     for (const Message& message : merged) {
