@@ -1,0 +1,102 @@
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "analysis/telemetry.hpp"
+#include "engine/error.hpp"
+
+// OTLP/JSON lines (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding): one
+// ExportTraceServiceRequest per line, ids as lowercase hex, int64 values and times as decimal
+// strings, attribute values wrapped in typed AnyValue objects.
+namespace genops::analysis {
+
+// Appends the OTLP/JSON object of one span (no newline). NaN and infinities are written as the
+// proto3 JSON strings "NaN", "Infinity", "-Infinity".
+void append_span_json(std::string& out, const Span& span);
+// One ExportTraceServiceRequest holding `record`, with a trailing newline.
+std::string to_otlp_json_line(const TelemetryRecord& record);
+
+// Streams spans as OTLP/JSON lines under one resource and scope, serialised once. Output is a
+// pure function of the spans written and their order. Not thread-safe: merge per-partition spans
+// in a deterministic order first. Throws std::runtime_error when the stream fails.
+class OtlpJsonLinesWriter {
+ public:
+  OtlpJsonLinesWriter(std::ostream& out, const Attributes& resource,
+                      const InstrumentationScope& scope);
+  // Writes one line holding one span.
+  void write(const Span& span);
+  // Writes one line holding all `spans` (nothing when empty).
+  void write(std::span<const Span> spans);
+  std::size_t lines_written() const { return lines_written_; }
+
+ private:
+  void flush_line();
+
+  std::ostream& out_;
+  std::string prefix_;
+  std::string line_;
+  std::size_t lines_written_ = 0;
+};
+
+// Where a record came from: index into TelemetryDataset::files and a 1-based line number.
+struct SourceLocation {
+  std::uint32_t file = 0;
+  std::uint32_t line = 0;
+};
+
+struct LoadedResource {
+  Attributes attributes;
+  InstrumentationScope scope;
+};
+
+struct LoadedSpan {
+  Span span;
+  std::uint32_t resource = 0;  // index into TelemetryDataset::resources
+  SourceLocation location;
+};
+
+// Valid JSON that is not shaped like OTLP (a wrong JSON type, an unknown AnyValue, a duplicate
+// attribute key): kept for the checker (requirement R1) rather than thrown.
+struct FormatIssue {
+  SourceLocation location;
+  std::string message;
+};
+
+// Everything read from one or more OTLP/JSON-lines files, spans in file and line order.
+struct TelemetryDataset {
+  std::vector<std::string> files;
+  std::vector<LoadedResource> resources;
+  std::vector<LoadedSpan> spans;
+  std::vector<FormatIssue> format_issues;
+  std::size_t records = 0;          // top-level JSON values read
+  std::size_t skipped_records = 0;  // OTLP logs or metrics requests, which carry no spans
+
+  // "file:line".
+  std::string describe(SourceLocation location) const;
+};
+
+// Unreadable input: a file that cannot be opened, or malformed JSON. The message starts with
+// "file:line:" (and the column for syntax errors).
+class OtlpJsonError : public engine::InputError {
+ public:
+  OtlpJsonError(const std::string& file, std::uint32_t line, const std::string& message);
+  const std::string& file() const { return file_; }
+  std::uint32_t line() const { return line_; }
+
+ private:
+  std::string file_;
+  std::uint32_t line_;
+};
+
+// Reads OTLP/JSON lines from `in`, appending to `into`. Tolerates blank lines, several requests
+// on one line (concatenated, or as a JSON array) and several resources/scopes/spans per request.
+// Throws OtlpJsonError naming `source_name` and the line on malformed JSON.
+void read_otlp_json_lines(std::istream& in, const std::string& source_name, TelemetryDataset& into);
+// Same for a file; also throws OtlpJsonError when the file cannot be opened or read.
+void read_otlp_json_lines_file(const std::string& path, TelemetryDataset& into);
+
+}  // namespace genops::analysis
