@@ -1,0 +1,62 @@
+#pragma once
+
+#include "models/canary.hpp"
+#include "models/config.hpp"
+#include "models/governance.hpp"
+#include "models/risk.hpp"
+#include "models/strategy.hpp"
+
+namespace genops::models {
+
+// Which of the four pillars are on; ablations switch one off.
+struct GenopsPillars {
+  bool retrieval = true;
+  bool risk = true;
+  bool canary = true;
+  bool governance = true;
+};
+
+// The GenOps pipeline: (1) context retrieval over finished deployments, (2) risk scoring with
+// autonomy levels and an AI pre-deploy review, (3) staged canary rollout with automatic
+// rollback, (4) governance: policies evaluated before every rollout (never bypassed), human
+// approval through the reviewer pool, hash-chained audit trail.
+class GenopsStrategy final : public Strategy {
+ public:
+  GenopsStrategy(const Scenario& scenario, GenopsPillars pillars);
+  std::string_view name() const override { return name_; }
+  bool has_ai_actor() const override { return true; }
+  const GenopsPillars& pillars() const { return pillars_; }
+  std::unique_ptr<StrategyState> make_state(const Pipeline& pipeline) const override;
+  void on_ci_passed(Pipeline& pipeline, std::uint32_t change) const override;
+  void on_review_done(Pipeline& pipeline, std::uint32_t change) const override;
+  void on_timer(Pipeline& pipeline, std::uint32_t change, std::uint32_t tag) const override;
+  void on_finished(Pipeline& pipeline, std::uint32_t change) const override;
+
+ private:
+  enum Tag : std::uint32_t {
+    kAnalysisDone = 1,
+    kDeferWake = 2,
+    kStageDone = 3,
+    kRolloutDone = 4,
+    kVerificationDone = 5,
+  };
+  void analyse(Pipeline& pipeline, std::uint32_t change) const;
+  void rollout_gate(Pipeline& pipeline, std::uint32_t change) const;
+  void start_stage(Pipeline& pipeline, std::uint32_t change) const;
+  void stage_done(Pipeline& pipeline, std::uint32_t change) const;
+  PolicyInput policy_input(Pipeline& pipeline, std::uint32_t change) const;
+  void audit(Pipeline& pipeline, std::uint32_t change, Actor actor, const char* action,
+             const std::string& decision, const GovernanceVerdict* verdict) const;
+  const std::vector<CanaryStage>& stages_for(Pipeline& pipeline, std::uint32_t change) const;
+
+  const Scenario& scenario_;
+  GenopsPillars pillars_;
+  std::string name_;
+  RiskScorer scorer_;
+  CanaryJudge judge_;
+  PolicySet policies_;
+  std::vector<CanaryStage> default_stages_;
+  std::vector<CanaryStage> high_risk_stages_;
+};
+
+}  // namespace genops::models

@@ -1,0 +1,381 @@
+#include "models/pipeline.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "engine/error.hpp"
+
+namespace genops::models {
+
+namespace {
+constexpr double kBudgetWindowMinutes = 28.0 * 24.0 * 60.0;
+constexpr std::uint32_t kOrgWide = 0xffffffffU;
+}  // namespace
+
+double budget_window_minutes() {
+  return kBudgetWindowMinutes;
+}
+
+Pipeline::Pipeline(const Scenario& scenario, Organization organization, const Strategy& strategy,
+                   RunKey key, TelemetrySink* telemetry)
+    : scenario_(scenario),
+      organization_(std::move(organization)),
+      strategy_(strategy),
+      key_(key),
+      telemetry_(telemetry),
+      arrivals_end_(SimTime::days(scenario.duration_days)) {
+  const std::size_t n = organization_.changes.size();
+  states_.resize(n);
+  records_.resize(n);
+  ledgers_.resize(organization_.services.size());
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const Change& c = organization_.changes[i];
+    DeploymentRecord& r = records_[i];
+    r.id = (static_cast<std::uint64_t>(organization_.index) << 32) | i;
+    r.organization = static_cast<std::uint8_t>(organization_.index);
+    r.service = static_cast<std::uint16_t>(c.service);
+    r.tier =
+        static_cast<std::uint8_t>(organization_.services[static_cast<std::size_t>(c.service)].tier);
+    r.arrival_min = c.arrival.to_minutes();
+    r.hotfix = c.hotfix;
+    r.migration = c.migration;
+    r.config_change = c.config_change;
+    r.lines_changed = static_cast<std::uint32_t>(c.lines_changed);
+    r.files_changed = static_cast<std::uint16_t>(std::min(c.files_changed, 65535));
+    r.latent_defect = c.has_defect;
+    states_[i].defect_present = c.has_defect;
+  }
+  strategy_state_ = strategy_.make_state(*this);
+}
+
+const Service& Pipeline::service_of(std::uint32_t id) const {
+  return organization_.services[static_cast<std::size_t>(organization_.changes[id].service)];
+}
+
+engine::RngStream Pipeline::rng(std::uint32_t id, Purpose purpose) const {
+  return world_stream(key_, organization_.index, id, purpose_key(purpose, states_[id].attempt));
+}
+
+engine::RngStream Pipeline::rng(std::uint32_t id, Purpose purpose, std::uint32_t sub) const {
+  return world_stream(key_, organization_.index, (std::uint64_t{sub} << 32) | id,
+                      purpose_key(purpose, states_[id].attempt));
+}
+
+void Pipeline::schedule(SimTime delay, EventType type, std::uint32_t id, std::uint64_t argument) {
+  context_->schedule(delay, engine::EventData{type, id, argument});
+}
+
+void Pipeline::start(engine::Context& context) {
+  context_ = &context;
+  now_ = context.now();
+  // Arrivals are chained: each arrival schedules the next, so the queue stays small.
+  if (!organization_.changes.empty()) {
+    context.schedule_at(organization_.changes[0].arrival, engine::EventData{kArrival, 0, 0});
+  }
+  schedule(SimTime::zero(), kSample, kOrgWide);
+}
+
+void Pipeline::handle(engine::Context& context, const engine::Event& event) {
+  context_ = &context;
+  now_ = event.time;
+  const std::uint32_t id = event.data.target;
+  switch (event.data.type) {
+    case kArrival: {
+      const std::uint32_t next = id + 1;
+      if (next < organization_.changes.size()) {
+        context.schedule_at(organization_.changes[next].arrival,
+                            engine::EventData{kArrival, next, 0});
+      }
+      enqueue_ci(id);
+      break;
+    }
+    case kCiDone: {
+      --runners_busy_;
+      try_start_ci();
+      ChangeState& s = states_[id];
+      DeploymentRecord& r = records_[id];
+      const Change& c = organization_.changes[id];
+      engine::RngStream draw = rng(id, Purpose::CiRun);
+      engine::lognormal_median(draw, 1.0, 1.0);  // the duration draw, already used
+      if (s.defect_present && c.test_visible &&
+          engine::bernoulli(draw, scenario_.defects.test_detection)) {
+        ++r.ci_failures;
+        send_to_rework(id, CatchPoint::None);
+        break;
+      }
+      if (s.defect_present)
+        r.defect_survived_ci = true;
+      strategy_.on_ci_passed(*this, id);
+      break;
+    }
+    case kReworkDone: {
+      ChangeState& s = states_[id];
+      ++s.attempt;
+      engine::RngStream draw = rng(id, Purpose::Rework);
+      if (s.defect_present && engine::bernoulli(draw, scenario_.defects.fix_probability)) {
+        s.defect_present = false;
+      }
+      enqueue_ci(id);
+      break;
+    }
+    case kReviewDone:
+      review_finished(id, event.data.argument != 0);
+      break;
+    case kReviewerWake:
+      reviewer_wake_ = SimTime::max();
+      try_start_reviews();
+      break;
+    case kTimer:
+      strategy_.on_timer(*this, id, static_cast<std::uint32_t>(event.data.argument));
+      break;
+    case kRolledBack:
+      finish_change(id, Outcome::RolledBack);
+      break;
+    case kIncidentRestored:
+      finish_change(id, Outcome::Failed);
+      break;
+    case kSample: {
+      ResourceSample sample;
+      sample.time_min = now_.to_minutes();
+      sample.organization = static_cast<std::uint8_t>(organization_.index);
+      sample.runners_busy = static_cast<std::uint16_t>(runners_busy_);
+      sample.ci_queue = static_cast<std::uint16_t>(std::min<std::size_t>(ci_queue_.size(), 65535));
+      sample.reviewers_busy = static_cast<std::uint16_t>(reviewers_busy_);
+      sample.review_queue =
+          static_cast<std::uint16_t>(std::min<std::size_t>(review_queue_.size(), 65535));
+      output_.samples.push_back(sample);
+      if (now_ < arrivals_end_)
+        schedule(SimTime::hours(1), kSample, kOrgWide);
+      break;
+    }
+    default:
+      GENOPS_ASSERT(false, "unknown pipeline event type");
+  }
+}
+
+void Pipeline::finish(engine::Context& context) {
+  context_ = &context;
+  now_ = context.now();
+}
+
+void Pipeline::enqueue_ci(std::uint32_t id) {
+  states_[id].ci_enqueued = now_;
+  ci_queue_.push_back(id);
+  try_start_ci();
+}
+
+void Pipeline::try_start_ci() {
+  while (runners_busy_ < organization_.config.ci_runners && !ci_queue_.empty()) {
+    const std::uint32_t id = ci_queue_.front();
+    ci_queue_.pop_front();
+    ++runners_busy_;
+    DeploymentRecord& r = records_[id];
+    if (states_[id].attempt == 0 && r.ci_failures == 0)
+      r.ci_start_min = now_.to_minutes();
+    r.ci_wait_min += static_cast<float>((now_ - states_[id].ci_enqueued).to_minutes());
+    engine::RngStream draw = rng(id, Purpose::CiRun);
+    const double minutes = engine::lognormal_median(draw, service_of(id).ci_median_minutes,
+                                                    scenario_.services.ci_sigma);
+    schedule(SimTime::from_minutes(minutes), kCiDone, id);
+  }
+}
+
+void Pipeline::send_to_rework(std::uint32_t id, CatchPoint point) {
+  DeploymentRecord& r = records_[id];
+  ++r.rework_loops;
+  if (point != CatchPoint::None && r.catch_point == CatchPoint::None)
+    r.catch_point = point;
+  engine::RngStream draw = rng(id, Purpose::Rework);
+  const double minutes = engine::lognormal_median(draw, scenario_.defects.rework_median_minutes,
+                                                  scenario_.defects.rework_sigma);
+  schedule(SimTime::from_minutes(minutes), kReworkDone, id);
+}
+
+void Pipeline::request_review(std::uint32_t id) {
+  ChangeState& s = states_[id];
+  s.review_enqueued = now_;
+  s.reviewing = true;
+  if (organization_.changes[id].hotfix) {
+    engine::RngStream draw = rng(id, Purpose::HumanReview);
+    const double minutes = engine::lognormal_median(
+        draw, organization_.config.reviewers.on_call_response_median_minutes,
+        organization_.config.reviewers.review_sigma);
+    schedule(SimTime::from_minutes(minutes), kReviewDone, id, 1);
+    return;
+  }
+  review_queue_.push_back(id);
+  try_start_reviews();
+}
+
+void Pipeline::try_start_reviews() {
+  const ReviewerConfig& reviewers = organization_.config.reviewers;
+  const LocalCalendar& calendar = organization_.calendar;
+  while (reviewers_busy_ < reviewers.count && !review_queue_.empty()) {
+    SimTime wake = SimTime::max();
+    if (!calendar.is_working_time(now_)) {
+      wake = calendar.next_working_start(now_);
+    } else {
+      const std::uint32_t id = review_queue_.front();
+      engine::RngStream draw = rng(id, Purpose::HumanReview);
+      const SimTime duration = SimTime::from_minutes(
+          engine::lognormal_median(draw, reviewers.review_median_minutes, reviewers.review_sigma));
+      const SimTime period_end = calendar.working_period_end(now_);
+      if (now_ + duration <= period_end) {
+        review_queue_.pop_front();
+        ++reviewers_busy_;
+        records_[id].review_wait_min +=
+            static_cast<float>((now_ - states_[id].review_enqueued).to_minutes());
+        schedule(duration, kReviewDone, id, 0);
+        continue;
+      }
+      // The review would not end before the working day does: wait for the next day.
+      wake = calendar.next_working_start(period_end);
+    }
+    if (wake < reviewer_wake_) {
+      reviewer_wake_ = wake;
+      context_->schedule_at(wake, engine::EventData{kReviewerWake, kOrgWide, 0});
+    }
+    break;
+  }
+}
+
+void Pipeline::review_finished(std::uint32_t id, bool on_call) {
+  if (!on_call) {
+    --reviewers_busy_;
+    try_start_reviews();
+  }
+  ChangeState& s = states_[id];
+  s.reviewing = false;
+  DeploymentRecord& r = records_[id];
+  if (on_call)
+    r.review_wait_min += static_cast<float>((now_ - s.review_enqueued).to_minutes());
+  engine::RngStream draw = rng(id, Purpose::HumanReview);
+  engine::lognormal_median(draw, 1.0, 1.0);  // the duration draw, already used
+  if (s.defect_present &&
+      engine::bernoulli(draw, organization_.config.reviewers.defect_catch_probability)) {
+    send_to_rework(id, CatchPoint::HumanReview);
+    return;
+  }
+  r.human_approved = true;
+  strategy_.on_review_done(*this, id);
+}
+
+void Pipeline::start_timer(std::uint32_t id, SimTime delay, std::uint32_t tag) {
+  schedule(delay, kTimer, id, tag);
+}
+
+void Pipeline::expose(std::uint32_t id, double traffic_fraction) {
+  ChangeState& s = states_[id];
+  DeploymentRecord& r = records_[id];
+  if (r.deploy_start_min < 0) {
+    r.deploy_start_min = now_.to_minutes();
+    s.exposure_start = now_;
+  }
+  s.exposure_fraction = traffic_fraction;
+}
+
+double Pipeline::severity(std::uint32_t id) const {
+  return std::min(1.0, organization_.changes[id].error_rate_effect /
+                           scenario_.incidents.full_outage_error_rate);
+}
+
+void Pipeline::roll_back(std::uint32_t id, CatchPoint point, SimTime duration) {
+  ChangeState& s = states_[id];
+  DeploymentRecord& r = records_[id];
+  if (s.defect_present) {
+    if (r.catch_point == CatchPoint::None)
+      r.catch_point = point;
+    // Bad minutes: the exposed share of traffic, for as long as it was exposed.
+    const double exposed = (now_ - s.exposure_start + duration).to_minutes();
+    r.error_budget_burned_min += static_cast<float>(exposed * s.exposure_fraction * severity(id));
+  } else {
+    r.false_rollback = true;
+  }
+  schedule(duration, kRolledBack, id);
+}
+
+void Pipeline::complete_rollout(std::uint32_t id) {
+  ChangeState& s = states_[id];
+  if (!s.defect_present) {
+    finish_change(id, Outcome::Succeeded);
+    return;
+  }
+  DeploymentRecord& r = records_[id];
+  if (r.catch_point == CatchPoint::None)
+    r.catch_point = CatchPoint::Escaped;
+  r.incident = true;
+  engine::RngStream draw = rng(id, Purpose::Incident);
+  const IncidentConfig& ic = scenario_.incidents;
+  const double detect = engine::lognormal_median(draw, ic.detect_median_minutes, ic.detect_sigma);
+  const double restore =
+      engine::lognormal_median(draw, ic.restore_median_minutes, ic.restore_sigma);
+  r.incident_minutes = detect + restore;
+  r.error_budget_burned_min += static_cast<float>(r.incident_minutes * severity(id));
+  schedule(SimTime::from_minutes(detect + restore), kIncidentRestored, id);
+}
+
+void Pipeline::block(std::uint32_t id) {
+  DeploymentRecord& r = records_[id];
+  if (states_[id].defect_present && r.defect_survived_ci && r.catch_point == CatchPoint::None) {
+    r.catch_point = CatchPoint::NotDeployed;
+  }
+  finish_change(id, Outcome::Blocked);
+}
+
+void Pipeline::finish_change(std::uint32_t id, Outcome outcome) {
+  ChangeState& s = states_[id];
+  GENOPS_ASSERT(!s.finished, "a change finished twice");
+  s.finished = true;
+  DeploymentRecord& r = records_[id];
+  r.outcome = outcome;
+  r.end_min = now_.to_minutes();
+  r.cycle_time_min = r.end_min - r.arrival_min;
+  if (r.error_budget_burned_min > 0) {
+    const Service& service = service_of(id);
+    burn(service.id, r.error_budget_burned_min);
+    for (int dependent : service.direct_dependents) {
+      burn(dependent, r.error_budget_burned_min * scenario_.incidents.dependent_impact);
+    }
+  }
+  strategy_.on_finished(*this, id);
+}
+
+void Pipeline::burn(int service, double bad_minutes) {
+  Ledger& ledger = ledgers_[static_cast<std::size_t>(service)];
+  const double before = ledger.cumulative.empty() ? 0.0 : ledger.cumulative.back();
+  ledger.time_min.push_back(now_.to_minutes());
+  ledger.cumulative.push_back(before + bad_minutes);
+}
+
+double Pipeline::budget_remaining_fraction(int service) {
+  Ledger& ledger = ledgers_[static_cast<std::size_t>(service)];
+  const double now = now_.to_minutes();
+  while (ledger.window_start < ledger.time_min.size() &&
+         ledger.time_min[ledger.window_start] <= now - kBudgetWindowMinutes) {
+    ++ledger.window_start;
+  }
+  double used = 0;
+  if (!ledger.cumulative.empty()) {
+    const double before_window =
+        ledger.window_start == 0 ? 0.0 : ledger.cumulative[ledger.window_start - 1];
+    used = ledger.cumulative.back() - before_window;
+  }
+  const double budget =
+      organization_.services[static_cast<std::size_t>(service)].error_budget_minutes;
+  return (budget - used) / budget;
+}
+
+PipelineOutput Pipeline::take_output() {
+  for (std::uint32_t i = 0; i < records_.size(); ++i) {
+    if (states_[i].finished) {
+      output_.deployments.push_back(records_[i]);
+    } else {
+      ++output_.unfinished;
+    }
+  }
+  output_.audit = audit_.take();
+  return std::move(output_);
+}
+
+}  // namespace genops::models

@@ -1,0 +1,149 @@
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "engine/model.hpp"
+#include "models/governance.hpp"
+#include "models/records.hpp"
+#include "models/strategy.hpp"
+#include "models/world.hpp"
+
+namespace genops::models {
+
+struct TelemetrySink;
+
+// Mutable per-change state while a change moves through the pipeline.
+struct ChangeState {
+  int attempt = 0;  // rework loops so far
+  bool defect_present = false;
+  bool finished = false;
+  bool reviewing = false;
+  SimTime ci_enqueued;
+  SimTime review_enqueued;
+  // Strategy scratch.
+  std::uint8_t stage = 0;
+  bool high_risk_stages = false;
+  bool stage_breach = false;  // the current canary stage's verdict
+  SimTime exposure_start;
+  double exposure_fraction = 0;
+  double planned_rollback_minutes = 0;
+};
+
+// Everything one organization's run produces.
+struct PipelineOutput {
+  std::vector<DeploymentRecord> deployments;  // finished ones, in change order
+  std::vector<CanaryStageRecord> stages;
+  std::vector<AuditRecord> audit;
+  std::vector<ResourceSample> samples;
+  std::uint64_t unfinished = 0;  // changes without an outcome at the horizon (excluded)
+};
+
+// The engine model of one organization under one strategy: arrivals, the CI runner pool,
+// rework, the reviewer pool (working hours, on-call for hotfixes), incidents and error budgets.
+// Strategy-specific steps are delegated to the Strategy.
+class Pipeline final : public engine::Model {
+ public:
+  Pipeline(const Scenario& scenario, Organization organization, const Strategy& strategy,
+           RunKey key, TelemetrySink* telemetry = nullptr);
+
+  void start(engine::Context& context) override;
+  void handle(engine::Context& context, const engine::Event& event) override;
+  void finish(engine::Context& context) override;
+
+  // --- services for strategies ---
+  SimTime now() const { return now_; }
+  const Scenario& scenario() const { return scenario_; }
+  const Organization& organization() const { return organization_; }
+  const Change& change(std::uint32_t id) const { return organization_.changes[id]; }
+  const Service& service_of(std::uint32_t id) const;
+  ChangeState& state(std::uint32_t id) { return states_[id]; }
+  DeploymentRecord& record(std::uint32_t id) { return records_[id]; }
+  // A stream of this change for a purpose and the change's current attempt (CRN-synchronised).
+  engine::RngStream rng(std::uint32_t id, Purpose purpose) const;
+  // The same, for the `sub`-th use within one attempt (e.g. canary stage number).
+  engine::RngStream rng(std::uint32_t id, Purpose purpose, std::uint32_t sub) const;
+  StrategyState* strategy_state() { return strategy_state_.get(); }
+  AuditTrail& audit() { return audit_; }
+  TelemetrySink* telemetry() { return telemetry_; }
+  std::vector<CanaryStageRecord>& stage_records() { return output_.stages; }
+
+  void start_timer(std::uint32_t id, SimTime delay, std::uint32_t tag);
+  // Human approval through the reviewer pool (hotfixes: on-call). The reviewer may catch the
+  // latent defect (-> rework); otherwise Strategy::on_review_done.
+  void request_review(std::uint32_t id);
+  // Sends the change back to its author; `point` records where a CI-surviving defect was caught.
+  void send_to_rework(std::uint32_t id, CatchPoint point);
+  // Production exposure: the change now serves `traffic_fraction` of requests.
+  void expose(std::uint32_t id, double traffic_fraction);
+  // Rolls back now; the outcome RolledBack is final after `duration`.
+  void roll_back(std::uint32_t id, CatchPoint point, SimTime duration);
+  // Rollout reached 100% and verification passed: Succeeded, or an incident if a defect hides.
+  void complete_rollout(std::uint32_t id);
+  // Governance refused: Blocked, final now.
+  void block(std::uint32_t id);
+  // Remaining fraction of the service's 28-day error budget now (<= 0: exhausted).
+  double budget_remaining_fraction(int service);
+
+  PipelineOutput take_output();
+
+ private:
+  enum EventType : std::uint32_t {
+    kArrival = 1,
+    kCiDone,
+    kReworkDone,
+    kReviewDone,
+    kReviewerWake,
+    kTimer,
+    kRolledBack,
+    kIncidentRestored,
+    kSample,
+  };
+
+  void schedule(SimTime delay, EventType type, std::uint32_t id, std::uint64_t argument = 0);
+  void enqueue_ci(std::uint32_t id);
+  void try_start_ci();
+  void try_start_reviews();
+  void review_finished(std::uint32_t id, bool on_call);
+  void finish_change(std::uint32_t id, Outcome outcome);
+  double severity(std::uint32_t id) const;
+  void burn(int service, double bad_minutes);
+
+  const Scenario& scenario_;
+  Organization organization_;
+  const Strategy& strategy_;
+  RunKey key_;
+  TelemetrySink* telemetry_;
+  std::unique_ptr<StrategyState> strategy_state_;
+  engine::Context* context_ = nullptr;
+  SimTime now_;
+  SimTime arrivals_end_;
+
+  std::vector<ChangeState> states_;
+  std::vector<DeploymentRecord> records_;
+  std::deque<std::uint32_t> ci_queue_;
+  int runners_busy_ = 0;
+  std::deque<std::uint32_t> review_queue_;
+  int reviewers_busy_ = 0;
+  SimTime reviewer_wake_ = SimTime::max();
+
+  // Error-budget ledger per service: burn times (minutes) and prefix sums, with a moving start
+  // of the rolling 28-day window (queries come in time order).
+  struct Ledger {
+    std::vector<double> time_min;
+    std::vector<double> cumulative;
+    std::size_t window_start = 0;
+  };
+  std::vector<Ledger> ledgers_;
+
+  AuditTrail audit_;
+  PipelineOutput output_;
+};
+
+// Deterministic error-budget arithmetic shared by Pipeline and the safety checker: the
+// remaining fraction at time `now_min` given burns (time, amount) sorted by time.
+double budget_window_minutes();
+
+}  // namespace genops::models

@@ -1,0 +1,122 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace genops::models {
+
+// Final outcome of a deployment (MODEL.md). Codes are stable: they are written to HDF5.
+enum class Outcome : std::uint8_t { Succeeded = 0, RolledBack = 1, Failed = 2, Blocked = 3 };
+inline constexpr int kOutcomeCount = 4;
+const char* outcome_name(Outcome outcome);
+
+// Where a latent defect that survived CI was stopped (the canary-catch split).
+enum class CatchPoint : std::uint8_t {
+  None = 0,          // no defect survived CI
+  HumanReview = 1,   // reviewer caught it before deploy -> rework
+  AiReview = 2,      // AI pre-deploy review caught it -> rework
+  Canary = 3,        // a canary stage rolled it back before 100%
+  Verification = 4,  // noticed during post-deploy verification -> rollback
+  Escaped = 5,       // reached everyone and became an incident
+  NotDeployed = 6,   // the change was blocked with the defect still latent
+};
+inline constexpr int kCatchPointCount = 7;
+const char* catch_point_name(CatchPoint point);
+
+enum class RiskLevel : std::uint8_t { Low = 0, Medium = 1, High = 2, Critical = 3 };
+const char* risk_level_name(RiskLevel level);
+
+// The governance / automation decision taken for the final attempt.
+enum class Decision : std::uint8_t {
+  None = 0,           // baseline: people decide
+  AutoProceed = 1,    // AI proceeds on its own
+  HumanApproval = 2,  // a human approved it
+  Block = 3,          // refused
+};
+const char* decision_name(Decision decision);
+
+// One change's whole journey, arrival to final outcome. Times in minutes since time 0.
+struct DeploymentRecord {
+  std::uint64_t id = 0;  // organization << 32 | change index: identical under every strategy
+  std::uint8_t organization = 0;
+  std::uint16_t service = 0;
+  std::uint8_t tier = 0;
+  double arrival_min = 0;
+  double ci_start_min = 0;       // first CI start
+  double deploy_start_min = -1;  // first production exposure (-1: never deployed)
+  double end_min = 0;
+  double cycle_time_min = 0;
+  Outcome outcome = Outcome::Succeeded;
+  CatchPoint catch_point = CatchPoint::None;
+  bool hotfix = false;
+  bool migration = false;
+  bool config_change = false;
+  std::uint32_t lines_changed = 0;
+  std::uint16_t files_changed = 0;
+  bool latent_defect = false;       // at arrival
+  bool defect_survived_ci = false;  // an "issue" in the catch-rate sense
+  float risk_score = -1;            // AI risk score (-1: not computed)
+  float conservative_risk = -1;
+  float retrieval_confidence = -1;
+  float similar_failure_share = -1;
+  RiskLevel risk_level = RiskLevel::Low;
+  Decision decision = Decision::None;
+  bool human_approved = false;  // a human approved the deploy
+  std::uint8_t canary_stages_total = 0;
+  std::uint8_t canary_stage_reached = 0;  // stages passed
+  std::uint8_t rework_loops = 0;
+  std::uint8_t ci_failures = 0;
+  bool false_rollback = false;  // rolled back although no defect was present
+  bool incident = false;
+  double incident_minutes = 0;
+  float error_budget_burned_min = 0;
+  float ci_wait_min = 0;
+  float review_wait_min = 0;
+  float deferred_min = 0;
+  bool policy_slip = false;  // the strategy knowingly shipped against a policy (diagnostic)
+};
+
+struct CanaryStageRecord {
+  std::uint64_t deployment = 0;
+  std::uint8_t stage = 0;
+  float traffic_percent = 0;
+  double start_min = 0;
+  double bake_min = 0;
+  std::uint64_t requests = 0;
+  std::uint64_t errors = 0;
+  float observed_error_rate = 0;
+  float observed_p50_ms = 0;
+  float observed_p99_ms = 0;
+  bool promoted = false;
+};
+
+enum class Actor : std::uint8_t { AiAgent = 0, Human = 1, System = 2 };
+const char* actor_name(Actor actor);
+
+// One hash-chained audit entry. hash = SHA-256(previous_hash || canonical(entry)).
+struct AuditRecord {
+  std::uint64_t sequence = 0;
+  double time_min = 0;
+  std::uint64_t deployment = 0;
+  Actor actor = Actor::System;
+  std::string action;    // e.g. "risk_assessment", "policy_evaluation", "rollback"
+  std::string decision;  // ALLOWED / BLOCKED / WARNING / APPROVED / DEFERRED / ...
+  float risk_score = -1;
+  std::string policies;  // "name=result;..." of every policy evaluated
+  std::array<std::uint8_t, 32> previous_hash{};
+  std::array<std::uint8_t, 32> hash{};
+};
+
+// A utilisation sample of the shared resources (one per hour of simulated time).
+struct ResourceSample {
+  double time_min = 0;
+  std::uint8_t organization = 0;
+  std::uint16_t runners_busy = 0;
+  std::uint16_t ci_queue = 0;
+  std::uint16_t reviewers_busy = 0;
+  std::uint16_t review_queue = 0;
+};
+
+}  // namespace genops::models

@@ -1,0 +1,223 @@
+#include "models/world.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "engine/error.hpp"
+
+namespace genops::models {
+
+namespace {
+
+using engine::RngStream;
+
+constexpr std::array<double, kTierCount> kTierBudgetScale = {0.5, 0.75, 1.0, 1.5};
+
+double profile_mean(const TrafficConfig& traffic) {
+  double total = 0;
+  for (double w : traffic.weekday_profile) {
+    for (double h : traffic.hourly_profile)
+      total += w * h;
+  }
+  return total / (7.0 * 24.0);
+}
+
+// Assigns tiers by largest remainder, so a small organization still gets its shares exactly.
+std::vector<Tier> assign_tiers(int count, const std::array<double, kTierCount>& shares,
+                               RngStream& rng) {
+  const double total = std::accumulate(shares.begin(), shares.end(), 0.0);
+  std::vector<Tier> tiers;
+  std::array<double, kTierCount> remainders{};
+  int assigned = 0;
+  for (int t = 0; t < kTierCount; ++t) {
+    const double exact = count * shares[static_cast<std::size_t>(t)] / total;
+    const int whole = static_cast<int>(std::floor(exact));
+    remainders[static_cast<std::size_t>(t)] = exact - whole;
+    tiers.insert(tiers.end(), static_cast<std::size_t>(whole), static_cast<Tier>(t));
+    assigned += whole;
+  }
+  while (assigned < count) {
+    const auto best = static_cast<int>(std::max_element(remainders.begin(), remainders.end()) -
+                                       remainders.begin());
+    tiers.push_back(static_cast<Tier>(best));
+    remainders[static_cast<std::size_t>(best)] = -1;
+    ++assigned;
+  }
+  // Shuffle (Fisher-Yates on our own uniform_below) so tier is not tied to the service index.
+  for (std::size_t i = tiers.size(); i > 1; --i) {
+    std::swap(tiers[i - 1], tiers[engine::uniform_below(rng, i)]);
+  }
+  return tiers;
+}
+
+const char* kTierPrefix[] = {"core", "api", "svc", "tool"};
+
+}  // namespace
+
+double arrival_intensity(const TrafficConfig& traffic, int weekday, double hour) {
+  const auto h = static_cast<std::size_t>(std::clamp(static_cast<int>(hour), 0, 23));
+  return traffic.weekday_profile[static_cast<std::size_t>(weekday)] * traffic.hourly_profile[h] /
+         profile_mean(traffic);
+}
+
+Organization build_organization(const Scenario& scenario, int index, RunKey key) {
+  const OrganizationConfig& org_config = scenario.organizations.at(static_cast<std::size_t>(index));
+  Organization org{
+      index,
+      org_config,
+      {},
+      ServiceGraph(static_cast<std::size_t>(org_config.services)),
+      LocalCalendar(iso_weekday(scenario.start_date), org_config.utc_offset_hours,
+                    org_config.reviewers, org_config.holidays, org_config.freeze_windows),
+      {}};
+  const ServiceConfig& sc = scenario.services;
+
+  // Services and their traits.
+  RngStream tier_rng = world_stream(key, index, 0, purpose_key(Purpose::ServiceTraits));
+  const auto tiers = assign_tiers(org_config.services, org_config.tier_shares, tier_rng);
+  org.services.resize(static_cast<std::size_t>(org_config.services));
+  for (int s = 0; s < org_config.services; ++s) {
+    RngStream rng = world_stream(key, index, static_cast<std::uint64_t>(s) + 1,
+                                 purpose_key(Purpose::ServiceTraits));
+    Service& service = org.services[static_cast<std::size_t>(s)];
+    service.id = s;
+    service.tier = tiers[static_cast<std::size_t>(s)];
+    service.name = org_config.name + "-" + kTierPrefix[static_cast<int>(service.tier)] + "-" +
+                   std::to_string(s);
+    service.request_rate_per_minute =
+        engine::lognormal_median(rng, sc.request_rate_median_per_minute, sc.request_rate_sigma);
+    service.base_error_rate = std::min(
+        0.5, engine::lognormal_median(rng, sc.base_error_rate_median, sc.base_error_rate_sigma));
+    service.latency_p50_ms = engine::lognormal_median(rng, sc.latency_p50_median_ms, 0.3);
+    service.latency_p99_ms = service.latency_p50_ms * sc.latency_p99_over_p50;
+    service.error_budget_minutes = (1.0 - sc.availability_slo) * 28.0 * 24.0 * 60.0 *
+                                   kTierBudgetScale[static_cast<std::size_t>(service.tier)];
+    service.deploys_per_day = engine::lognormal_median(rng, org_config.deploys_per_service_per_day,
+                                                       org_config.service_rate_sigma);
+    // Lognormal with median e^{-sigma^2/2} has mean 1; the same correction for the rate.
+    service.deploys_per_day *=
+        std::exp(-0.5 * org_config.service_rate_sigma * org_config.service_rate_sigma);
+    service.defect_propensity =
+        engine::lognormal_median(rng, 1.0, scenario.defects.service_propensity_sigma) *
+        std::exp(-0.5 * scenario.defects.service_propensity_sigma *
+                 scenario.defects.service_propensity_sigma);
+    service.ci_median_minutes = engine::lognormal_median(rng, sc.ci_median_minutes, 0.25);
+  }
+
+  // Dependency DAG: each service depends on a few lower-numbered ones (always acyclic).
+  RngStream graph_rng = world_stream(key, index, 0, purpose_key(Purpose::Graph));
+  for (int s = 1; s < org_config.services; ++s) {
+    const auto wanted = engine::poisson(graph_rng, org_config.mean_dependencies);
+    for (std::uint64_t d = 0; d < wanted; ++d) {
+      const auto target =
+          static_cast<int>(engine::uniform_below(graph_rng, static_cast<std::uint64_t>(s)));
+      org.graph.add_dependency(s, target);
+    }
+  }
+  const auto radius = org.graph.blast_radius_counts();
+  for (auto& service : org.services) {
+    service.blast_radius = radius[static_cast<std::size_t>(service.id)];
+    service.direct_dependents = org.graph.direct_dependents(service.id);
+  }
+
+  // Arrivals: thinning of a non-homogeneous Poisson process per service, in local time.
+  const TrafficConfig& traffic = scenario.traffic;
+  const double max_intensity =
+      *std::max_element(traffic.weekday_profile.begin(), traffic.weekday_profile.end()) *
+      *std::max_element(traffic.hourly_profile.begin(), traffic.hourly_profile.end()) /
+      profile_mean(traffic);
+  const SimTime end = SimTime::days(scenario.duration_days);
+  struct Arrival {
+    SimTime time;
+    int service;
+    bool hotfix;
+  };
+  std::vector<Arrival> arrivals;
+  for (const Service& service : org.services) {
+    const double regular_per_minute =
+        service.deploys_per_day * (1.0 - traffic.hotfix_share) / (24.0 * 60.0);
+    const double hotfix_per_minute = service.deploys_per_day * traffic.hotfix_share / (24.0 * 60.0);
+    const double bound = regular_per_minute * max_intensity;
+    if (bound > 0) {
+      RngStream rng = world_stream(key, index, static_cast<std::uint64_t>(service.id),
+                                   purpose_key(Purpose::Arrivals));
+      double minutes = 0;
+      for (;;) {
+        minutes += engine::exponential(rng, 1.0 / bound);
+        const SimTime t = SimTime::from_minutes(minutes);
+        if (t >= end)
+          break;
+        const double accept =
+            regular_per_minute *
+            arrival_intensity(traffic, org.calendar.weekday(t), org.calendar.hour_of_day(t)) /
+            bound;
+        if (engine::uniform01(rng) < accept)
+          arrivals.push_back({t, service.id, false});
+      }
+    }
+    if (hotfix_per_minute > 0) {
+      RngStream rng = world_stream(key, index, static_cast<std::uint64_t>(service.id),
+                                   purpose_key(Purpose::Hotfixes));
+      double minutes = 0;
+      for (;;) {
+        minutes += engine::exponential(rng, 1.0 / hotfix_per_minute);
+        const SimTime t = SimTime::from_minutes(minutes);
+        if (t >= end)
+          break;
+        arrivals.push_back({t, service.id, true});
+      }
+    }
+  }
+  std::sort(arrivals.begin(), arrivals.end(), [](const Arrival& a, const Arrival& b) {
+    if (a.time != b.time)
+      return a.time < b.time;
+    if (a.service != b.service)
+      return a.service < b.service;
+    return a.hotfix < b.hotfix;
+  });
+
+  // Change features and latent truth, from each change's own streams.
+  const DefectConfig& defects = scenario.defects;
+  org.changes.reserve(arrivals.size());
+  for (std::size_t i = 0; i < arrivals.size(); ++i) {
+    Change change;
+    change.id = static_cast<std::uint32_t>(i);
+    change.service = arrivals[i].service;
+    change.arrival = arrivals[i].time;
+    change.hotfix = arrivals[i].hotfix;
+    RngStream features = world_stream(key, index, i, purpose_key(Purpose::ChangeFeatures));
+    const double lines = engine::lognormal_median(
+        features, traffic.lines_changed_median * (change.hotfix ? 0.3 : 1.0),
+        traffic.lines_changed_sigma);
+    change.lines_changed = std::max(1, static_cast<int>(std::lround(lines)));
+    change.files_changed =
+        std::max(1, static_cast<int>(std::lround(lines / traffic.lines_per_file *
+                                                 engine::lognormal_median(features, 1.0, 0.4))));
+    change.migration = !change.hotfix && engine::bernoulli(features, traffic.migration_probability);
+    change.config_change = engine::bernoulli(features, traffic.config_change_probability);
+
+    const Service& service = org.services[static_cast<std::size_t>(change.service)];
+    const int hour = org.calendar.hour(change.arrival);
+    const bool late = hour >= 20 || hour < 7 || org.calendar.is_weekend(change.arrival);
+    double p = defects.base_probability +
+               defects.per_log10_lines * std::max(0.0, std::log10(lines) - 1.0) +
+               (change.migration ? defects.migration_extra : 0.0) +
+               (change.config_change ? defects.config_extra : 0.0) +
+               (late ? defects.late_hours_extra : 0.0);
+    p *= org_config.defect_multiplier * service.defect_propensity;
+    p = std::clamp(p, 0.0, 0.95);
+    RngStream truth = world_stream(key, index, i, purpose_key(Purpose::ChangeDefect));
+    change.has_defect = engine::bernoulli(truth, p);
+    change.test_visible = engine::bernoulli(truth, defects.test_visible_probability);
+    change.error_rate_effect =
+        std::min(0.9, engine::lognormal_median(truth, defects.error_rate_effect_median,
+                                               defects.error_rate_effect_sigma));
+    change.latency_effect = engine::lognormal_median(truth, defects.latency_effect_median,
+                                                     defects.latency_effect_sigma);
+    org.changes.push_back(change);
+  }
+  return org;
+}
+
+}  // namespace genops::models
