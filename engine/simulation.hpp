@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <vector>
 
@@ -44,6 +45,10 @@ class Simulation {
  private:
   void run_independent();
   void run_windows(RunStats& stats);
+  SimTime next_window_start();
+  // Moves every outbox into the target partitions in (time, source, source sequence) order.
+  void exchange_messages(std::vector<Message>& merged, RunStats& stats);
+  static void rethrow_lowest(const std::vector<std::exception_ptr>& errors);
   // Applies `step` to every live partition in parallel; rethrows the lowest-id failure.
   template <class Step>
   void for_each_partition(const Step& step);
