@@ -4,6 +4,8 @@
 #include <exception>
 #include <numeric>
 
+#include <tbb/parallel_for.h>
+
 #include "engine/error.hpp"
 
 namespace genops::analysis {
@@ -47,6 +49,39 @@ std::vector<std::string> split_on_spaces(std::string_view text) {
 
 }  // namespace
 
+// ---- ColumnSink ----
+
+namespace detail {
+
+ColumnSink::ColumnSink(Dataset dataset, ElementType type, std::uint64_t chunk_rows,
+                       ColumnTableWriter& owner)
+    : dataset_(std::move(dataset)),
+      type_(type),
+      element_bytes_(element_size(type)),
+      owner_(&owner),
+      buffer_(static_cast<std::size_t>(chunk_rows) * element_bytes_),
+      cursor_(buffer_.data()),
+      end_(buffer_.data() + buffer_.size()) {}
+
+void ColumnSink::hand_over_chunk() {
+  const std::uint64_t rows = buffered_rows();
+  if (rows == 0) {
+    return;
+  }
+  // The last chunk of a column is stored whole, as HDF5 stores edge chunks; zero the tail.
+  std::fill(cursor_, end_, std::byte{0});
+  std::vector<std::byte> next = owner_->spare_buffer();
+  next.resize(buffer_.size());
+  std::swap(buffer_, next);
+  cursor_ = buffer_.data();
+  end_ = buffer_.data() + buffer_.size();
+  const std::uint64_t first_row = queued_rows_;
+  queued_rows_ += rows;
+  owner_->queue_chunk({this, first_row, rows, std::move(next)});
+}
+
+}  // namespace detail
+
 // ---- ColumnTableWriter ----
 
 ColumnTableWriter::ColumnTableWriter(Group& parent, std::string_view name,
@@ -70,8 +105,9 @@ ColumnTableWriter::~ColumnTableWriter() {
                 "ColumnTableWriter for '" + group_.path() + "' destroyed without finish()");
 }
 
-Dataset ColumnTableWriter::create_column(std::string_view name, ElementType type,
-                                         std::string_view units, std::string_view long_name) {
+detail::ColumnSink& ColumnTableWriter::add_sink(std::string_view name, ElementType type,
+                                                std::string_view units,
+                                                std::string_view long_name) {
   GENOPS_ASSERT(!finished_, "column added to a finished table");
   Dataset dataset = group_.create_dataset(name, type, options_);
   dataset.write_attribute("units", units);
@@ -79,7 +115,42 @@ Dataset ColumnTableWriter::create_column(std::string_view name, ElementType type
     dataset.write_attribute("long_name", long_name);
   }
   dataset.attach_dimension_scale(scale_);
-  return dataset;
+  columns_.push_back(
+      std::make_unique<detail::ColumnSink>(std::move(dataset), type, chunk_rows_, *this));
+  return *columns_.back();
+}
+
+std::vector<std::byte> ColumnTableWriter::spare_buffer() {
+  if (spare_buffers_.empty()) {
+    return {};
+  }
+  std::vector<std::byte> buffer = std::move(spare_buffers_.back());
+  spare_buffers_.pop_back();
+  return buffer;
+}
+
+void ColumnTableWriter::queue_chunk(PendingChunk chunk) {
+  GENOPS_ASSERT(!finished_, "rows pushed into finished table '" + group_.path() + "'");
+  queue_.push_back(std::move(chunk));
+  if (queue_.size() >= columns_.size()) {
+    write_queued_chunks();
+  }
+}
+
+void ColumnTableWriter::write_queued_chunks() {
+  std::vector<std::vector<std::byte>> encoded(queue_.size());
+  // Compression is the cost of writing; chunks are independent, so spread them over workers.
+  // HDF5 calls stay on this thread.
+  tbb::parallel_for(std::size_t{0}, queue_.size(), [&](std::size_t index) {
+    const PendingChunk& chunk = queue_[index];
+    encoded[index] = encode_chunk(chunk.raw, chunk.sink->element_bytes(), options_);
+  });
+  for (std::size_t index = 0; index < queue_.size(); ++index) {
+    PendingChunk& chunk = queue_[index];
+    chunk.sink->dataset().write_encoded_chunk(chunk.first_row, chunk.rows, encoded[index]);
+    spare_buffers_.push_back(std::move(chunk.raw));
+  }
+  queue_.clear();
 }
 
 std::string ColumnTableWriter::join_flag_meanings(std::span<const std::string_view> labels) {
@@ -103,9 +174,6 @@ void ColumnTableWriter::finish() {
   if (finished_) {
     return;
   }
-  for (const auto& column : columns_) {
-    column->flush();
-  }
   const std::uint64_t row_count = rows();
   for (const auto& column : columns_) {
     GENOPS_ASSERT(column->rows() == row_count, "column '" + column->dataset().path() + "' has " +
@@ -113,17 +181,22 @@ void ColumnTableWriter::finish() {
                                                    " rows, the table has " +
                                                    std::to_string(row_count));
   }
-  // The row index is written in chunk-sized pieces, like every other column.
+  for (const auto& column : columns_) {
+    column->hand_over_chunk();
+  }
+  // The row index, written in chunk-sized pieces like every other column.
   std::vector<std::uint64_t> index(static_cast<std::size_t>(std::min(row_count, chunk_rows_)));
   for (std::uint64_t start = 0; start < row_count; start += chunk_rows_) {
     index.resize(static_cast<std::size_t>(std::min(chunk_rows_, row_count - start)));
     std::iota(index.begin(), index.end(), start);
     scale_.append(std::span<const std::uint64_t>(index));
   }
+  write_queued_chunks();
   for (const auto& column : columns_) {
     column->dataset().close();
   }
   scale_.close();
+  spare_buffers_.clear();
   finished_ = true;
 }
 

@@ -4,7 +4,9 @@
 // attached to every column, so h5py, xarray (engine="h5netcdf") and R hdf5r read it as a table.
 // Record-agnostic: callers declare typed columns and push values.
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <memory>
 #include <span>
@@ -26,81 +28,78 @@ struct Category {
   std::string label;
 };
 
+class ColumnTableWriter;
+
 namespace detail {
 
-// Type-erased per-column state owned by a ColumnTableWriter.
+// One column's state inside a ColumnTableWriter: its dataset and a one-chunk byte buffer.
 class ColumnSink {
  public:
-  explicit ColumnSink(Dataset dataset) : dataset_(std::move(dataset)) {}
-  virtual ~ColumnSink() = default;
+  ColumnSink(Dataset dataset, ElementType type, std::uint64_t chunk_rows, ColumnTableWriter& owner);
   ColumnSink(const ColumnSink&) = delete;
   ColumnSink& operator=(const ColumnSink&) = delete;
 
-  // Appends the buffered values to the dataset.
-  virtual void flush() = 0;
-  // Rows pushed so far, written or buffered.
-  virtual std::uint64_t rows() const = 0;
-  Dataset& dataset() { return dataset_; }
-
- protected:
-  Dataset dataset_;
-};
-
-template <Hdf5Numeric T>
-class ColumnBuffer final : public ColumnSink {
- public:
-  ColumnBuffer(Dataset dataset, std::size_t chunk_rows)
-      : ColumnSink(std::move(dataset)), chunk_rows_(chunk_rows) {
-    buffer_.reserve(chunk_rows_);
-  }
+  template <Hdf5Numeric T>
   void push(T value) {
-    buffer_.push_back(value);
-    if (buffer_.size() == chunk_rows_) [[unlikely]] {
-      flush();
+    std::memcpy(cursor_, &value, sizeof(T));
+    cursor_ += sizeof(T);
+    if (cursor_ == end_) [[unlikely]] {
+      hand_over_chunk();
     }
   }
-  void flush() override {
-    if (buffer_.empty()) {
-      return;
-    }
-    dataset_.append(std::span<const T>(buffer_));
-    written_ += buffer_.size();
-    buffer_.clear();
+  // Rows pushed so far, written, queued or buffered.
+  std::uint64_t rows() const {
+    return queued_rows_ + static_cast<std::uint64_t>(cursor_ - buffer_.data()) / element_bytes_;
   }
-  std::uint64_t rows() const override { return written_ + buffer_.size(); }
+  std::uint64_t buffered_rows() const {
+    return static_cast<std::uint64_t>(cursor_ - buffer_.data()) / element_bytes_;
+  }
+  Dataset& dataset() { return dataset_; }
+  ElementType type() const { return type_; }
+  std::size_t element_bytes() const { return element_bytes_; }
+  // Gives the buffer (zero-padded to a whole chunk) to the owner's queue and starts a new one.
+  void hand_over_chunk();
 
  private:
-  std::size_t chunk_rows_;
-  std::vector<T> buffer_;
-  std::uint64_t written_ = 0;
+  Dataset dataset_;
+  ElementType type_;
+  std::size_t element_bytes_;
+  ColumnTableWriter* owner_;
+  std::vector<std::byte> buffer_;
+  std::byte* cursor_ = nullptr;
+  std::byte* end_ = nullptr;
+  std::uint64_t queued_rows_ = 0;
 };
 
 }  // namespace detail
 
-// Appends values to one column. A cheap non-owning handle: valid until its ColumnTableWriter
-// is finished or destroyed.
+// Appends values to one column. A cheap non-owning handle: valid while its ColumnTableWriter
+// lives; pushing after finish() is a bug.
 template <Hdf5Numeric T>
 class Column {
  public:
-  void push(T value) { buffer_->push(value); }
+  void push(T value) { sink_->push(value); }
   void push(std::span<const T> values) {
     for (const T value : values) {
-      buffer_->push(value);
+      sink_->push(value);
     }
   }
-  std::uint64_t rows() const { return buffer_->rows(); }
+  std::uint64_t rows() const { return sink_->rows(); }
 
  private:
   friend class ColumnTableWriter;
-  explicit Column(detail::ColumnBuffer<T>* buffer) : buffer_(buffer) {}
-  detail::ColumnBuffer<T>* buffer_;
+  explicit Column(detail::ColumnSink* sink) : sink_(sink) {}
+  detail::ColumnSink* sink_;
 };
 
 // Writes a table as group `<parent>/<name>`: one appendable, chunked, compressed dataset per
 // column and a u64 dimension-scale dataset named after the dimension (row index 0..n-1).
-// Each column buffers at most `chunk_rows` values, so memory stays bounded whatever the table
-// length. Call finish() once every row is pushed; every column must then hold the same number
-// of rows. Destroying an unfinished writer outside of exception unwinding is a bug (asserted).
+// Each column buffers one chunk; full chunks are queued until every column has one, then
+// compressed in parallel on oneTBB workers and written in order, so memory stays bounded
+// (about two chunks per column) whatever the table length, and the file does not depend on
+// the number of threads. Call finish() once every row is pushed; every column must then hold the
+// same number of rows. Destroying an unfinished writer outside of exception unwinding is a bug
+// (asserted).
 class ColumnTableWriter {
  public:
   ColumnTableWriter(Group& parent, std::string_view name, std::string_view dimension_name,
@@ -114,11 +113,7 @@ class ColumnTableWriter {
   template <Hdf5Numeric T>
   Column<T> add_column(std::string_view name, std::string_view units,
                        std::string_view long_name = {}) {
-    auto buffer = std::make_unique<detail::ColumnBuffer<T>>(
-        create_column(name, element_type_of<T>(), units, long_name), chunk_rows_);
-    detail::ColumnBuffer<T>* raw = buffer.get();
-    columns_.push_back(std::move(buffer));
-    return Column<T>(raw);
+    return Column<T>(&add_sink(name, element_type_of<T>(), units, long_name));
   }
 
   // A categorical column of integer codes with CF attributes `flag_values` (array of T) and
@@ -160,8 +155,21 @@ class ColumnTableWriter {
   bool finished() const { return finished_; }
 
  private:
-  Dataset create_column(std::string_view name, ElementType type, std::string_view units,
-                        std::string_view long_name);
+  friend class detail::ColumnSink;
+  struct PendingChunk {
+    detail::ColumnSink* sink;
+    std::uint64_t first_row;
+    std::uint64_t rows;
+    std::vector<std::byte> raw;
+  };
+
+  detail::ColumnSink& add_sink(std::string_view name, ElementType type, std::string_view units,
+                               std::string_view long_name);
+  // Takes a column's chunk; compresses and writes the queue once it holds a chunk per column.
+  void queue_chunk(PendingChunk chunk);
+  // Compresses the queued chunks in parallel (oneTBB) and writes them in queue order.
+  void write_queued_chunks();
+  std::vector<std::byte> spare_buffer();
   static std::string join_flag_meanings(std::span<const std::string_view> labels);
   template <Hdf5Numeric T>
   static std::vector<Category<T>> number_labels(std::span<const std::string> labels) {
@@ -178,6 +186,8 @@ class ColumnTableWriter {
   std::uint64_t chunk_rows_;
   ChunkOptions options_;
   std::vector<std::unique_ptr<detail::ColumnSink>> columns_;
+  std::vector<PendingChunk> queue_;
+  std::vector<std::vector<std::byte>> spare_buffers_;
   int uncaught_at_construction_;
   bool finished_ = false;
 };

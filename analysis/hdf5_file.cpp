@@ -2,6 +2,7 @@
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
+#include <zlib.h>
 
 #include <array>
 #include <utility>
@@ -354,6 +355,44 @@ bool is_readable_as(ElementType stored, ElementType requested) {
   return is_signed_integer(stored) == is_signed_integer(requested) || !is_signed_integer(stored);
 }
 
+std::size_t element_size(ElementType type) {
+  return is_integer(type) ? static_cast<std::size_t>(integer_bits(type) / 8)
+                          : (type == ElementType::F32 ? sizeof(float) : sizeof(double));
+}
+
+std::vector<std::byte> encode_chunk(std::span<const std::byte> raw, std::size_t element_bytes,
+                                    const ChunkOptions& options) {
+  std::vector<std::byte> shuffled;
+  std::span<const std::byte> input = raw;
+  if (options.shuffle && element_bytes > 1) {
+    // HDF5's shuffle filter: byte k of every element, then byte k+1, ...
+    const std::size_t elements = raw.size() / element_bytes;
+    shuffled.resize(raw.size());
+    for (std::size_t byte = 0; byte < element_bytes; ++byte) {
+      std::byte* out = shuffled.data() + byte * elements;
+      for (std::size_t element = 0; element < elements; ++element) {
+        out[element] = raw[element * element_bytes + byte];
+      }
+    }
+    input = shuffled;
+  }
+  if (options.gzip_level == 0) {
+    return {input.begin(), input.end()};
+  }
+  // HDF5's deflate filter stores a zlib stream made by compress2.
+  uLongf encoded_size = compressBound(static_cast<uLong>(input.size()));
+  std::vector<std::byte> encoded(encoded_size);
+  const int status =
+      compress2(reinterpret_cast<Bytef*>(encoded.data()), &encoded_size,
+                reinterpret_cast<const Bytef*>(input.data()), static_cast<uLong>(input.size()),
+                static_cast<int>(options.gzip_level));
+  if (status != Z_OK) {
+    throw Hdf5Error("compress2", "(chunk)", "", "zlib error " + std::to_string(status));
+  }
+  encoded.resize(encoded_size);
+  return encoded;
+}
+
 // ---- Handle ----
 
 namespace detail {
@@ -611,6 +650,19 @@ void Dataset::append_raw(ElementType type, const void* data, std::size_t count) 
                                           [&] { return H5Screate_simple(1, &rows, nullptr); });
   checked("H5Dwrite", site, [&] {
     return H5Dwrite(id(), memory_type(type), memory_space.id(), file_space.id(), H5P_DEFAULT, data);
+  });
+}
+
+void Dataset::write_encoded_chunk(std::uint64_t first_row, std::uint64_t rows,
+                                  std::span<const std::byte> encoded) {
+  const Site site{id(), path_};
+  const hsize_t offset = first_row;
+  const hsize_t end = first_row + rows;
+  if (size() < end) {
+    checked("H5Dset_extent", site, [&] { return H5Dset_extent(id(), &end); });
+  }
+  checked("H5Dwrite_chunk", site, [&] {
+    return H5Dwrite_chunk(id(), H5P_DEFAULT, 0, &offset, encoded.size(), encoded.data());
   });
 }
 

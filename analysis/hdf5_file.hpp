@@ -95,6 +95,15 @@ struct ChunkOptions {
   bool shuffle = true;
 };
 
+// Size in bytes of one element of a numeric type.
+std::size_t element_size(ElementType type);
+
+// Encodes one chunk exactly as a dataset created with `options` filters it (shuffle, then
+// zlib deflate), so chunks can be compressed on worker threads and stored with
+// Dataset::write_encoded_chunk. `raw` holds whole elements of `element_bytes` bytes each.
+std::vector<std::byte> encode_chunk(std::span<const std::byte> raw, std::size_t element_bytes,
+                                    const ChunkOptions& options);
+
 namespace detail {
 
 enum class HandleKind : std::uint8_t {
@@ -229,6 +238,11 @@ class Dataset : public Object {
     return values;
   }
   std::vector<double> read_as_double() const { return read<double>(); }
+  // Stores one chunk already encoded by encode_chunk (from the chunk's full, zero-padded
+  // contents) at row `first_row`, a multiple of the chunk size, and extends the dataset to at
+  // least first_row + rows (H5Dwrite_chunk: no conversion, no filter pipeline).
+  void write_encoded_chunk(std::uint64_t first_row, std::uint64_t rows,
+                           std::span<const std::byte> encoded);
   std::vector<std::string> read_strings() const;
 
   // Dimension scales (HDF5 high-level library), as netCDF-4 / xarray / R expect them.
