@@ -82,7 +82,7 @@ void BaselineStrategy::on_timer(Pipeline& p, std::uint32_t id, std::uint32_t tag
   }
   // Verification: a person notices a defect with a probability growing with its effect.
   const BaselineConfig& b = scenario_.baseline;
-  if (p.state(id).defect_present) {
+  if (p.visible_defect(id)) {
     engine::RngStream draw = p.rng(id, Purpose::Verification);
     const double notice =
         1.0 - std::exp(-p.change(id).error_rate_effect / b.notice_error_rate_scale);

@@ -84,6 +84,9 @@ struct DefectConfig {
   double rework_median_minutes = 90.0;
   double rework_sigma = 0.7;
   double fix_probability = 0.9;  // rework removes the defect
+  // The defect shows only after the rollout completes (leaks, batch jobs, rare paths): no canary
+  // stage or verification bake can see it, but reviews can.
+  double delayed_manifest_probability = 0.0;
 };
 
 struct ServiceConfig {

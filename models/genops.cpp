@@ -94,7 +94,7 @@ void GenopsStrategy::on_timer(Pipeline& p, std::uint32_t id, std::uint32_t tag) 
                              1000, 1.0};
       engine::RngStream draw = p.rng(id, Purpose::Canary, 0);
       const StageObservation o =
-          judge_.observe(p.service_of(id), p.change(id), p.state(id).defect_present, full, draw);
+          judge_.observe(p.service_of(id), p.change(id), p.visible_defect(id), full, draw);
       if (o.breach) {
         audit(p, id, Actor::System, "rollback", "ROLLED_BACK", nullptr);
         p.roll_back(id, CatchPoint::Verification,
@@ -290,7 +290,7 @@ void GenopsStrategy::start_stage(Pipeline& p, std::uint32_t id) const {
   }
   engine::RngStream draw = p.rng(id, Purpose::Canary, s.stage);
   const StageObservation o =
-      judge_.observe(p.service_of(id), p.change(id), s.defect_present, stage, draw);
+      judge_.observe(p.service_of(id), p.change(id), p.visible_defect(id), stage, draw);
   CanaryStageRecord rec;
   rec.deployment = p.record(id).id;
   rec.stage = s.stage;

@@ -60,6 +60,10 @@ class Pipeline final : public engine::Model {
   const Change& change(std::uint32_t id) const { return organization_.changes[id]; }
   const Service& service_of(std::uint32_t id) const;
   ChangeState& state(std::uint32_t id) { return states_[id]; }
+  // A defect is present and shows in production metrics during the rollout.
+  bool visible_defect(std::uint32_t id) const {
+    return states_[id].defect_present && !organization_.changes[id].delayed_manifest;
+  }
   DeploymentRecord& record(std::uint32_t id) { return records_[id]; }
   // A stream of this change for a purpose and the change's current attempt (CRN-synchronised).
   engine::RngStream rng(std::uint32_t id, Purpose purpose) const;

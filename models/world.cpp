@@ -215,6 +215,7 @@ Organization build_organization(const Scenario& scenario, int index, RunKey key)
                                                defects.error_rate_effect_sigma));
     change.latency_effect = engine::lognormal_median(truth, defects.latency_effect_median,
                                                      defects.latency_effect_sigma);
+    change.delayed_manifest = engine::bernoulli(truth, defects.delayed_manifest_probability);
     org.changes.push_back(change);
   }
   return org;

@@ -66,8 +66,9 @@ struct Change {
   bool hotfix = false;
   bool has_defect = false;
   bool test_visible = false;
-  double error_rate_effect = 0;  // added error rate in production
-  double latency_effect = 0;     // added latency, fraction of the base
+  double error_rate_effect = 0;   // added error rate in production
+  double latency_effect = 0;      // added latency, fraction of the base
+  bool delayed_manifest = false;  // invisible until after the rollout (canary cannot see it)
 };
 
 // The static world of one organization in one replication: services, graph, calendar, traffic.

@@ -1,0 +1,259 @@
+#include "scenarios/cli.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include <boost/program_options.hpp>
+
+#include "engine/error.hpp"
+#include "models/strategy.hpp"
+#include "scenarios/report_table.hpp"
+#include "scenarios/runner.hpp"
+#include "scenarios/scenario_loader.hpp"
+
+namespace genops::scenarios {
+
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr int kExitOk = 0;
+constexpr int kExitBadInput = 2;
+
+struct Command {
+  std::string summary;
+  std::function<int(const std::vector<std::string>&)> run;
+};
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    if (!item.empty())
+      out.push_back(item);
+  }
+  return out;
+}
+
+// Parses a command's options; returns false (after printing help) when --help was given.
+bool parse(const std::string& usage, const po::options_description& options,
+           const po::positional_options_description& positional,
+           const std::vector<std::string>& arguments, po::variables_map& values) {
+  po::store(po::command_line_parser(arguments).options(options).positional(positional).run(),
+            values);
+  if (values.count("help") != 0) {
+    std::cout << usage << "\n\n" << options << '\n';
+    return false;
+  }
+  po::notify(values);
+  return true;
+}
+
+// Progress with ETA on stderr, only when stderr is a terminal.
+class Progress {
+ public:
+  explicit Progress(bool enabled) : enabled_(enabled && isatty(STDERR_FILENO) != 0) {}
+  void operator()(int done, int total) {
+    if (!enabled_)
+      return;
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    const double eta = done > 0 ? elapsed * (total - done) / done : 0.0;
+    std::fprintf(stderr, "\r  %d/%d runs  %.1f s elapsed  ETA %.1f s   ", done, total, elapsed,
+                 eta);
+    if (done == total)
+      std::fprintf(stderr, "\n");
+  }
+
+ private:
+  bool enabled_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+models::Scenario load_with_overrides(const std::string& path, const po::variables_map& values) {
+  models::Scenario scenario = load_scenario(path);
+  if (values.count("set") != 0) {
+    for (const auto& assignment : values["set"].as<std::vector<std::string>>()) {
+      apply_override(scenario, assignment);
+    }
+  }
+  if (values.count("seed") != 0)
+    scenario.seed = values["seed"].as<std::uint64_t>();
+  if (values.count("replications") != 0) {
+    const int r = values["replications"].as<int>();
+    if (r < 1 || r > 10000)
+      throw engine::InputError("--replications: expected 1..10000, got " + std::to_string(r));
+    scenario.replications = r;
+  }
+  if (values.count("strategies") != 0)
+    scenario.strategies = split_list(values["strategies"].as<std::string>());
+  return scenario;
+}
+
+void add_scenario_options(po::options_description& options) {
+  options.add_options()("scenario", po::value<std::string>()->required(),
+                        "scenario file (TOML); also the first positional argument")(
+      "set", po::value<std::vector<std::string>>()->composing(),
+      "override a scenario key, KEY=VALUE in TOML syntax (repeatable), e.g. --set "
+      "genops.retrieval_k=20 "
+      "or --set organizations.*.ci_runners=6")("seed", po::value<std::uint64_t>(),
+                                               "master seed (overrides the scenario's)")(
+      "replications", po::value<int>(), "replications per strategy (overrides the scenario's)")(
+      "strategies", po::value<std::string>(),
+      "comma-separated strategy names (overrides the scenario's)");
+}
+
+int command_run(const std::vector<std::string>& arguments) {
+  po::options_description options("genops-sim run options");
+  options.add_options()("help,h", "show this help");
+  add_scenario_options(options);
+  options.add_options()("threads", po::value<int>()->default_value(0),
+                        "worker threads (0: all cores); results do not depend on it")(
+      "json", po::bool_switch(),
+      "print a machine-readable JSON summary on stdout instead of the table")(
+      "quiet", po::bool_switch(), "no progress on stderr");
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  po::variables_map values;
+  if (!parse("Usage: genops-sim run SCENARIO.toml [options]\n\n"
+             "Replays the scenario's traffic through each strategy (same changes, same latent "
+             "defects: common\n"
+             "random numbers) for every replication, in parallel, and prints the study table.",
+             options, positional, arguments, values)) {
+    return kExitOk;
+  }
+  const models::Scenario scenario =
+      load_with_overrides(values["scenario"].as<std::string>(), values);
+  models::StrategyRegistry registry;
+  models::register_builtin_strategies(registry);
+  for (const auto& name : scenario.strategies) {
+    if (!registry.contains(name)) {
+      throw engine::InputError("unknown strategy '" + name + "'; valid: " + registry.valid_names());
+    }
+  }
+  const int threads = values["threads"].as<int>();
+  if (threads < 0)
+    throw engine::InputError("--threads: expected 0 or more, got " + std::to_string(threads));
+  Progress progress(!values["quiet"].as<bool>());
+  StudyOptions study_options;
+  study_options.threads = threads;
+  study_options.progress = [&progress](int done, int total) { progress(done, total); };
+  const StudyResult study = run_study(scenario, registry, study_options);
+  if (values["json"].as<bool>()) {
+    std::cout << study_json(study) << '\n';
+  } else {
+    print_study_table(study, std::cout);
+  }
+  return kExitOk;
+}
+
+int command_validate(const std::vector<std::string>& arguments) {
+  po::options_description options("genops-sim validate options");
+  options.add_options()("help,h", "show this help");
+  add_scenario_options(options);
+  options.add_options()("keys", po::bool_switch(),
+                        "print the reference of every scenario key (Markdown) and exit");
+  options.add_options()("json", po::bool_switch(), "print the fully resolved scenario as JSON");
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  po::variables_map values;
+  bool keys = false;
+  for (const auto& a : arguments)
+    keys = keys || a == "--keys";
+  if (keys) {
+    std::cout << "| key | type | unit | range | default | meaning |\n|---|---|---|---|---|---|\n";
+    for (const auto& k : scenario_keys()) {
+      std::cout << "| `" << k.key << "` | " << k.type << " | " << k.unit << " | " << k.range
+                << " | `" << k.default_value << "` | " << k.description << " |\n";
+    }
+    return kExitOk;
+  }
+  if (!parse("Usage: genops-sim validate SCENARIO.toml [--set KEY=VALUE ...] [--json]\n\n"
+             "Checks a scenario (keys, types, ranges, stage lists, strategy names) without running "
+             "it.",
+             options, positional, arguments, values)) {
+    return kExitOk;
+  }
+  const models::Scenario scenario =
+      load_with_overrides(values["scenario"].as<std::string>(), values);
+  models::StrategyRegistry registry;
+  models::register_builtin_strategies(registry);
+  for (const auto& name : scenario.strategies) {
+    if (!registry.contains(name)) {
+      throw engine::InputError(scenario.source + ": key 'strategies': unknown strategy '" + name +
+                               "'; valid: " + registry.valid_names());
+    }
+  }
+  if (values["json"].as<bool>()) {
+    std::cout << scenario_to_json(scenario) << '\n';
+    return kExitOk;
+  }
+  int services = 0;
+  for (const auto& o : scenario.organizations)
+    services += o.services;
+  std::cout << scenario.source << ": ok (" << scenario.organizations.size() << " organizations, "
+            << services << " services, " << scenario.duration_days << " days, strategies";
+  for (const auto& s : scenario.strategies)
+    std::cout << ' ' << s;
+  std::cout << ")\n";
+  return kExitOk;
+}
+
+const std::map<std::string, Command>& commands() {
+  static const std::map<std::string, Command> table = {
+      {"run", {"run a scenario through its strategies and print the study table", command_run}},
+      {"validate",
+       {"check a scenario file without running it (--keys: key reference)", command_validate}},
+  };
+  return table;
+}
+
+void print_usage() {
+  std::cout << "Usage: genops-sim COMMAND [options]   (genops-sim COMMAND --help for details)\n\n"
+               "genops-sim replays months of deployment traffic through CI/CD pipeline strategies\n"
+               "(baseline vs GenOps and its ablations) with a parallel discrete-event "
+               "engine.\n\nCommands:\n";
+  for (const auto& [name, command] : commands()) {
+    std::printf("  %-12s %s\n", name.c_str(), command.summary.c_str());
+  }
+  std::cout << "\nExit codes: 0 ok, 1 run or check failed, 2 bad input.\n";
+}
+
+}  // namespace
+
+int run_cli(const std::vector<std::string>& arguments) {
+  if (arguments.empty() || arguments[0] == "--help" || arguments[0] == "-h" ||
+      arguments[0] == "help") {
+    print_usage();
+    return arguments.empty() ? kExitBadInput : kExitOk;
+  }
+  const auto it = commands().find(arguments[0]);
+  if (it == commands().end()) {
+    std::string valid;
+    for (const auto& [name, command] : commands())
+      valid += (valid.empty() ? "" : ", ") + name;
+    std::cerr << "genops-sim: unknown command '" << arguments[0] << "'; valid: " << valid << '\n';
+    return kExitBadInput;
+  }
+  try {
+    return it->second.run(std::vector<std::string>(arguments.begin() + 1, arguments.end()));
+  } catch (const engine::InputError& error) {
+    std::cerr << "genops-sim " << arguments[0] << ": error: " << error.what() << '\n';
+    return kExitBadInput;
+  } catch (const po::error& error) {
+    std::cerr << "genops-sim " << arguments[0] << ": error: " << error.what() << " (see --help)\n";
+    return kExitBadInput;
+  } catch (const std::exception& error) {
+    std::cerr << "genops-sim " << arguments[0] << ": run failed: " << error.what() << '\n';
+    return 1;
+  }
+}
+
+}  // namespace genops::scenarios

@@ -1,0 +1,12 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace genops::scenarios {
+
+// Entry point of the `genops-sim` executable: dispatches to a command, maps errors to exit
+// codes (0 ok, 1 run failed / check failed, 2 bad input) and prints one line per error.
+int run_cli(const std::vector<std::string>& arguments);
+
+}  // namespace genops::scenarios

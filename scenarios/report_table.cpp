@@ -1,0 +1,217 @@
+#include "scenarios/report_table.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ostream>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace genops::scenarios {
+
+namespace {
+
+std::string fixed(double value, int digits) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", digits, value);
+  return buffer;
+}
+
+std::string percent(double rate) {
+  return fixed(100.0 * rate, 1) + "%";
+}
+
+// "mean ± sd" over replications of a per-replication figure.
+std::string spread(const std::vector<double>& values, double scale, int digits) {
+  if (values.size() < 2)
+    return "";
+  double mean = 0;
+  for (double v : values)
+    mean += v;
+  mean /= static_cast<double>(values.size());
+  double var = 0;
+  for (double v : values)
+    var += (v - mean) * (v - mean);
+  const double sd = std::sqrt(var / static_cast<double>(values.size() - 1));
+  return fixed(scale * mean, digits) + " ± " + fixed(scale * sd, digits);
+}
+
+}  // namespace
+
+void print_study_table(const StudyResult& study, std::ostream& out) {
+  const auto& sc = study.scenario;
+  int services = 0;
+  for (const auto& o : sc.organizations)
+    services += o.services;
+  out << "GenOps study '" << sc.name << "': seed " << sc.seed << ", " << sc.replications
+      << " replication(s), " << sc.organizations.size() << " organizations, " << services
+      << " services, " << sc.duration_days << " days\n\n";
+  const std::size_t n = sc.strategies.size();
+  std::vector<analysis::StrategySummary> pooled;
+  std::vector<std::vector<analysis::StrategySummary>> per_rep(n);
+  for (std::size_t s = 0; s < n; ++s) {
+    pooled.push_back(pooled_summary(study, s));
+    for (int r = 0; r < sc.replications; ++r)
+      per_rep[s].push_back(replication_summary(study.run(s, r)));
+  }
+  const int label_width = 28;
+  const int column = 22;
+  char line[256];
+  const auto row = [&](const std::string& label, const auto& cell) {
+    std::snprintf(line, sizeof line, "%-*s", label_width, label.c_str());
+    out << line;
+    for (std::size_t s = 0; s < n; ++s) {
+      std::snprintf(line, sizeof line, "%*s", column, cell(s).c_str());
+      out << line;
+    }
+    out << '\n';
+  };
+  row("", [&](std::size_t s) { return sc.strategies[s]; });
+  out << std::string(static_cast<std::size_t>(label_width + column * static_cast<int>(n)), '-')
+      << '\n';
+  row("Deployments (all reps)",
+      [&](std::size_t s) { return std::to_string(pooled[s].deployments); });
+  row("  Succeeded", [&](std::size_t s) { return std::to_string(pooled[s].succeeded); });
+  row("  Rolled back", [&](std::size_t s) { return std::to_string(pooled[s].rolled_back); });
+  row("  Failed", [&](std::size_t s) { return std::to_string(pooled[s].failed); });
+  row("  Blocked", [&](std::size_t s) { return std::to_string(pooled[s].blocked); });
+  row("Success rate", [&](std::size_t s) { return percent(pooled[s].success_rate); });
+  row("Rollback rate", [&](std::size_t s) { return percent(pooled[s].rollback_rate); });
+  row("Failure rate", [&](std::size_t s) { return percent(pooled[s].failure_rate); });
+  row("Block rate", [&](std::size_t s) { return percent(pooled[s].block_rate); });
+  row("Median cycle time (min)",
+      [&](std::size_t s) { return fixed(pooled[s].median_cycle_time_min, 1); });
+  row("p90 cycle time (min)",
+      [&](std::size_t s) { return fixed(pooled[s].p90_cycle_time_min, 1); });
+  row("Mean cycle time (min)",
+      [&](std::size_t s) { return fixed(pooled[s].mean_cycle_time_min, 1); });
+  row("Safety violations",
+      [&](std::size_t s) { return std::to_string(pooled[s].safety_violations); });
+  row("Canary catch rate", [&](std::size_t s) { return percent(pooled[s].canary_catch_rate); });
+  row("Issues (defects past CI)", [&](std::size_t s) { return std::to_string(pooled[s].issues); });
+  const auto caught = [&](models::CatchPoint p) {
+    return [&, p](std::size_t s) {
+      const auto& x = pooled[s];
+      const auto count = x.caught_at[static_cast<std::size_t>(p)];
+      return std::to_string(count) + " (" +
+             percent(x.issues ? static_cast<double>(count) / static_cast<double>(x.issues) : 0.0) +
+             ")";
+    };
+  };
+  row("  caught by human review", caught(models::CatchPoint::HumanReview));
+  row("  caught by AI review", caught(models::CatchPoint::AiReview));
+  row("  caught by canary", caught(models::CatchPoint::Canary));
+  row("  caught in verification", caught(models::CatchPoint::Verification));
+  row("  escaped (incident)", caught(models::CatchPoint::Escaped));
+  row("  blocked, not deployed", caught(models::CatchPoint::NotDeployed));
+  row("False rollbacks", [&](std::size_t s) { return std::to_string(pooled[s].false_rollbacks); });
+  row("Change failure rate", [&](std::size_t s) { return percent(pooled[s].change_failure_rate); });
+  row("Mean time to restore (min)",
+      [&](std::size_t s) { return fixed(pooled[s].mean_time_to_restore_min, 1); });
+  row("Human approvals", [&](std::size_t s) { return percent(pooled[s].human_approval_share); });
+  row("Deferred by policy", [&](std::size_t s) { return percent(pooled[s].deferred_share); });
+  row("Mean CI queue wait (min)",
+      [&](std::size_t s) { return fixed(pooled[s].mean_ci_wait_min, 1); });
+  row("Mean review wait (min)",
+      [&](std::size_t s) { return fixed(pooled[s].mean_review_wait_min, 1); });
+  if (sc.replications > 1) {
+    out << "\nAcross replications (mean ± sd):\n";
+    const auto across = [&](auto field, double scale, int digits) {
+      return [&, field, scale, digits](std::size_t s) {
+        std::vector<double> v;
+        for (const auto& x : per_rep[s])
+          v.push_back(static_cast<double>(field(x)));
+        return spread(v, scale, digits);
+      };
+    };
+    row("Median cycle time (min)",
+        across([](const analysis::StrategySummary& x) { return x.median_cycle_time_min; }, 1, 1));
+    row("Success rate (%)",
+        across([](const analysis::StrategySummary& x) { return x.success_rate; }, 100, 2));
+    row("Rollback rate (%)",
+        across([](const analysis::StrategySummary& x) { return x.rollback_rate; }, 100, 2));
+    row("Failure+block rate (%)",
+        across([](const analysis::StrategySummary& x) { return x.failure_rate + x.block_rate; },
+               100, 2));
+    row("Canary catch rate (%)",
+        across([](const analysis::StrategySummary& x) { return x.canary_catch_rate; }, 100, 1));
+    row("Safety violations", across(
+                                 [](const analysis::StrategySummary& x) {
+                                   return static_cast<double>(x.safety_violations);
+                                 },
+                                 1, 1));
+  }
+  out << "\nEngine: " << study.events << " events in " << fixed(study.wall_seconds, 2) << " s on "
+      << study.threads << " thread(s)\n";
+}
+
+std::string study_json(const StudyResult& study) {
+  using Json = nlohmann::json;
+  const auto& sc = study.scenario;
+  Json strategies = Json::object();
+  std::uint64_t deployments = 0;
+  for (std::size_t s = 0; s < sc.strategies.size(); ++s) {
+    const auto x = pooled_summary(study, s);
+    deployments += x.deployments;
+    Json caught = Json::object();
+    for (int p = 0; p < models::kCatchPointCount; ++p) {
+      caught[models::catch_point_name(static_cast<models::CatchPoint>(p))] =
+          x.caught_at[static_cast<std::size_t>(p)];
+    }
+    Json reps = Json::array();
+    for (int r = 0; r < sc.replications; ++r) {
+      const auto y = replication_summary(study.run(s, r));
+      reps.push_back({{"replication", r},
+                      {"deployments", y.deployments},
+                      {"success_rate", y.success_rate},
+                      {"rollback_rate", y.rollback_rate},
+                      {"failure_rate", y.failure_rate},
+                      {"block_rate", y.block_rate},
+                      {"median_cycle_time_min", y.median_cycle_time_min},
+                      {"safety_violations", y.safety_violations},
+                      {"canary_catch_rate", y.canary_catch_rate}});
+    }
+    strategies[sc.strategies[s]] = {
+        {"deployments", x.deployments},
+        {"succeeded", x.succeeded},
+        {"rolled_back", x.rolled_back},
+        {"failed", x.failed},
+        {"blocked", x.blocked},
+        {"success_rate", x.success_rate},
+        {"rollback_rate", x.rollback_rate},
+        {"failure_rate", x.failure_rate},
+        {"block_rate", x.block_rate},
+        {"median_cycle_time_min", x.median_cycle_time_min},
+        {"p90_cycle_time_min", x.p90_cycle_time_min},
+        {"mean_cycle_time_min", x.mean_cycle_time_min},
+        {"safety_violations", x.safety_violations},
+        {"canary_catch_rate", x.canary_catch_rate},
+        {"issues", x.issues},
+        {"caught_at", caught},
+        {"false_rollbacks", x.false_rollbacks},
+        {"incidents", x.incidents},
+        {"change_failure_rate", x.change_failure_rate},
+        {"mean_time_to_restore_min", x.mean_time_to_restore_min},
+        {"human_approval_share", x.human_approval_share},
+        {"replications", reps},
+    };
+  }
+  Json out = {
+      {"scenario", sc.name},
+      {"seed", sc.seed},
+      {"replications", sc.replications},
+      {"strategies", strategies},
+      {"engine",
+       {{"events", study.events},
+        {"wall_seconds", study.wall_seconds},
+        {"events_per_second",
+         study.wall_seconds > 0 ? static_cast<double>(study.events) / study.wall_seconds : 0.0},
+        {"deployments_per_second",
+         study.wall_seconds > 0 ? static_cast<double>(deployments) / study.wall_seconds : 0.0},
+        {"threads", study.threads}}},
+  };
+  return out.dump(2);
+}
+
+}  // namespace genops::scenarios

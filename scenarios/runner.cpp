@@ -1,0 +1,99 @@
+#include "scenarios/runner.hpp"
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+namespace genops::scenarios {
+
+std::vector<models::DeploymentRecord> RunResult::deployments() const {
+  std::vector<models::DeploymentRecord> all;
+  for (const auto& o : organizations)
+    all.insert(all.end(), o.deployments.begin(), o.deployments.end());
+  return all;
+}
+
+RunResult run_once(const models::Scenario& scenario, const models::Strategy& strategy,
+                   int replication) {
+  const models::RunKey key{scenario.seed, static_cast<std::uint32_t>(replication)};
+  engine::SimulationConfig config;
+  config.identity = engine::RunIdentity{scenario.seed, key.replication};
+  config.horizon = engine::SimTime::days(scenario.duration_days + scenario.drain_days);
+  engine::Simulation simulation(config);
+  std::vector<models::Pipeline*> pipelines;
+  for (std::size_t o = 0; o < scenario.organizations.size(); ++o) {
+    auto pipeline = std::make_unique<models::Pipeline>(
+        scenario, models::build_organization(scenario, static_cast<int>(o), key), strategy, key);
+    pipelines.push_back(pipeline.get());
+    simulation.add_partition(std::move(pipeline));
+  }
+  RunResult result;
+  result.strategy = std::string(strategy.name());
+  result.replication = replication;
+  result.seed = scenario.seed;
+  result.engine = simulation.run();
+  for (models::Pipeline* pipeline : pipelines) {
+    result.organizations.push_back(pipeline->take_output());
+    const auto violations = models::check_safety(scenario, pipeline->organization(),
+                                                 result.organizations.back().deployments);
+    result.violations.insert(result.violations.end(), violations.begin(), violations.end());
+  }
+  return result;
+}
+
+StudyResult run_study(const models::Scenario& scenario, const models::StrategyRegistry& registry,
+                      const StudyOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<std::unique_ptr<models::Strategy>> strategies;
+  for (const auto& name : scenario.strategies)
+    strategies.push_back(registry.create(name, scenario));
+  StudyResult study;
+  study.scenario = scenario;
+  const auto replications = static_cast<std::size_t>(scenario.replications);
+  const std::size_t total = strategies.size() * replications;
+  study.runs.resize(total);
+  study.threads = options.threads > 0
+                      ? options.threads
+                      : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  std::mutex progress_mutex;
+  int finished = 0;
+  tbb::task_arena arena(study.threads);
+  arena.execute([&] {
+    tbb::parallel_for(std::size_t{0}, total, [&](std::size_t slot) {
+      study.runs[slot] = run_once(study.scenario, *strategies[slot / replications],
+                                  static_cast<int>(slot % replications));
+      if (options.progress) {
+        const std::lock_guard lock(progress_mutex);
+        options.progress(++finished, static_cast<int>(total));
+      }
+    });
+  });
+  for (const auto& run : study.runs)
+    study.events += run.engine.events;
+  study.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return study;
+}
+
+analysis::StrategySummary pooled_summary(const StudyResult& study, std::size_t strategy) {
+  std::vector<models::DeploymentRecord> all;
+  std::uint64_t violations = 0;
+  for (int r = 0; r < study.scenario.replications; ++r) {
+    const RunResult& run = study.run(strategy, r);
+    const auto records = run.deployments();
+    all.insert(all.end(), records.begin(), records.end());
+    violations += run.violations.size();
+  }
+  return analysis::summarize(all, violations);
+}
+
+analysis::StrategySummary replication_summary(const RunResult& run) {
+  const auto records = run.deployments();
+  return analysis::summarize(records, run.violations.size());
+}
+
+}  // namespace genops::scenarios

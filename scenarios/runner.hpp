@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "analysis/metrics.hpp"
+#include "engine/simulation.hpp"
+#include "models/config.hpp"
+#include "models/pipeline.hpp"
+#include "models/safety_checker.hpp"
+#include "models/strategy.hpp"
+
+namespace genops::scenarios {
+
+// One (strategy, replication) run: every organization's output and the safety check.
+struct RunResult {
+  std::string strategy;
+  int replication = 0;
+  std::uint64_t seed = 0;
+  std::vector<models::PipelineOutput> organizations;
+  std::vector<models::SafetyViolation> violations;
+  engine::RunStats engine;
+  // Records of all organizations, concatenated in organization order.
+  std::vector<models::DeploymentRecord> deployments() const;
+};
+
+struct StudyOptions {
+  int threads = 0;  // 0: all hardware threads
+  // Called after each finished run with (finished runs, total runs); may be called from any
+  // worker thread, serialised by the runner.
+  std::function<void(int, int)> progress;
+};
+
+struct StudyResult {
+  models::Scenario scenario;
+  std::vector<RunResult> runs;  // strategy-major: runs[s * replications + r]
+  double wall_seconds = 0;
+  int threads = 0;
+  std::uint64_t events = 0;
+  const RunResult& run(std::size_t strategy, int replication) const {
+    return runs[strategy * static_cast<std::size_t>(scenario.replications) +
+                static_cast<std::size_t>(replication)];
+  }
+};
+
+// Runs one strategy on one replication (the unit of parallelism), inside the caller's arena.
+RunResult run_once(const models::Scenario& scenario, const models::Strategy& strategy,
+                   int replication);
+
+// Runs every strategy x replication as TBB tasks in an arena of `threads`; each run writes its
+// own pre-sized slot, so results do not depend on the thread count.
+StudyResult run_study(const models::Scenario& scenario, const models::StrategyRegistry& registry,
+                      const StudyOptions& options);
+
+// Pooled and per-replication summaries of one strategy.
+analysis::StrategySummary pooled_summary(const StudyResult& study, std::size_t strategy);
+analysis::StrategySummary replication_summary(const RunResult& run);
+
+}  // namespace genops::scenarios

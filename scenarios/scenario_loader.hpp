@@ -1,0 +1,43 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/error.hpp"
+#include "models/config.hpp"
+
+namespace genops::scenarios {
+
+// Bad scenario input. The message is one line: "FILE:LINE: key 'KEY': expected ..., got ...".
+class ScenarioError : public engine::InputError {
+ public:
+  using engine::InputError::InputError;
+};
+
+// One documented scenario key: its dotted path (organization keys start with
+// "organizations.*."), type, unit, range and meaning. The same table drives the loader,
+// --set, the JSON provenance and the key reference in scenarios/README.md.
+struct KeyInfo {
+  std::string key;
+  std::string type;  // integer, number, boolean, string, date, array, stages, ...
+  std::string unit;
+  std::string range;
+  std::string default_value;
+  std::string description;
+};
+
+// Parses and validates a TOML scenario file (unknown keys, types, ranges, cross-field rules).
+models::Scenario load_scenario(const std::string& path);
+// Parses a scenario from TOML text; `source` names it in messages.
+models::Scenario parse_scenario(const std::string& text, const std::string& source);
+// Applies "key=value" (value in TOML syntax; strings may be bare). Organization keys take an
+// index or '*': organizations.0.ci_runners=6, organizations.*.reviewers.count=2.
+void apply_override(models::Scenario& scenario, const std::string& assignment);
+// Cross-field checks run after loading and after overrides.
+void validate_scenario(const models::Scenario& scenario);
+// Every key, for documentation and `genops-sim validate --keys`.
+std::vector<KeyInfo> scenario_keys();
+// The fully resolved scenario as JSON (provenance).
+std::string scenario_to_json(const models::Scenario& scenario);
+
+}  // namespace genops::scenarios
