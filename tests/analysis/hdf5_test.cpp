@@ -195,6 +195,37 @@ TEST(ColumnTable, ColumnsAreChunkedShuffledAndDeflated) {
   EXPECT_EQ(high, H5F_LIBVER_V110);
 }
 
+// Chunks are encoded by this library (shuffle, deflate) and stored raw; HDF5's own filter
+// pipeline must decode them for every combination of options.
+TEST(ColumnTable, SelfEncodedChunksDecodeForEveryFilterCombination) {
+  const fs::path directory = test_directory();
+  constexpr std::uint64_t kChunkRows = 1000;
+  constexpr std::uint64_t kTableRows = 4321;
+  for (const unsigned gzip_level : {0U, 1U, 9U}) {
+    for (const bool shuffle : {false, true}) {
+      SCOPED_TRACE("gzip " + std::to_string(gzip_level) + " shuffle " + std::to_string(shuffle));
+      const fs::path path = directory / ("filters_" + std::to_string(gzip_level) + "_" +
+                                         std::to_string(shuffle) + ".h5");
+      {
+        File file = File::create(path);
+        ColumnTableWriter table(file, "t", "row", kChunkRows, gzip_level, shuffle);
+        push_rows(table.add_column<std::uint16_t>("u16", "1"), kTableRows);
+        push_rows(table.add_column<double>("f64", "1"), kTableRows);
+        push_rows(table.add_column<std::int8_t>("i8", "1"), kTableRows);
+        table.finish();
+      }
+      const File file = File::open(path);
+      const ColumnTableReader table(file, "t");
+      expect_column<std::uint16_t>(table, "u16", kTableRows);
+      expect_column<double>(table, "f64", kTableRows);
+      expect_column<std::int8_t>(table, "i8", kTableRows);
+      const hid_t creation = H5Dget_create_plist(table.column("f64").id());
+      EXPECT_EQ(H5Pget_nfilters(creation), (gzip_level > 0 ? 1 : 0) + (shuffle ? 1 : 0));
+      H5Pclose(creation);
+    }
+  }
+}
+
 TEST(ColumnTable, DimensionScaleIsAttachedToEveryColumn) {
   const fs::path path = test_directory() / "scale.h5";
   {
