@@ -31,6 +31,10 @@ struct CorpusCase {
   std::string replay;
 };
 
+void PrintTo(const CorpusCase& each, std::ostream* out) {
+  *out << each.file << (each.replay.empty() ? "" : " replay=" + each.replay);
+}
+
 std::vector<CorpusCase> read_manifest() {
   std::vector<CorpusCase> cases;
   std::ifstream in(kCorpus / "manifest.txt");
