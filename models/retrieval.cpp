@@ -57,23 +57,22 @@ std::vector<std::pair<std::size_t, float>> EmbeddingIndex::top_k(const Embedding
   std::vector<std::pair<std::size_t, float>> best;
   if (size_ == 0 || k <= 0)
     return best;
-  const Eigen::Map<const Eigen::Matrix<float, kEmbeddingDim, 1>> query(embedding.data());
-  const auto n = static_cast<Eigen::Index>(size_);
-  scores_.noalias() = rows_.topRows(n) * query;
-  order_.resize(size_);
-  for (std::size_t i = 0; i < size_; ++i)
-    order_[i] = static_cast<std::uint32_t>(i);
-  const auto better = [this](std::uint32_t a, std::uint32_t b) {
-    const float sa = scores_[a];
-    const float sb = scores_[b];
-    return sa != sb ? sa > sb : a < b;
-  };
+  const Eigen::Map<const Eigen::Matrix<float, 1, kEmbeddingDim>> query(embedding.data());
   const std::size_t take = std::min<std::size_t>(static_cast<std::size_t>(k), size_);
-  std::partial_sort(order_.begin(), order_.begin() + static_cast<std::ptrdiff_t>(take),
-                    order_.end(), better);
-  best.reserve(take);
-  for (std::size_t i = 0; i < take; ++i)
-    best.emplace_back(order_[i], scores_[order_[i]]);
+  best.reserve(take + 1);
+  // One pass: a fixed-size dot product per row, kept in a sorted buffer of the best `take`
+  // (score descending, lower index first on ties, as a full sort would order them).
+  for (std::size_t row = 0; row < size_; ++row) {
+    const float score = rows_.row(static_cast<Eigen::Index>(row)).dot(query);
+    if (best.size() == take && !(score > best.back().second))
+      continue;
+    auto at = best.end();
+    while (at != best.begin() && score > (at - 1)->second)
+      --at;
+    best.insert(at, {row, score});
+    if (best.size() > take)
+      best.pop_back();
+  }
   return best;
 }
 

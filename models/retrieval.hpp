@@ -44,8 +44,6 @@ class EmbeddingIndex {
   Matrix rows_;
   std::vector<std::uint8_t> problem_;
   std::size_t size_ = 0;
-  mutable Eigen::VectorXf scores_;
-  mutable std::vector<std::uint32_t> order_;
 };
 
 }  // namespace genops::models

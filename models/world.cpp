@@ -51,14 +51,17 @@ std::vector<Tier> assign_tiers(int count, const std::array<double, kTierCount>& 
   return tiers;
 }
 
+double relative_intensity(const TrafficConfig& traffic, int weekday, double hour) {
+  const auto h = static_cast<std::size_t>(std::clamp(static_cast<int>(hour), 0, 23));
+  return traffic.weekday_profile[static_cast<std::size_t>(weekday)] * traffic.hourly_profile[h];
+}
+
 const char* kTierPrefix[] = {"core", "api", "svc", "tool"};
 
 }  // namespace
 
 double arrival_intensity(const TrafficConfig& traffic, int weekday, double hour) {
-  const auto h = static_cast<std::size_t>(std::clamp(static_cast<int>(hour), 0, 23));
-  return traffic.weekday_profile[static_cast<std::size_t>(weekday)] * traffic.hourly_profile[h] /
-         profile_mean(traffic);
+  return relative_intensity(traffic, weekday, hour) / profile_mean(traffic);
 }
 
 Organization build_organization(const Scenario& scenario, int index, RunKey key) {
@@ -123,10 +126,11 @@ Organization build_organization(const Scenario& scenario, int index, RunKey key)
 
   // Arrivals: thinning of a non-homogeneous Poisson process per service, in local time.
   const TrafficConfig& traffic = scenario.traffic;
+  const double mean_intensity = profile_mean(traffic);
   const double max_intensity =
       *std::max_element(traffic.weekday_profile.begin(), traffic.weekday_profile.end()) *
       *std::max_element(traffic.hourly_profile.begin(), traffic.hourly_profile.end()) /
-      profile_mean(traffic);
+      mean_intensity;
   const SimTime end = SimTime::days(scenario.duration_days);
   struct Arrival {
     SimTime time;

@@ -13,6 +13,7 @@
 
 #include "engine/error.hpp"
 #include "models/strategy.hpp"
+#include "scenarios/commands.hpp"
 #include "scenarios/report_table.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario_loader.hpp"
@@ -110,6 +111,8 @@ void add_scenario_options(po::options_description& options) {
       "comma-separated strategy names (overrides the scenario's)");
 }
 
+}  // namespace
+
 int command_run(const std::vector<std::string>& arguments) {
   po::options_description options("genops-sim run options");
   options.add_options()("help,h", "show this help");
@@ -146,6 +149,12 @@ int command_run(const std::vector<std::string>& arguments) {
   study_options.threads = threads;
   study_options.progress = [&progress](int done, int total) { progress(done, total); };
   const StudyResult study = run_study(scenario, registry, study_options);
+  if (values.count("out") != 0) {
+    std::string command_line = "genops-sim run";
+    for (const auto& a : arguments)
+      command_line += " " + a;
+    write_study_results(values["out"].as<std::string>(), study, command_line);
+  }
   if (values["json"].as<bool>()) {
     std::cout << study_json(study) << '\n';
   } else {
@@ -205,6 +214,8 @@ int command_validate(const std::vector<std::string>& arguments) {
   std::cout << ")\n";
   return kExitOk;
 }
+
+namespace {
 
 const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table = {

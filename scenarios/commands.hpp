@@ -1,0 +1,22 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "scenarios/runner.hpp"
+
+namespace genops::scenarios {
+
+// One function per `genops-sim` command; `arguments` excludes the command name. Each returns
+// the exit code and throws engine::InputError (exit 2) for bad input.
+int command_run(const std::vector<std::string>& arguments);
+int command_validate(const std::vector<std::string>& arguments);
+int command_compare(const std::vector<std::string>& arguments);  // commands_results.cpp
+int command_report(const std::vector<std::string>& arguments);   // commands_results.cpp
+
+// Writes a finished study to an HDF5 results file (`run --out`); results_output.cpp.
+// `command_line` is recorded as provenance.
+void write_study_results(const std::string& path, const StudyResult& study,
+                         const std::string& command_line);
+
+}  // namespace genops::scenarios
