@@ -255,7 +255,9 @@ class RecordReader {
       issue("attribute '" + key + "': an AnyValue holds exactly one typed field");
       return std::monostate{};
     }
-    const auto& [type, inner] = *value.items().begin();
+    const auto field = value.begin();
+    const std::string& type = field.key();
+    const Json& inner = field.value();
     if (type == "stringValue") {
       if (inner.is_string()) {
         return inner.get<std::string>();
