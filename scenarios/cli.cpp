@@ -222,6 +222,10 @@ const std::map<std::string, Command>& commands() {
       {"run", {"run a scenario through its strategies and print the study table", command_run}},
       {"validate",
        {"check a scenario file without running it (--keys: key reference)", command_validate}},
+      {"compare",
+       {"the paper's comparison table from a results file (CIs, p-values, effect sizes)",
+        command_compare}},
+      {"report", {"a self-contained HTML report with plots from a results file", command_report}},
   };
   return table;
 }
