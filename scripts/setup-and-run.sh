@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh release
-exec build/release/bench/phold_demo "$@"
+exec build/release/scenarios/genops-sim run scenarios/paper.toml "$@"
