@@ -21,9 +21,9 @@ constexpr int kExitBadInput = 2;
 
 int run(int argc, char** argv) {
   PholdConfig config;
-  config.horizon = SimTime::seconds(5000);
+  config.horizon = SimTime::seconds(20000);
   int threads = 0;
-  std::int64_t horizon_seconds = 5000;
+  std::int64_t horizon_seconds = 20000;
   std::int64_t lookahead_ms = config.lookahead.ticks();
 
   po::options_description options("phold_demo: PHOLD on the genops-sim engine; options");
