@@ -1,0 +1,207 @@
+#include "models/retrieval.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "engine/random.hpp"
+#include "models/calendar.hpp"
+#include "models/world.hpp"
+
+namespace genops::models {
+namespace {
+
+Embedding random_unit(engine::RngStream& rng) {
+  Embedding e{};
+  double norm = 0;
+  for (float& v : e) {
+    v = static_cast<float>(engine::standard_normal(rng));
+    norm += static_cast<double>(v) * v;
+  }
+  for (float& v : e)
+    v = static_cast<float>(v / std::sqrt(norm));
+  return e;
+}
+
+// Unit vector along axis 0 rotated towards axis 1 so that its cosine with axis 0 is `cosine`.
+Embedding at_cosine(double cosine) {
+  Embedding e{};
+  e[0] = static_cast<float>(cosine);
+  e[1] = static_cast<float>(std::sqrt(1.0 - cosine * cosine));
+  return e;
+}
+
+// The reference: every row's dot product in double precision, fully sorted (score descending,
+// lower index first on ties).
+std::vector<std::size_t> brute_force_top_k(const std::vector<Embedding>& rows, const Embedding& q,
+                                           std::size_t k) {
+  std::vector<double> scores(rows.size());
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    double dot = 0;
+    for (int d = 0; d < kEmbeddingDim; ++d)
+      dot += static_cast<double>(rows[r][static_cast<std::size_t>(d)]) *
+             q[static_cast<std::size_t>(d)];
+    scores[r] = dot;
+  }
+  std::vector<std::size_t> order(rows.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return scores[a] > scores[b]; });
+  order.resize(std::min(k, order.size()));
+  return order;
+}
+
+TEST(EmbeddingIndex, TopKMatchesBruteForceOnRandomVectors) {
+  engine::RngStream rng(engine::StreamKey{2024, 0, 0, 1, 1});
+  std::vector<Embedding> rows;
+  EmbeddingIndex index(16);  // grows several times on the way
+  for (int r = 0; r < 600; ++r) {
+    rows.push_back(random_unit(rng));
+    index.add(rows.back(), r % 3 == 0);
+  }
+  ASSERT_EQ(index.size(), rows.size());
+  const auto reference_score = [&rows](std::size_t row, const Embedding& query) {
+    double dot = 0;
+    for (std::size_t d = 0; d < query.size(); ++d)
+      dot += static_cast<double>(rows[row][d]) * query[d];
+    return dot;
+  };
+  // Float and double dot products may order two rows differently only when their scores tie
+  // within float rounding.
+  constexpr double kTie = 1e-6;
+  for (int q = 0; q < 50; ++q) {
+    const Embedding query = random_unit(rng);
+    for (int k : {1, 5, 10, 37}) {
+      const auto found = index.top_k(query, k);
+      const auto expected = brute_force_top_k(rows, query, static_cast<std::size_t>(k));
+      ASSERT_EQ(found.size(), expected.size());
+      for (std::size_t i = 0; i < found.size(); ++i) {
+        const double want = reference_score(expected[i], query);
+        if (found[i].first != expected[i]) {
+          EXPECT_NEAR(reference_score(found[i].first, query), want, kTie)
+              << "query " << q << " k " << k << " rank " << i;
+        }
+        EXPECT_NEAR(found[i].second, want, 1e-5);
+        if (i > 0) {
+          EXPECT_GE(found[i - 1].second, found[i].second);
+        }
+      }
+    }
+  }
+}
+
+TEST(EmbeddingIndex, OnlyRowsAddedSoFarAreVisible) {
+  EmbeddingIndex index(1024);
+  EXPECT_TRUE(index.top_k(at_cosine(1.0), 10).empty());
+  const RetrievalResult empty = index.query(at_cosine(1.0), 10, 0.0);
+  EXPECT_EQ(empty.neighbours, 0);
+  EXPECT_EQ(empty.confidence, 0.0);
+  EXPECT_EQ(empty.failure_share, 0.0);
+
+  engine::RngStream rng(engine::StreamKey{7, 0, 0, 2, 1});
+  std::vector<Embedding> rows;
+  for (int r = 0; r < 5; ++r) {
+    rows.push_back(random_unit(rng));
+    index.add(rows.back(), false);
+  }
+  // k larger than the index: exactly the 5 rows added, each once.
+  auto found = index.top_k(at_cosine(1.0), 10);
+  ASSERT_EQ(found.size(), 5U);
+  std::vector<std::size_t> seen;
+  for (const auto& [row, score] : found)
+    seen.push_back(row);
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, (std::vector<std::size_t>{0, 1, 2, 3, 4}));
+  // Each row finds itself first, across growth of the underlying matrix.
+  EmbeddingIndex small(16);
+  for (int r = 0; r < 100; ++r) {
+    rows.push_back(random_unit(rng));
+    small.add(rows.back(), false);
+    const auto self = small.top_k(rows.back(), 1);
+    ASSERT_EQ(self.size(), 1U);
+    EXPECT_EQ(self[0].first, static_cast<std::size_t>(r));
+    EXPECT_NEAR(self[0].second, 1.0, 1e-5);
+  }
+  EXPECT_EQ(small.size(), 100U);
+}
+
+TEST(EmbeddingIndex, TiesGoToTheEarlierRow) {
+  EmbeddingIndex index;
+  for (int r = 0; r < 4; ++r)
+    index.add(at_cosine(0.8), false);
+  const auto found = index.top_k(at_cosine(1.0), 2);
+  ASSERT_EQ(found.size(), 2U);
+  EXPECT_EQ(found[0].first, 0U);
+  EXPECT_EQ(found[1].first, 1U);
+}
+
+TEST(EmbeddingIndex, ConfidenceAndFailureShareArithmetic) {
+  EmbeddingIndex index;
+  index.add(at_cosine(1.0), true);   // row 0: similarity 1.0, problem
+  index.add(at_cosine(1.0), false);  // row 1: similarity 1.0
+  index.add(at_cosine(0.6), true);   // row 2: similarity 0.6, problem
+  index.add(at_cosine(0.3), true);   // row 3: below the floor, ignored
+  const Embedding query = at_cosine(1.0);
+
+  const RetrievalResult wide = index.query(query, 10, 0.5);
+  EXPECT_EQ(wide.neighbours, 3);
+  // Similarity-weighted: (1.0 + 0.6) / (1.0 + 1.0 + 0.6).
+  EXPECT_NEAR(wide.failure_share, 1.6 / 2.6, 1e-6);
+  EXPECT_NEAR(wide.mean_similarity, 2.6 / 3.0, 1e-6);
+  // Confidence = mean similarity x min(1, neighbours / k).
+  EXPECT_NEAR(wide.confidence, 2.6 / 3.0 * 0.3, 1e-6);
+
+  const RetrievalResult narrow = index.query(query, 2, 0.5);
+  EXPECT_EQ(narrow.neighbours, 2);
+  EXPECT_NEAR(narrow.failure_share, 0.5, 1e-6);
+  EXPECT_NEAR(narrow.mean_similarity, 1.0, 1e-6);
+  EXPECT_NEAR(narrow.confidence, 1.0, 1e-6);
+
+  const RetrievalResult everything = index.query(query, 4, -1.0);
+  EXPECT_EQ(everything.neighbours, 4);
+  EXPECT_NEAR(everything.failure_share, 1.9 / 2.9, 1e-6);
+  EXPECT_NEAR(everything.confidence, 2.9 / 4.0, 1e-6);
+
+  const RetrievalResult strict = index.query(query, 10, 0.99);
+  EXPECT_EQ(strict.neighbours, 2);
+  EXPECT_NEAR(strict.failure_share, 0.5, 1e-6);
+  EXPECT_NEAR(strict.confidence, 0.2, 1e-6);
+}
+
+TEST(EmbedChange, IsUnitLengthAndSeparatesServices) {
+  const LocalCalendar calendar(0, 0, ReviewerConfig{}, {}, {});
+  Service a;
+  a.id = 0;
+  a.tier = Tier::Critical;
+  Service b = a;
+  b.id = 20;
+  b.tier = Tier::Low;
+  Change change;
+  change.arrival = engine::SimTime::hours(10);
+  change.lines_changed = 120;
+  change.files_changed = 4;
+  const Embedding ea = embed_change(change, a, 40, calendar);
+  double norm = 0;
+  for (float v : ea)
+    norm += static_cast<double>(v) * v;
+  EXPECT_NEAR(norm, 1.0, 1e-6);
+
+  Change bigger = change;
+  bigger.lines_changed = 150;
+  const auto cosine = [](const Embedding& x, const Embedding& y) {
+    double dot = 0;
+    for (std::size_t d = 0; d < x.size(); ++d)
+      dot += static_cast<double>(x[d]) * y[d];
+    return dot;
+  };
+  const double same_service = cosine(ea, embed_change(bigger, a, 40, calendar));
+  const double other_service = cosine(ea, embed_change(change, b, 40, calendar));
+  EXPECT_GT(same_service, 0.99);
+  EXPECT_LT(other_service, same_service - 0.3);
+}
+
+}  // namespace
+}  // namespace genops::models
