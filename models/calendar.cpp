@@ -1,6 +1,7 @@
 #include "models/calendar.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <stdexcept>
 
 #include "engine/error.hpp"
@@ -42,6 +43,25 @@ int iso_weekday(const std::string& date) {
   const int days = days_from_iso_date(date);
   // 1970-01-01 was a Thursday (3 when Monday = 0).
   return ((days % 7) + 7 + 3) % 7;
+}
+
+int month_index_of_day(int days_since_epoch) {
+  // Howard Hinnant's civil_from_days.
+  const int z = days_since_epoch + 719468;
+  const int era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned month = mp < 10 ? mp + 3 : mp - 9;
+  const int year = static_cast<int>(yoe) + era * 400 + (month <= 2 ? 1 : 0);
+  return year * 12 + static_cast<int>(month) - 1;
+}
+
+std::string month_name(int month_index) {
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d", month_index / 12, month_index % 12 + 1);
+  return buffer;
 }
 
 LocalCalendar::LocalCalendar(int start_weekday, int utc_offset_hours,

@@ -14,6 +14,10 @@ using engine::SimTime;
 int days_from_iso_date(const std::string& date);
 // Weekday (0 = Monday .. 6 = Sunday) of an ISO date.
 int iso_weekday(const std::string& date);
+// Calendar month (year * 12 + month - 1) of a day given as days since 1970-01-01.
+int month_index_of_day(int days_since_epoch);
+// "YYYY-MM" of a month index.
+std::string month_name(int month_index);
 
 // An organization's local clock and working calendar. Simulation time 0 is 00:00 UTC of the
 // scenario's start date; local time is UTC plus the organization's offset.

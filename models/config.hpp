@@ -189,6 +189,11 @@ struct GenopsConfig {
   double ai_usd_per_1k_tokens = 0.01;
   double ai_budget_usd_per_team_month = 500.0;
   int max_deploys_per_service_per_hour = 6;  // rate limit
+  // Break-glass error budget of an organization for hotfixes and rollbacks, which the
+  // error-budget policy never blocks (GenOps reservations must still be fulfillable).
+  double emergency_budget_minutes = 100000.0;
+  // Severity assumed when predicting a rollout's error-budget burn (the reservation).
+  double predicted_severity = 0.15;
 };
 
 struct Scenario {

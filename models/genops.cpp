@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
+#include <map>
 
 #include "engine/error.hpp"
 #include "models/pipeline.hpp"
@@ -15,9 +17,32 @@ namespace {
 constexpr double kMaxStageBakeMinutes = 120.0;
 
 struct GenopsState final : StrategyState {
-  explicit GenopsState(std::size_t changes) : index(changes / 2 + 16), embeddings(changes) {}
+  GenopsState(std::size_t changes, std::size_t services, int start_day)
+      : index(changes / 2 + 16),
+        embeddings(changes),
+        propose_awu(changes, -1),
+        rollout_awu(changes, -1),
+        rollback_awu(changes, -1),
+        last_rollout_sequence(changes, -1),
+        next_sequence(changes, 0),
+        ai_available(changes, 1),
+        rollout_starts(services),
+        first_day(start_day) {}
   EmbeddingIndex index;
   std::vector<Embedding> embeddings;
+  // Open AWUs per change (indexes into the pipeline's AWU records, -1: none).
+  std::vector<std::int32_t> propose_awu;
+  std::vector<std::int32_t> rollout_awu;
+  std::vector<std::int32_t> rollback_awu;
+  std::vector<std::int32_t> last_rollout_sequence;
+  std::vector<std::uint16_t> next_sequence;
+  std::vector<std::uint8_t> ai_available;  // the agent's proposal was allowed this attempt
+  // AI spend (USD) per calendar month of the team, reservations included until reconciled.
+  std::map<int, double> ai_spent;
+  // Rollout start times (minutes) per service within the last hour (rate limit).
+  std::vector<std::deque<double>> rollout_starts;
+  double emergency_used = 0;
+  int first_day;
 };
 
 GenopsState& state_of(Pipeline& p) {
@@ -64,11 +89,62 @@ GenopsStrategy::GenopsStrategy(const Scenario& scenario, GenopsPillars pillars)
                             : scenario.genops.high_risk_stages) {}
 
 std::unique_ptr<StrategyState> GenopsStrategy::make_state(const Pipeline& pipeline) const {
-  return std::make_unique<GenopsState>(pipeline.organization().changes.size());
+  return std::make_unique<GenopsState>(pipeline.organization().changes.size(),
+                                       pipeline.organization().services.size(),
+                                       days_from_iso_date(scenario_.start_date));
 }
 
 void GenopsStrategy::on_ci_passed(Pipeline& p, std::uint32_t id) const {
+  propose(p, id);
   p.start_timer(id, SimTime::from_minutes(scenario_.genops.analysis_minutes), kAnalysisDone);
+}
+
+std::int32_t GenopsStrategy::open_awu(Pipeline& p, std::uint32_t id, AwuKind kind, AwuBudget budget,
+                                      std::int32_t linked_to) const {
+  GenopsState& st = state_of(p);
+  AwuRecord a;
+  a.deployment = p.record(id).id;
+  a.sequence = st.next_sequence[id]++;
+  a.linked_to = linked_to;
+  a.kind = kind;
+  a.budget = budget;
+  a.organization = p.record(id).organization;
+  a.service = p.record(id).service;
+  a.start_min = p.now().to_minutes();
+  p.awu_records().push_back(a);
+  return static_cast<std::int32_t>(p.awu_records().size() - 1);
+}
+
+void GenopsStrategy::propose(Pipeline& p, std::uint32_t id) const {
+  // The agent's LLM call (agent.propose), accounted in USD against the team's monthly budget:
+  // reserve the upper bound (prompt + max_tokens), decide, run, reconcile the tokens used.
+  const GenopsConfig& g = scenario_.genops;
+  GenopsState& st = state_of(p);
+  const std::int32_t index = open_awu(p, id, AwuKind::AgentPropose, AwuBudget::AiCost, -1);
+  AwuRecord& a = p.awu_records()[static_cast<std::size_t>(index)];
+  const double now = p.now().to_minutes();
+  const int month = month_index_of_day(st.first_day + p.organization().calendar.local_day(p.now()));
+  double& spent = st.ai_spent[month];
+  const double estimate = 1.15 * g.ai_tokens_per_analysis * g.ai_usd_per_1k_tokens / 1000.0;
+  const double remaining = g.ai_budget_usd_per_team_month - spent;
+  a.decision_min = now;
+  a.end_min = now;
+  if (remaining <= 0.0 || remaining < estimate) {
+    a.result = AwuResult::Blocked;
+    a.reason = remaining <= 0.0 ? AwuReason::BudgetExceeded : AwuReason::BudgetReservationFailed;
+    a.policy = "ai_cost_budget";
+    a.requested = estimate;
+    st.ai_available[id] = 0;  // the change goes on without the agent (human path)
+    return;
+  }
+  spent += estimate;
+  a.reserve_min = now;
+  a.reserved = estimate;
+  a.budget_remaining = remaining - estimate;
+  a.result = AwuResult::Allowed;
+  a.exec_start_min = now;
+  st.propose_awu[id] = index;
+  st.ai_available[id] = 1;
 }
 
 void GenopsStrategy::on_timer(Pipeline& p, std::uint32_t id, std::uint32_t tag) const {
@@ -97,6 +173,7 @@ void GenopsStrategy::on_timer(Pipeline& p, std::uint32_t id, std::uint32_t tag) 
           judge_.observe(p.service_of(id), p.change(id), p.visible_defect(id), full, draw);
       if (o.breach) {
         audit(p, id, Actor::System, "rollback", "ROLLED_BACK", nullptr);
+        start_rollback_awu(p, id);
         p.roll_back(id, CatchPoint::Verification,
                     SimTime::from_minutes(scenario_.genops.rollback_minutes));
       } else {
@@ -151,12 +228,28 @@ void GenopsStrategy::analyse(Pipeline& p, std::uint32_t id) const {
   const GenopsConfig& g = scenario_.genops;
   DeploymentRecord& r = p.record(id);
   GenopsState& st = state_of(p);
+  const bool ai = st.ai_available[id] != 0;
+  if (const std::int32_t index = st.propose_awu[id]; index >= 0) {
+    // The agent's call is done: reconcile the tokens it used.
+    AwuRecord& a = p.awu_records()[static_cast<std::size_t>(index)];
+    engine::RngStream draw = p.rng(id, Purpose::AiReview, 1);
+    a.tokens_input =
+        static_cast<std::uint32_t>(g.ai_tokens_per_analysis * engine::uniform(draw, 0.7, 1.0));
+    a.tokens_output = static_cast<std::uint32_t>(0.15 * g.ai_tokens_per_analysis *
+                                                 engine::uniform(draw, 0.5, 1.0));
+    const double actual = (a.tokens_input + a.tokens_output) * g.ai_usd_per_1k_tokens / 1000.0;
+    const int month = month_index_of_day(st.first_day + org.calendar.local_day(p.now()));
+    st.ai_spent[month] += actual - a.reserved;
+    a.exec_end_min = a.reconcile_min = a.end_min = p.now().to_minutes();
+    a.actual = actual;
+    st.propose_awu[id] = -1;
+  }
 
   // Pillar 1: retrieval over deployments finished before now.
   st.embeddings[id] = embed_change(c, service, static_cast<int>(org.services.size()), org.calendar);
   double failure_share = g.history_prior_failure_rate;
   double confidence = 0.0;
-  if (pillars_.retrieval) {
+  if (pillars_.retrieval && ai) {
     const RetrievalResult found =
         st.index.query(st.embeddings[id], g.retrieval_k, g.retrieval_min_similarity);
     if (found.neighbours > 0) {
@@ -168,8 +261,9 @@ void GenopsStrategy::analyse(Pipeline& p, std::uint32_t id) const {
   }
 
   // Pillar 2: risk score, autonomy decision, AI pre-deploy review.
-  Decision decision = Decision::AutoProceed;
-  if (pillars_.risk) {
+  // Without the agent (its AI budget refused the call) a human decides.
+  Decision decision = ai ? Decision::AutoProceed : Decision::HumanApproval;
+  if (pillars_.risk && ai) {
     RiskFactors f;
     f.service_tier = tier_risk(service.tier);
     f.service_health = std::clamp(1.0 - p.budget_remaining_fraction(service.id), 0.0, 1.0);
@@ -211,10 +305,25 @@ void GenopsStrategy::analyse(Pipeline& p, std::uint32_t id) const {
     rollout_gate(p, id);
     return;
   }
+  // The governed rollout decision (deploy.rollout): pre-execution starts now; an approval wait
+  // happens inside it (GENOPS-SPEC.md 4.6 option A).
+  st.rollout_awu[id] = open_awu(p, id, AwuKind::DeployRollout,
+                                c.hotfix ? AwuBudget::Emergency : AwuBudget::ErrorBudget,
+                                st.last_rollout_sequence[id]);
   const GovernanceVerdict verdict = policies_.evaluate(policy_input(p, id), org.calendar);
   if (verdict.effect == PolicyEffect::Block || decision == Decision::Block) {
     r.decision = Decision::Block;
     audit(p, id, Actor::AiAgent, "policy_evaluation", "BLOCKED", &verdict);
+    if (verdict.effect == PolicyEffect::Block) {
+      const PolicyResult* deciding = verdict.deciding();
+      close_rollout(p, id, AwuResult::Blocked,
+                    std::string_view(deciding->name) == "error_budget_protection"
+                        ? AwuReason::BudgetExceeded
+                        : AwuReason::ChangeFreezeWindow,
+                    deciding->name);
+    } else {
+      close_rollout(p, id, AwuResult::Blocked, AwuReason::PolicyDenyContent, "risk_ceiling");
+    }
     p.block(id);
     return;
   }
@@ -225,6 +334,8 @@ void GenopsStrategy::analyse(Pipeline& p, std::uint32_t id) const {
   if (approval) {
     r.decision = Decision::HumanApproval;
     audit(p, id, Actor::AiAgent, "policy_evaluation", "APPROVAL_REQUIRED", &verdict);
+    p.awu_records()[static_cast<std::size_t>(st.rollout_awu[id])].approval_requested_min =
+        p.now().to_minutes();
     p.request_review(id);
     return;
   }
@@ -235,34 +346,142 @@ void GenopsStrategy::analyse(Pipeline& p, std::uint32_t id) const {
 
 void GenopsStrategy::on_review_done(Pipeline& p, std::uint32_t id) const {
   audit(p, id, Actor::Human, "human_approval", "APPROVED", nullptr);
+  if (const std::int32_t index = state_of(p).rollout_awu[id]; index >= 0) {
+    p.awu_records()[static_cast<std::size_t>(index)].approval_resolved_min = p.now().to_minutes();
+  }
   rollout_gate(p, id);
 }
 
+void GenopsStrategy::close_rollout(Pipeline& p, std::uint32_t id, AwuResult result,
+                                   AwuReason reason, const char* policy) const {
+  // A rollout attempt that does not execute: its one decision, then it ends (a retry is a new
+  // AWU linked to this one).
+  GenopsState& st = state_of(p);
+  const std::int32_t index = st.rollout_awu[id];
+  if (index < 0)
+    return;
+  AwuRecord& a = p.awu_records()[static_cast<std::size_t>(index)];
+  a.decision_min = a.end_min = p.now().to_minutes();
+  a.result = result;
+  a.reason = reason;
+  a.policy = policy;
+  st.last_rollout_sequence[id] = a.sequence;
+  st.rollout_awu[id] = -1;
+}
+
+double GenopsStrategy::predicted_burn(Pipeline& p, std::uint32_t id) const {
+  // P(bad change) x exposure the canary would allow before catching it x assumed severity.
+  double exposure = 0;
+  for (const auto& stage : stages_for(p, id)) {
+    if (stage.traffic_percent < 100.0)
+      exposure += stage.traffic_percent / 100.0 * stage.bake_minutes;
+  }
+  if (!pillars_.canary)
+    exposure = scenario_.baseline.deploy_minutes;
+  const double risk = std::max(0.05, static_cast<double>(p.record(id).conservative_risk));
+  return std::max(0.001, risk * exposure * scenario_.genops.predicted_severity);
+}
+
+bool GenopsStrategy::reserve_rollout(Pipeline& p, std::uint32_t id) const {
+  // Accounting for deploy.rollout: reserve the predicted burn from the service's error budget
+  // (hotfixes: the organization's emergency budget). An unfulfillable reservation blocks.
+  GenopsState& st = state_of(p);
+  AwuRecord& a = p.awu_records()[static_cast<std::size_t>(st.rollout_awu[id])];
+  const double estimate = predicted_burn(p, id);
+  const double remaining = a.budget == AwuBudget::Emergency
+                               ? scenario_.genops.emergency_budget_minutes - st.emergency_used
+                               : p.budget_remaining_minutes(p.change(id).service);
+  if (remaining <= 0.0 || remaining < estimate) {
+    a.requested = estimate;
+    close_rollout(p, id, AwuResult::Blocked,
+                  remaining <= 0.0 ? AwuReason::BudgetExceeded : AwuReason::BudgetReservationFailed,
+                  "error_budget_reservation");
+    return false;
+  }
+  a.reserve_min = p.now().to_minutes();
+  a.reserved = estimate;
+  a.budget_remaining = remaining - estimate;
+  return true;
+}
+
 void GenopsStrategy::rollout_gate(Pipeline& p, std::uint32_t id) const {
+  GenopsState& st = state_of(p);
   if (pillars_.governance) {
+    DeploymentRecord& r = p.record(id);
+    const Change& c = p.change(id);
+    if (st.rollout_awu[id] < 0) {
+      // A retry after a deferral or a rate limit: a new AWU, linked to the previous attempt.
+      st.rollout_awu[id] = open_awu(p, id, AwuKind::DeployRollout,
+                                    c.hotfix ? AwuBudget::Emergency : AwuBudget::ErrorBudget,
+                                    st.last_rollout_sequence[id]);
+    }
     // Policies are evaluated again at the moment the rollout would start.
     const GovernanceVerdict verdict =
         policies_.evaluate(policy_input(p, id), p.organization().calendar);
-    DeploymentRecord& r = p.record(id);
     if (verdict.effect == PolicyEffect::Block) {
       r.decision = Decision::Block;
       audit(p, id, Actor::System, "rollout_gate", "BLOCKED", &verdict);
+      const PolicyResult* deciding = verdict.deciding();
+      close_rollout(p, id, AwuResult::Blocked,
+                    std::string_view(deciding->name) == "error_budget_protection"
+                        ? AwuReason::BudgetExceeded
+                        : AwuReason::ChangeFreezeWindow,
+                    deciding->name);
       p.block(id);
       return;
     }
     if (verdict.effect == PolicyEffect::Defer) {
       r.deferred_min += static_cast<float>((verdict.defer_until - p.now()).to_minutes());
       audit(p, id, Actor::System, "rollout_gate", "DEFERRED", &verdict);
+      close_rollout(p, id, AwuResult::Blocked, AwuReason::ChangeFreezeWindow,
+                    "no_friday_deployments");
       p.start_timer(id, verdict.defer_until - p.now(), kDeferWake);
+      return;
+    }
+    // Rate limit per service: the attempt is refused and retried when a slot frees up.
+    auto& starts = st.rollout_starts[static_cast<std::size_t>(c.service)];
+    const double now = p.now().to_minutes();
+    while (!starts.empty() && starts.front() <= now - 60.0)
+      starts.pop_front();
+    if (!c.hotfix &&
+        static_cast<int>(starts.size()) >= scenario_.genops.max_deploys_per_service_per_hour) {
+      const SimTime wait =
+          SimTime::from_minutes(starts.front() + 60.0 - now) + SimTime::milliseconds(1);
+      r.deferred_min += static_cast<float>(wait.to_minutes());
+      audit(p, id, Actor::System, "rollout_gate", "RATE_LIMITED", &verdict);
+      close_rollout(p, id, AwuResult::RateLimited, AwuReason::RateLimited, "deploy_rate_limit");
+      p.start_timer(id, wait, kDeferWake);
       return;
     }
     if (verdict.effect == PolicyEffect::RequireApproval && !r.human_approved) {
       r.decision = Decision::HumanApproval;
       audit(p, id, Actor::System, "rollout_gate", "APPROVAL_REQUIRED", &verdict);
+      p.awu_records()[static_cast<std::size_t>(st.rollout_awu[id])].approval_requested_min = now;
       p.request_review(id);
       return;
     }
-    audit(p, id, Actor::System, "rollout_gate", "ALLOWED", &verdict);
+    if (!reserve_rollout(p, id)) {
+      r.decision = Decision::Block;
+      audit(p, id, Actor::System, "rollout_gate", "BLOCKED", &verdict);
+      p.block(id);
+      return;
+    }
+    AwuRecord& a = p.awu_records()[static_cast<std::size_t>(st.rollout_awu[id])];
+    a.decision_min = a.exec_start_min = now;
+    if (verdict.effect == PolicyEffect::Warn) {
+      const PolicyResult* deciding = verdict.deciding();
+      a.result = AwuResult::Warning;
+      a.reason = std::string_view(deciding->name) == "large_change_caution"
+                     ? AwuReason::LargeChange
+                     : AwuReason::ErrorBudgetLow;
+      a.policy = deciding->name;
+    } else {
+      a.result = AwuResult::Allowed;
+      a.policy = r.human_approved ? "human-approval" : "";
+    }
+    starts.push_back(now);
+    audit(p, id, Actor::System, "rollout_gate",
+          verdict.effect == PolicyEffect::Warn ? "WARNING" : "ALLOWED", &verdict);
   }
   if (!pillars_.canary) {
     p.expose(id, 1.0);
@@ -313,6 +532,7 @@ void GenopsStrategy::stage_done(Pipeline& p, std::uint32_t id) const {
   ChangeState& s = p.state(id);
   if (s.stage_breach) {
     audit(p, id, Actor::System, "canary_rollback", "ROLLED_BACK", nullptr);
+    start_rollback_awu(p, id);
     p.roll_back(id, CatchPoint::Canary, SimTime::from_minutes(scenario_.genops.rollback_minutes));
     return;
   }
@@ -321,8 +541,64 @@ void GenopsStrategy::stage_done(Pipeline& p, std::uint32_t id) const {
   start_stage(p, id);
 }
 
+void GenopsStrategy::on_rework(Pipeline& p, std::uint32_t id) const {
+  // A reviewer who sends the change back denies the approval the rollout was waiting for.
+  close_rollout(p, id, AwuResult::Blocked, AwuReason::HumanApprovalDenied, "human-approval");
+}
+
+void GenopsStrategy::start_rollback_awu(Pipeline& p, std::uint32_t id) const {
+  // The rollout's execution ends here; a deploy.rollback AWU, linked to it, reverts. Rollbacks
+  // are never refused: they reserve from the emergency budget.
+  GenopsState& st = state_of(p);
+  const double now = p.now().to_minutes();
+  std::int32_t rollout_sequence = -1;
+  if (const std::int32_t index = st.rollout_awu[id]; index >= 0) {
+    AwuRecord& rollout = p.awu_records()[static_cast<std::size_t>(index)];
+    rollout.exec_end_min = now;
+    rollout_sequence = rollout.sequence;
+  }
+  if (!pillars_.governance)
+    return;
+  const std::int32_t index =
+      open_awu(p, id, AwuKind::DeployRollback, AwuBudget::Emergency, rollout_sequence);
+  AwuRecord& a = p.awu_records()[static_cast<std::size_t>(index)];
+  const double estimate =
+      std::max(0.001, p.state(id).exposure_fraction * scenario_.genops.rollback_minutes *
+                          scenario_.genops.predicted_severity);
+  a.reserve_min = a.decision_min = a.exec_start_min = now;
+  a.reserved = estimate;
+  a.budget_remaining = scenario_.genops.emergency_budget_minutes - st.emergency_used - estimate;
+  a.result = AwuResult::Allowed;
+  a.policy = "automatic_rollback";
+  st.rollback_awu[id] = index;
+}
+
 void GenopsStrategy::on_finished(Pipeline& p, std::uint32_t id) const {
   const DeploymentRecord& r = p.record(id);
+  GenopsState& gs = state_of(p);
+  const double now = p.now().to_minutes();
+  // Reconcile what executed with the burn the simulation attributes to it (ground truth).
+  if (const std::int32_t index = gs.rollback_awu[id]; index >= 0) {
+    AwuRecord& a = p.awu_records()[static_cast<std::size_t>(index)];
+    const double severity = p.visible_defect(id)
+                                ? std::min(1.0, p.change(id).error_rate_effect /
+                                                    scenario_.incidents.full_outage_error_rate)
+                                : 0.0;
+    a.exec_end_min = a.reconcile_min = a.end_min = now;
+    a.actual = p.state(id).exposure_fraction * (now - a.exec_start_min) * severity;
+    gs.emergency_used += a.actual;
+    gs.rollback_awu[id] = -1;
+  }
+  if (const std::int32_t index = gs.rollout_awu[id]; index >= 0) {
+    AwuRecord& a = p.awu_records()[static_cast<std::size_t>(index)];
+    if (a.exec_end_min < 0)
+      a.exec_end_min = now;
+    a.reconcile_min = a.end_min = now;
+    a.actual = r.error_budget_burned_min;
+    if (a.budget == AwuBudget::Emergency)
+      gs.emergency_used += a.actual;
+    gs.rollout_awu[id] = -1;
+  }
   if (!pillars_.retrieval || r.outcome == Outcome::Blocked)
     return;
   const bool problem =

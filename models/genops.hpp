@@ -30,6 +30,7 @@ class GenopsStrategy final : public Strategy {
   void on_ci_passed(Pipeline& pipeline, std::uint32_t change) const override;
   void on_review_done(Pipeline& pipeline, std::uint32_t change) const override;
   void on_timer(Pipeline& pipeline, std::uint32_t change, std::uint32_t tag) const override;
+  void on_rework(Pipeline& pipeline, std::uint32_t change) const override;
   void on_finished(Pipeline& pipeline, std::uint32_t change) const override;
 
  private:
@@ -47,6 +48,15 @@ class GenopsStrategy final : public Strategy {
   PolicyInput policy_input(Pipeline& pipeline, std::uint32_t change) const;
   void audit(Pipeline& pipeline, std::uint32_t change, Actor actor, const char* action,
              const std::string& decision, const GovernanceVerdict* verdict) const;
+  // GenOps telemetry: AWU records (GENOPS-SPEC.md section 4).
+  void propose(Pipeline& pipeline, std::uint32_t change) const;
+  std::int32_t open_awu(Pipeline& pipeline, std::uint32_t change, AwuKind kind, AwuBudget budget,
+                        std::int32_t linked_to) const;
+  void close_rollout(Pipeline& pipeline, std::uint32_t change, AwuResult result, AwuReason reason,
+                     const char* policy) const;
+  bool reserve_rollout(Pipeline& pipeline, std::uint32_t change) const;
+  double predicted_burn(Pipeline& pipeline, std::uint32_t change) const;
+  void start_rollback_awu(Pipeline& pipeline, std::uint32_t change) const;
   const std::vector<CanaryStage>& stages_for(Pipeline& pipeline, std::uint32_t change) const;
 
   const Scenario& scenario_;

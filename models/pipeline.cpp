@@ -186,6 +186,7 @@ void Pipeline::send_to_rework(std::uint32_t id, CatchPoint point) {
   ++r.rework_loops;
   if (point != CatchPoint::None && r.catch_point == CatchPoint::None)
     r.catch_point = point;
+  strategy_.on_rework(*this, id);
   engine::RngStream draw = rng(id, Purpose::Rework);
   const double minutes = engine::lognormal_median(draw, scenario_.defects.rework_median_minutes,
                                                   scenario_.defects.rework_sigma);
@@ -366,6 +367,11 @@ double Pipeline::budget_remaining_fraction(int service) {
   return (budget - used) / budget;
 }
 
+double Pipeline::budget_remaining_minutes(int service) {
+  return budget_remaining_fraction(service) *
+         organization_.services[static_cast<std::size_t>(service)].error_budget_minutes;
+}
+
 PipelineOutput Pipeline::take_output() {
   for (std::uint32_t i = 0; i < records_.size(); ++i) {
     if (states_[i].finished) {
@@ -375,6 +381,8 @@ PipelineOutput Pipeline::take_output() {
     }
   }
   output_.audit = audit_.take();
+  for (const auto& service : organization_.services)
+    output_.service_names.push_back(service.name);
   return std::move(output_);
 }
 

@@ -38,7 +38,9 @@ struct PipelineOutput {
   std::vector<CanaryStageRecord> stages;
   std::vector<AuditRecord> audit;
   std::vector<ResourceSample> samples;
-  std::uint64_t unfinished = 0;  // changes without an outcome at the horizon (excluded)
+  std::vector<AwuRecord> awus;             // GenOps telemetry (genops strategies only)
+  std::vector<std::string> service_names;  // by service id
+  std::uint64_t unfinished = 0;            // changes without an outcome at the horizon (excluded)
 };
 
 // The engine model of one organization under one strategy: arrivals, the CI runner pool,
@@ -73,6 +75,9 @@ class Pipeline final : public engine::Model {
   AuditTrail& audit() { return audit_; }
   TelemetrySink* telemetry() { return telemetry_; }
   std::vector<CanaryStageRecord>& stage_records() { return output_.stages; }
+  std::vector<AwuRecord>& awu_records() { return output_.awus; }
+  // Error budget minutes of the service left in the rolling window now (may be negative).
+  double budget_remaining_minutes(int service);
 
   void start_timer(std::uint32_t id, SimTime delay, std::uint32_t tag);
   // Human approval through the reviewer pool (hotfixes: on-call). The reviewer may catch the

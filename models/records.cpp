@@ -64,6 +64,72 @@ const char* decision_name(Decision decision) {
   return "?";
 }
 
+const char* awu_operation_name(AwuKind kind) {
+  switch (kind) {
+    case AwuKind::AgentPropose:
+      return "agent.propose";
+    case AwuKind::DeployRollout:
+      return "deploy.rollout";
+    case AwuKind::DeployRollback:
+      return "deploy.rollback";
+  }
+  return "?";
+}
+
+const char* awu_operation_type(AwuKind kind) {
+  switch (kind) {
+    case AwuKind::AgentPropose:
+      return "inference";
+    case AwuKind::DeployRollout:
+      return "deployment";
+    case AwuKind::DeployRollback:
+      return "rollback";
+  }
+  return "?";
+}
+
+const char* awu_result_name(AwuResult result) {
+  switch (result) {
+    case AwuResult::Allowed:
+      return "ALLOWED";
+    case AwuResult::Blocked:
+      return "BLOCKED";
+    case AwuResult::Warning:
+      return "WARNING";
+    case AwuResult::RateLimited:
+      return "RATE_LIMITED";
+  }
+  return "?";
+}
+
+const char* awu_reason_code(AwuReason reason) {
+  switch (reason) {
+    case AwuReason::None:
+      return "";
+    case AwuReason::BudgetExceeded:
+      return "BUDGET_EXCEEDED";
+    case AwuReason::BudgetReservationFailed:
+      return "BUDGET_RESERVATION_FAILED";
+    case AwuReason::PolicyDenyContent:
+      return "POLICY_DENY_CONTENT";
+    case AwuReason::RateLimited:
+      return "RATE_LIMITED";
+    case AwuReason::ChangeFreezeWindow:
+      return "x_change_freeze_window";
+    case AwuReason::ErrorBudgetLow:
+      return "x_error_budget_low";
+    case AwuReason::LargeChange:
+      return "x_large_change_caution";
+    case AwuReason::HumanApprovalDenied:
+      return "x_human_approval_denied";
+  }
+  return "";
+}
+
+const char* awu_unit(AwuBudget budget) {
+  return budget == AwuBudget::AiCost ? "USD" : "error_budget_minutes";
+}
+
 const char* actor_name(Actor actor) {
   switch (actor) {
     case Actor::AiAgent:

@@ -109,6 +109,64 @@ struct AuditRecord {
   std::array<std::uint8_t, 32> hash{};
 };
 
+// GenOps v0.1 AI Workload Units (GENOPS-SPEC.md section 4): what the genops strategy governs.
+enum class AwuKind : std::uint8_t { AgentPropose = 0, DeployRollout = 1, DeployRollback = 2 };
+inline constexpr int kAwuKindCount = 3;
+const char* awu_operation_name(AwuKind kind);  // agent.propose, deploy.rollout, deploy.rollback
+const char* awu_operation_type(AwuKind kind);  // inference, deployment, rollback
+// The spec's closed decision states.
+enum class AwuResult : std::uint8_t { Allowed = 0, Blocked = 1, Warning = 2, RateLimited = 3 };
+const char* awu_result_name(AwuResult result);
+// Reason codes we use: the spec's own, then our x_ extension codes.
+enum class AwuReason : std::uint8_t {
+  None = 0,
+  BudgetExceeded = 1,
+  BudgetReservationFailed = 2,
+  PolicyDenyContent = 3,
+  RateLimited = 4,
+  ChangeFreezeWindow = 5,   // x_change_freeze_window
+  ErrorBudgetLow = 6,       // x_error_budget_low
+  LargeChange = 7,          // x_large_change_caution
+  HumanApprovalDenied = 8,  // x_human_approval_denied (the reviewer sent it back)
+};
+inline constexpr int kAwuReasonCount = 9;
+const char* awu_reason_code(AwuReason reason);  // "" for None
+enum class AwuBudget : std::uint8_t {
+  AiCost = 0,       // llm/<team>/<month>, USD
+  ErrorBudget = 1,  // slo/<service>/availability, error_budget_minutes
+  Emergency = 2,    // emergency/<organization>, error_budget_minutes (hotfixes, rollbacks)
+};
+const char* awu_unit(AwuBudget budget);
+
+// One AWU's lifecycle in simulated minutes (-1: the phase was not reached).
+struct AwuRecord {
+  std::uint64_t deployment = 0;
+  std::uint16_t sequence = 0;   // per deployment, in creation order (the span step)
+  std::int32_t linked_to = -1;  // sequence of the AWU this one retries or responds to
+  AwuKind kind = AwuKind::AgentPropose;
+  AwuResult result = AwuResult::Allowed;
+  AwuReason reason = AwuReason::None;
+  AwuBudget budget = AwuBudget::AiCost;
+  std::uint8_t organization = 0;
+  std::uint16_t service = 0;
+  const char* policy = "";  // the deciding policy's name (static storage)
+  double start_min = 0;
+  double decision_min = -1;
+  double reserve_min = -1;
+  double reserved = -1;
+  double budget_remaining = -1;  // after the reservation
+  double requested = -1;         // a reservation that could not be fulfilled
+  double exec_start_min = -1;
+  double exec_end_min = -1;
+  double reconcile_min = -1;
+  double actual = -1;
+  double end_min = 0;
+  double approval_requested_min = -1;
+  double approval_resolved_min = -1;
+  std::uint32_t tokens_input = 0;
+  std::uint32_t tokens_output = 0;
+};
+
 // A utilisation sample of the shared resources (one per hour of simulated time).
 struct ResourceSample {
   double time_min = 0;

@@ -11,6 +11,11 @@ std::unique_ptr<StrategyState> Strategy::make_state(const Pipeline& pipeline) co
   return nullptr;
 }
 
+void Strategy::on_rework(Pipeline& pipeline, std::uint32_t change) const {
+  static_cast<void>(pipeline);
+  static_cast<void>(change);
+}
+
 void Strategy::on_finished(Pipeline& pipeline, std::uint32_t change) const {
   static_cast<void>(pipeline);
   static_cast<void>(change);

@@ -35,6 +35,8 @@ class Strategy {
   virtual void on_review_done(Pipeline& pipeline, std::uint32_t change) const = 0;
   // A timer set through Pipeline::start_timer fired.
   virtual void on_timer(Pipeline& pipeline, std::uint32_t change, std::uint32_t tag) const = 0;
+  // The change was sent back to its author (CI failure, a reviewer's or the AI's catch).
+  virtual void on_rework(Pipeline& pipeline, std::uint32_t change) const;
   // The change reached its final outcome (its record is complete).
   virtual void on_finished(Pipeline& pipeline, std::uint32_t change) const;
 };

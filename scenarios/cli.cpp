@@ -117,11 +117,17 @@ int command_run(const std::vector<std::string>& arguments) {
   po::options_description options("genops-sim run options");
   options.add_options()("help,h", "show this help");
   add_scenario_options(options);
-  options.add_options()("threads", po::value<int>()->default_value(0),
-                        "worker threads (0: all cores); results do not depend on it")(
-      "json", po::bool_switch(),
-      "print a machine-readable JSON summary on stdout instead of the table")(
-      "quiet", po::bool_switch(), "no progress on stderr");
+  // clang-format off
+  options.add_options()
+      ("threads", po::value<int>()->default_value(0),
+       "worker threads (0: all cores); results do not depend on it")
+      ("json", po::bool_switch(), "print a machine-readable JSON summary on stdout instead of the table")
+      ("out", po::value<std::string>(),
+       "write every deployment, canary stage, audit entry, AWU and summary to this HDF5 file")
+      ("telemetry", po::value<std::string>(),
+       "write GenOps v0.1 telemetry (OTLP/JSON lines, one AWU span per line) to this file")
+      ("quiet", po::bool_switch(), "no progress on stderr");
+  // clang-format on
   po::positional_options_description positional;
   positional.add("scenario", 1);
   po::variables_map values;
@@ -154,6 +160,9 @@ int command_run(const std::vector<std::string>& arguments) {
     for (const auto& a : arguments)
       command_line += " " + a;
     write_study_results(values["out"].as<std::string>(), study, command_line);
+  }
+  if (values.count("telemetry") != 0) {
+    write_study_telemetry(values["telemetry"].as<std::string>(), study);
   }
   if (values["json"].as<bool>()) {
     std::cout << study_json(study) << '\n';
@@ -226,6 +235,9 @@ const std::map<std::string, Command>& commands() {
        {"the paper's comparison table from a results file (CIs, p-values, effect sizes)",
         command_compare}},
       {"report", {"a self-contained HTML report with plots from a results file", command_report}},
+      {"conformance",
+       {"check GenOps v0.1 telemetry (OTLP/JSON lines) from any runtime against the spec",
+        command_conformance}},
   };
   return table;
 }

@@ -14,6 +14,13 @@ int command_validate(const std::vector<std::string>& arguments);
 int command_compare(const std::vector<std::string>& arguments);  // commands_results.cpp
 int command_report(const std::vector<std::string>& arguments);   // commands_results.cpp
 
+int command_conformance(const std::vector<std::string>& arguments);  // telemetry_output.cpp
+
+// Writes the GenOps v0.1 telemetry of every AI-governed run as OTLP/JSON lines (`run
+// --telemetry`); runs are serialised in parallel and written in (strategy, replication,
+// organization) order. Returns the number of spans written.
+std::size_t write_study_telemetry(const std::string& path, const StudyResult& study);
+
 // Writes a finished study to an HDF5 results file (`run --out`); results_output.cpp.
 // `command_line` is recorded as provenance.
 void write_study_results(const std::string& path, const StudyResult& study,

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "analysis/telemetry.hpp"
+#include "models/records.hpp"
+
+namespace genops::analysis {
+
+// What the exporter needs to know about one organization's run beyond its records.
+struct AwuExportContext {
+  std::string team;
+  std::string project;
+  std::string environment;
+  std::string organization;
+  std::vector<std::string> service_names;  // by service id
+  int start_day = 0;                       // day 0 as days since 1970-01-01 (UTC)
+  int utc_offset_hours = 0;                // for the budget period (local month)
+  std::uint64_t run_nonce = 0;             // distinguishes strategies (hash of the name)
+  std::uint64_t seed = 0;
+  std::uint32_t replication = 0;
+};
+
+// Turns the genops strategy's AWU records into GenOps v0.1 spans (one trace per deployment, one
+// span per AWU), through AwuBuilder, so every span passes the conformance checker. Canary stage
+// analyses during a rollout's execution become genops.evaluation.complete events.
+std::vector<Span> export_awus(const std::vector<models::AwuRecord>& awus,
+                              const std::vector<models::CanaryStageRecord>& stages,
+                              const AwuExportContext& context);
+
+// The OTLP resource of our runs: service.name, the organization, and the compliance declaration.
+Attributes telemetry_resource(const AwuExportContext& context);
+InstrumentationScope telemetry_scope();
+
+// Simulated minutes since day 0 as Unix epoch nanoseconds.
+std::int64_t unix_nanos(int start_day, double minutes);
+
+std::uint64_t run_nonce_of(const std::string& strategy);
+
+}  // namespace genops::analysis

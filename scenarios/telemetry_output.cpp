@@ -1,0 +1,118 @@
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <tbb/parallel_for.h>
+#include <boost/program_options.hpp>
+
+#include "analysis/awu_export.hpp"
+#include "analysis/conformance.hpp"
+#include "analysis/otlp_json.hpp"
+#include "engine/error.hpp"
+#include "models/calendar.hpp"
+#include "scenarios/commands.hpp"
+
+namespace genops::scenarios {
+
+std::size_t write_study_telemetry(const std::string& path, const StudyResult& study) {
+  const models::Scenario& scenario = study.scenario;
+  const int start_day = models::days_from_iso_date(scenario.start_date);
+  // One buffer per (run, organization), filled in parallel, written in order.
+  struct Slot {
+    const RunResult* run;
+    std::size_t organization;
+    std::string text;
+    std::size_t spans = 0;
+  };
+  std::vector<Slot> slots;
+  for (const auto& run : study.runs) {
+    for (std::size_t o = 0; o < run.organizations.size(); ++o) {
+      if (!run.organizations[o].awus.empty())
+        slots.push_back({&run, o, {}, 0});
+    }
+  }
+  tbb::parallel_for(std::size_t{0}, slots.size(), [&](std::size_t i) {
+    Slot& slot = slots[i];
+    const models::PipelineOutput& output = slot.run->organizations[slot.organization];
+    const models::OrganizationConfig& org = scenario.organizations[slot.organization];
+    analysis::AwuExportContext context;
+    context.team = org.team;
+    context.project = scenario.project;
+    context.environment = scenario.environment;
+    context.organization = org.name;
+    context.service_names = output.service_names;
+    context.start_day = start_day;
+    context.utc_offset_hours = org.utc_offset_hours;
+    context.run_nonce = analysis::run_nonce_of(slot.run->strategy);
+    context.seed = slot.run->seed;
+    context.replication = static_cast<std::uint32_t>(slot.run->replication);
+    const auto spans = analysis::export_awus(output.awus, output.stages, context);
+    std::ostringstream text;
+    analysis::Attributes resource = analysis::telemetry_resource(context);
+    resource.set("sim.strategy", slot.run->strategy);
+    resource.set("sim.replication", static_cast<std::int64_t>(slot.run->replication));
+    analysis::OtlpJsonLinesWriter writer(text, resource, analysis::telemetry_scope());
+    for (const auto& span : spans)
+      writer.write(span);
+    slot.text = std::move(text).str();
+    slot.spans = spans.size();
+  });
+  const std::string partial = path + ".partial";
+  std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+  if (!out)
+    throw engine::InputError("--telemetry " + path + ": cannot create the file");
+  std::size_t spans = 0;
+  for (const auto& slot : slots) {
+    out << slot.text;
+    spans += slot.spans;
+  }
+  out.close();
+  if (!out || std::rename(partial.c_str(), path.c_str()) != 0) {
+    throw std::runtime_error("--telemetry " + path + ": writing failed");
+  }
+  return spans;
+}
+
+int command_conformance(const std::vector<std::string>& arguments) {
+  namespace po = boost::program_options;
+  po::options_description options("genops-sim conformance options");
+  options.add_options()("help,h", "show this help")(
+      "file", po::value<std::vector<std::string>>()->composing(),
+      "OTLP/JSON lines telemetry file(s) (positional)")(
+      "replay", po::value<std::vector<std::string>>()->composing(),
+      "telemetry of a second run of the same input: checks determinism (R21)")(
+      "json", po::bool_switch(), "print the report as JSON")(
+      "max-findings", po::value<std::size_t>()->default_value(5),
+      "offending records shown per requirement");
+  po::positional_options_description positional;
+  positional.add("file", -1);
+  po::variables_map values;
+  po::store(po::command_line_parser(arguments).options(options).positional(positional).run(),
+            values);
+  if (values.count("help") != 0) {
+    std::cout
+        << "Usage: genops-sim conformance FILE.jsonl [FILE ...] [--replay OTHER.jsonl] [--json]\n\n"
+           "Checks GenOps Governance Specification v0.1 telemetry from any runtime: every "
+           "normative\n"
+           "requirement that telemetry can show, PASS / FAIL / NOT APPLICABLE with the first "
+           "offending\n"
+           "records, and the compliance level. Exit 0: full compliance; 1: not fully compliant;\n"
+           "2: unreadable input.\n\n"
+        << options << '\n';
+    return 0;
+  }
+  po::notify(values);
+  if (values.count("file") == 0)
+    throw engine::InputError("no telemetry file given (see --help)");
+  analysis::ConformanceOptions check;
+  if (values.count("replay") != 0)
+    check.replay_files = values["replay"].as<std::vector<std::string>>();
+  check.max_findings = values["max-findings"].as<std::size_t>();
+  const analysis::ConformanceReport report =
+      analysis::check_conformance(values["file"].as<std::vector<std::string>>(), check);
+  analysis::print_report(report, std::cout, values["json"].as<bool>());
+  return report.fully_compliant() ? 0 : 1;
+}
+
+}  // namespace genops::scenarios
