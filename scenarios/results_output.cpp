@@ -1,14 +1,72 @@
+#include <algorithm>
+#include <limits>
+
+#include "analysis/results_io.hpp"
 #include "engine/error.hpp"
 #include "scenarios/commands.hpp"
+#include "scenarios/scenario_loader.hpp"
 
-// Owned by the results work (issue 4); placeholder until it lands.
+// `run --out`: hands the finished study to analysis/results_io as views (nothing is copied).
 namespace genops::scenarios {
+
+namespace {
+
+std::uint16_t clamp_u16(int value) {
+  return static_cast<std::uint16_t>(
+      std::clamp(value, 0, static_cast<int>(std::numeric_limits<std::uint16_t>::max())));
+}
+
+analysis::StudyProvenance provenance_of(const StudyResult& study, const std::string& command_line) {
+  const models::Scenario& scenario = study.scenario;
+  analysis::StudyProvenance provenance;
+  provenance.scenario = scenario.name;
+  provenance.config_json = scenario_to_json(scenario);
+  provenance.command_line = command_line;
+  provenance.start_date = scenario.start_date;
+  provenance.duration_days = static_cast<std::uint32_t>(scenario.duration_days);
+  provenance.master_seed = scenario.seed;
+  provenance.replications = static_cast<std::uint32_t>(scenario.replications);
+  provenance.threads = static_cast<std::uint32_t>(study.threads);
+  provenance.wall_time_s = study.wall_seconds;
+  provenance.events_processed = study.events;
+  provenance.strategies = scenario.strategies;
+  for (const models::OrganizationConfig& organization : scenario.organizations) {
+    provenance.organizations.push_back(analysis::OrganizationInfo{
+        organization.name, clamp_u16(organization.services), clamp_u16(organization.ci_runners),
+        clamp_u16(organization.reviewers.count)});
+  }
+  return provenance;
+}
+
+analysis::RunView view_of(const RunResult& run) {
+  analysis::RunView view;
+  view.strategy = run.strategy;
+  view.replication = static_cast<std::uint32_t>(run.replication);
+  view.seed = run.seed;
+  view.events = run.engine.events;
+  view.wall_seconds = run.engine.wall_seconds;
+  for (const models::PipelineOutput& output : run.organizations) {
+    view.organizations.push_back(analysis::OrganizationRecords{
+        output.deployments, output.stages, output.audit, output.samples, output.unfinished});
+  }
+  view.violations = run.violations;
+  view.summary = replication_summary(run);
+  return view;
+}
+
+}  // namespace
 
 void write_study_results(const std::string& path, const StudyResult& study,
                          const std::string& command_line) {
-  static_cast<void>(study);
-  static_cast<void>(command_line);
-  throw engine::InputError("--out " + path + ": HDF5 output is not available in this build yet");
+  try {
+    analysis::StudyResultsWriter writer(path, provenance_of(study, command_line));
+    for (const RunResult& run : study.runs) {
+      writer.write_run(view_of(run));
+    }
+    writer.finalize();
+  } catch (const analysis::ResultsFileError& error) {
+    throw engine::InputError("--out " + path + ": " + error.what());
+  }
 }
 
 }  // namespace genops::scenarios
