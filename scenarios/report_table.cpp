@@ -170,7 +170,8 @@ std::string study_json(const StudyResult& study) {
                       {"block_rate", y.block_rate},
                       {"median_cycle_time_min", y.median_cycle_time_min},
                       {"safety_violations", y.safety_violations},
-                      {"canary_catch_rate", y.canary_catch_rate}});
+                      {"canary_catch_rate", y.canary_catch_rate},
+                      {"error_budget_burned_min", y.error_budget_burned_min}});
     }
     strategies[sc.strategies[s]] = {
         {"deployments", x.deployments},
@@ -194,6 +195,8 @@ std::string study_json(const StudyResult& study) {
         {"change_failure_rate", x.change_failure_rate},
         {"mean_time_to_restore_min", x.mean_time_to_restore_min},
         {"human_approval_share", x.human_approval_share},
+        {"error_budget_burned_min", x.error_budget_burned_min},
+        {"false_rollback_count", x.false_rollbacks},
         {"replications", reps},
     };
   }
