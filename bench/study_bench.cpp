@@ -4,6 +4,11 @@
 
 #include <string>
 
+#include <sstream>
+
+#include "analysis/awu_export.hpp"
+#include "analysis/otlp_json.hpp"
+#include "models/calendar.hpp"
 #include "models/strategy.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario_loader.hpp"
@@ -38,6 +43,47 @@ void BM_StudyReplication(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(deployments), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_StudyReplication)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// One replication of genops, with (arg 1) or without (arg 0) GenOps telemetry: every AWU
+// exported as a span and serialised to OTLP/JSON lines in memory (no disk).
+void BM_GenopsTelemetry(benchmark::State& state) {
+  const bool telemetry = state.range(0) != 0;
+  const auto scenario =
+      genops::scenarios::load_scenario(std::string(GENOPS_SOURCE_DIR) + "/scenarios/paper.toml");
+  genops::models::StrategyRegistry registry;
+  genops::models::register_builtin_strategies(registry);
+  const auto genops = registry.create("genops", scenario);
+  std::uint64_t spans = 0;
+  std::uint64_t bytes = 0;
+  for (auto _ : state) {
+    const auto result = run_once(scenario, *genops, 0);
+    if (!telemetry)
+      continue;
+    for (std::size_t o = 0; o < result.organizations.size(); ++o) {
+      const auto& output = result.organizations[o];
+      genops::analysis::AwuExportContext context;
+      context.team = scenario.organizations[o].team;
+      context.project = scenario.project;
+      context.environment = scenario.environment;
+      context.organization = scenario.organizations[o].name;
+      context.service_names = output.service_names;
+      context.start_day = genops::models::days_from_iso_date(scenario.start_date);
+      const auto exported = genops::analysis::export_awus(output.awus, output.stages, context);
+      std::ostringstream text;
+      genops::analysis::OtlpJsonLinesWriter writer(
+          text, genops::analysis::telemetry_resource(context), genops::analysis::telemetry_scope());
+      for (const auto& span : exported)
+        writer.write(span);
+      spans += exported.size();
+      bytes += text.str().size();
+    }
+  }
+  state.counters["spans_per_second"] =
+      benchmark::Counter(static_cast<double>(spans), benchmark::Counter::kIsRate);
+  state.counters["bytes_per_span"] =
+      spans > 0 ? static_cast<double>(bytes) / static_cast<double>(spans) : 0.0;
+}
+BENCHMARK(BM_GenopsTelemetry)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 
