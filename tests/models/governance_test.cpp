@@ -162,6 +162,11 @@ std::vector<PolicyCase> policy_cases() {
   };
 }
 
+// Test names stay readable and stable (the default would print the bytes of the case).
+void PrintTo(const PolicyCase& each, std::ostream* out) {
+  *out << each.name;
+}
+
 class PolicyTable : public ::testing::TestWithParam<PolicyCase> {};
 
 TEST_P(PolicyTable, EachPolicyFiresExactlyWhenItShould) {

@@ -1,0 +1,189 @@
+// Golden properties of quick.toml: the independent safety checker finds no violation in any
+// genops run and some in every baseline run; every ablation is registered and runs; the genops
+// audit trail verifies.
+#include <algorithm>
+#include <set>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "models/governance.hpp"
+#include "models/safety_checker.hpp"
+#include "models/strategy.hpp"
+#include "models/world.hpp"
+#include "scenarios/runner.hpp"
+#include "scenarios/scenario_loader.hpp"
+
+namespace genops::scenarios {
+namespace {
+
+const std::string kQuick = std::string(GENOPS_SOURCE_DIR) + "/scenarios/quick.toml";
+const std::set<std::string> kPolicies = {"no_friday_deployments", "critical_service_human_review",
+                                         "db_migration_review", "error_budget_protection"};
+
+class QuickGolden : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    models::register_builtin_strategies(registry_);
+    scenario_ = load_scenario(kQuick);
+  }
+  RunResult run(const std::string& strategy, int replication) const {
+    return run_once(scenario_, *registry_.create(strategy, scenario_), replication);
+  }
+  models::Organization world(int organization, int replication) const {
+    return models::build_organization(
+        scenario_, organization,
+        models::RunKey{scenario_.seed, static_cast<std::uint32_t>(replication)});
+  }
+  models::StrategyRegistry registry_;
+  models::Scenario scenario_;
+};
+
+TEST_F(QuickGolden, GenopsHasNoSafetyViolationsAndBaselineHasSome) {
+  for (int r = 0; r < scenario_.replications; ++r) {
+    const RunResult genops = run("genops", r);
+    const RunResult baseline = run("baseline", r);
+    EXPECT_TRUE(genops.violations.empty())
+        << "replication " << r << ": " << genops.violations.size() << " violations, first "
+        << genops.violations.front().policy;
+    EXPECT_GT(baseline.violations.size(), 0U) << "replication " << r;
+    for (const auto& v : baseline.violations) {
+      EXPECT_EQ(kPolicies.count(v.policy), 1U) << v.policy;
+    }
+  }
+}
+
+// The checker recomputes the policies from the records; on baseline it must find exactly the
+// deployments whose people slipped (the strategy's own diagnostic flag, which it never reads).
+TEST_F(QuickGolden, CheckerFindsExactlyTheBaselineSlipsThatShipped) {
+  for (int r = 0; r < scenario_.replications; ++r) {
+    const RunResult baseline = run("baseline", r);
+    std::set<std::uint64_t> flagged;
+    for (const auto& v : baseline.violations)
+      flagged.insert(v.deployment);
+    std::set<std::uint64_t> slipped;
+    for (const auto& d : baseline.deployments()) {
+      if (d.policy_slip && d.deploy_start_min >= 0)
+        slipped.insert(d.id);
+    }
+    EXPECT_EQ(flagged, slipped) << "replication " << r;
+  }
+}
+
+TEST_F(QuickGolden, CheckerReadsTheRecordsNotTheStrategysFlags) {
+  const RunResult genops = run("genops", 0);
+  const models::Organization org = world(0, 0);
+  std::vector<models::DeploymentRecord> records = genops.organizations[0].deployments;
+  ASSERT_TRUE(models::check_safety(scenario_, org, records).empty());
+
+  // A diagnostic flag alone is not a violation.
+  for (auto& d : records)
+    d.policy_slip = true;
+  EXPECT_TRUE(models::check_safety(scenario_, org, records).empty());
+
+  // Moving a deployed change's rollout start into Saturday is.
+  const auto deployed = std::find_if(records.begin(), records.end(), [](const auto& d) {
+    return d.deploy_start_min >= 0 && !d.hotfix;
+  });
+  ASSERT_NE(deployed, records.end());
+  const engine::SimTime saturday_noon =
+      org.calendar.from_local(engine::SimTime::days(5) + engine::SimTime::hours(12));
+  auto moved = records;
+  moved[static_cast<std::size_t>(deployed - records.begin())].deploy_start_min =
+      saturday_noon.to_minutes();
+  const auto violations = models::check_safety(scenario_, org, moved);
+  ASSERT_EQ(violations.size(), 1U);
+  EXPECT_EQ(violations[0].deployment, deployed->id);
+  EXPECT_EQ(violations[0].policy, "no_friday_deployments");
+
+  // Removing a human approval the policies required is.
+  auto unapproved = records;
+  int removed = 0;
+  for (auto& d : unapproved) {
+    const auto tier = static_cast<models::Tier>(d.tier);
+    if (d.deploy_start_min >= 0 && d.migration &&
+        (tier == models::Tier::Critical || tier == models::Tier::High)) {
+      ASSERT_TRUE(d.human_approved) << "genops shipped an unreviewed migration";
+      d.human_approved = false;
+      ++removed;
+    }
+  }
+  if (removed > 0) {
+    const auto found = models::check_safety(scenario_, org, unapproved);
+    EXPECT_EQ(std::count_if(found.begin(), found.end(),
+                            [](const auto& v) { return v.policy == "db_migration_review"; }),
+              removed);
+  }
+}
+
+TEST_F(QuickGolden, GenopsAuditTrailVerifiesAndNamesEveryDeployment) {
+  const RunResult genops = run("genops", 1);
+  for (const auto& org : genops.organizations) {
+    ASSERT_FALSE(org.audit.empty());
+    EXPECT_EQ(models::first_broken_link(org.audit), std::nullopt);
+    std::set<std::uint64_t> audited;
+    for (const auto& a : org.audit)
+      audited.insert(a.deployment);
+    for (const auto& d : org.deployments) {
+      // Every change that reached governance (deployed or blocked) has an audit entry.
+      if (d.deploy_start_min >= 0 || d.outcome == models::Outcome::Blocked) {
+        EXPECT_EQ(audited.count(d.id), 1U) << d.id;
+      }
+    }
+    // Tampering one entry of a real trail is detected at that entry.
+    auto tampered = org.audit;
+    const std::size_t at = tampered.size() / 2;
+    tampered[at].decision = tampered[at].decision == "ALLOWED" ? "BLOCKED" : "ALLOWED";
+    EXPECT_EQ(models::first_broken_link(tampered), at);
+  }
+}
+
+TEST_F(QuickGolden, AblationsAreRegisteredAndRunnable) {
+  const RunResult genops = run("genops", 0);
+  const std::size_t deployments = genops.deployments().size();
+  for (const char* name :
+       {"genops-no-rag", "genops-no-risk", "genops-no-canary", "genops-no-governance"}) {
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(registry_.contains(name));
+    const RunResult run_result = run(name, 0);
+    EXPECT_EQ(run_result.strategy, name);
+    EXPECT_EQ(run_result.deployments().size(), deployments);
+    for (const auto& org : run_result.organizations) {
+      EXPECT_EQ(org.unfinished, 0U);
+    }
+  }
+}
+
+// Each ablation visibly lacks its pillar in the records.
+TEST_F(QuickGolden, AblationsLackTheirPillar) {
+  const auto records = [&](const char* name) { return run(name, 0).deployments(); };
+  const auto genops = records("genops");
+  EXPECT_TRUE(std::any_of(genops.begin(), genops.end(),
+                          [](const auto& d) { return d.retrieval_confidence > 0; }));
+  for (const auto& d : records("genops-no-rag")) {
+    EXPECT_EQ(d.retrieval_confidence, -1.0F);
+  }
+  for (const auto& d : records("genops-no-risk")) {
+    EXPECT_EQ(d.risk_score, -1.0F);
+    EXPECT_NE(d.catch_point, models::CatchPoint::AiReview);
+  }
+  const RunResult no_canary = run("genops-no-canary", 0);
+  for (const auto& org : no_canary.organizations) {
+    EXPECT_TRUE(org.stages.empty());
+  }
+  for (const auto& d : no_canary.deployments()) {
+    EXPECT_NE(d.catch_point, models::CatchPoint::Canary);
+  }
+  const RunResult no_governance = run("genops-no-governance", 0);
+  for (const auto& org : no_governance.organizations) {
+    EXPECT_TRUE(org.audit.empty());
+  }
+  for (const auto& d : no_governance.deployments()) {
+    EXPECT_NE(d.outcome, models::Outcome::Blocked);
+  }
+  // Without governance nothing stops a Friday-evening or weekend rollout.
+  EXPECT_GT(no_governance.violations.size(), 0U);
+}
+
+}  // namespace
+}  // namespace genops::scenarios

@@ -1,0 +1,186 @@
+// The scenario loader and the command line on valid input.
+#include <set>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "scenarios/cli.hpp"
+#include "scenarios/scenario_loader.hpp"
+
+namespace genops::scenarios {
+namespace {
+
+using Json = nlohmann::json;
+
+const std::string kSource = GENOPS_SOURCE_DIR;
+const std::string kQuick = kSource + "/scenarios/quick.toml";
+const std::string kPaper = kSource + "/scenarios/paper.toml";
+
+std::pair<int, std::string> cli_stdout(const std::vector<std::string>& arguments) {
+  ::testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStderr();
+  const int code = run_cli(arguments);
+  ::testing::internal::GetCapturedStderr();
+  return {code, ::testing::internal::GetCapturedStdout()};
+}
+
+TEST(ScenarioLoader, PaperScenarioIsTheStudy) {
+  const models::Scenario paper = load_scenario(kPaper);
+  EXPECT_EQ(paper.name, "paper");
+  EXPECT_EQ(paper.source, kPaper);
+  EXPECT_EQ(paper.seed, 42U);
+  EXPECT_EQ(paper.replications, 10);
+  EXPECT_EQ(paper.duration_days, 243);
+  EXPECT_EQ(paper.strategies, (std::vector<std::string>{"baseline", "genops"}));
+  ASSERT_EQ(paper.organizations.size(), 3U);
+  int services = 0;
+  for (const auto& o : paper.organizations)
+    services += o.services;
+  EXPECT_EQ(services, 127);
+  EXPECT_EQ(paper.organizations[0].name, "fintech");
+  EXPECT_EQ(paper.organizations[0].utc_offset_hours, -5);
+  EXPECT_EQ(paper.organizations[2].reviewers.count, 2);
+  EXPECT_EQ(paper.genops.autonomy, models::AutonomyLevel::Governed);
+  ASSERT_EQ(paper.genops.default_stages.size(), 5U);
+  EXPECT_DOUBLE_EQ(paper.genops.default_stages[2].traffic_percent, 25.0);
+  EXPECT_EQ(paper.genops.default_stages[3].min_samples, 1000);
+  EXPECT_DOUBLE_EQ(paper.genops.default_stages[3].slo_relaxation, 1.2);
+}
+
+// quick.toml is paper.toml's world for one week: every key but these must be equal.
+TEST(ScenarioLoader, QuickScenarioIsThePaperWorldForAWeek) {
+  const models::Scenario quick = load_scenario(kQuick);
+  EXPECT_EQ(quick.duration_days, 7);
+  EXPECT_EQ(quick.drain_days, 7);
+  EXPECT_EQ(quick.replications, 2);
+  Json q = Json::parse(scenario_to_json(quick));
+  Json p = Json::parse(scenario_to_json(load_scenario(kPaper)));
+  for (const char* key : {"name", "project", "duration_days", "drain_days", "replications"}) {
+    q.erase(key);
+    p.erase(key);
+  }
+  EXPECT_EQ(q, p) << "quick.toml drifted from paper.toml:\n" << Json::diff(p, q).dump(1);
+}
+
+TEST(ScenarioLoader, SmallDataScenariosLoad) {
+  const models::Scenario minimal = load_scenario(kSource + "/tests/data/scenarios/minimal.toml");
+  ASSERT_EQ(minimal.organizations.size(), 1U);
+  EXPECT_EQ(minimal.organizations[0].services, 6);
+  EXPECT_EQ(minimal.organizations[0].ci_runners, models::OrganizationConfig{}.ci_runners);
+  EXPECT_EQ(minimal.strategies, models::Scenario{}.strategies);
+
+  const models::Scenario zones = load_scenario(kSource + "/tests/data/scenarios/two_zones.toml");
+  ASSERT_EQ(zones.organizations.size(), 2U);
+  const auto& west = zones.organizations[0];
+  EXPECT_EQ(west.utc_offset_hours, -8);
+  EXPECT_EQ(west.reviewers.working_days,
+            (std::array<bool, 7>{true, true, true, true, false, false, false}));
+  EXPECT_EQ(west.reviewers.work_start_hour, 10);
+  ASSERT_EQ(west.freeze_windows.size(), 1U);
+  EXPECT_EQ(west.freeze_windows[0].first_day, 1);
+  EXPECT_EQ(west.freeze_windows[0].last_day, 2);
+  EXPECT_EQ(west.holidays, std::vector<int>{3});
+  EXPECT_EQ(zones.organizations[1].reviewers.count, models::ReviewerConfig{}.count);
+  EXPECT_EQ(zones.genops.autonomy, models::AutonomyLevel::Learning);
+  EXPECT_TRUE(zones.genops.friday_block);
+  ASSERT_EQ(zones.genops.default_stages.size(), 2U);
+  EXPECT_EQ(zones.genops.default_stages[0].min_samples, 100);
+  EXPECT_DOUBLE_EQ(zones.genops.default_stages[1].slo_relaxation, 1.0);  // default
+}
+
+TEST(ScenarioLoader, OverridesSetTopLevelAndOrganizationKeys) {
+  models::Scenario s = load_scenario(kPaper);
+  apply_override(s, "genops.retrieval_k=20");
+  apply_override(s, "organizations.*.ci_runners=6");
+  apply_override(s, "organizations.1.reviewers.count=7");
+  apply_override(s, "genops.autonomy=LEARNING");  // a bare word is a string
+  apply_override(s, "strategies=[\"genops\", \"genops-no-rag\"]");
+  apply_override(s, "organizations.0.tier_shares=[0.25, 0.25, 0.25, 0.25]");
+  EXPECT_EQ(s.genops.retrieval_k, 20);
+  for (const auto& o : s.organizations) {
+    EXPECT_EQ(o.ci_runners, 6);
+  }
+  EXPECT_EQ(s.organizations[0].reviewers.count, 3);
+  EXPECT_EQ(s.organizations[1].reviewers.count, 7);
+  EXPECT_EQ(s.genops.autonomy, models::AutonomyLevel::Learning);
+  EXPECT_EQ(s.strategies, (std::vector<std::string>{"genops", "genops-no-rag"}));
+  EXPECT_DOUBLE_EQ(s.organizations[0].tier_shares[3], 0.25);
+  EXPECT_THROW(apply_override(s, "genops.retrieval_k=0"), ScenarioError);
+  EXPECT_THROW(apply_override(s, "genops.retrieval_k"), ScenarioError);
+}
+
+TEST(ScenarioLoader, KeyTableDocumentsEveryKeyOnce) {
+  const auto keys = scenario_keys();
+  EXPECT_GT(keys.size(), 80U);
+  std::set<std::string> names;
+  for (const auto& k : keys) {
+    EXPECT_TRUE(names.insert(k.key).second) << "duplicate key " << k.key;
+    EXPECT_FALSE(k.type.empty()) << k.key;
+    EXPECT_FALSE(k.description.empty()) << k.key;
+    EXPECT_FALSE(k.default_value.empty()) << k.key;
+  }
+  for (const char* expected :
+       {"seed", "duration_days", "organizations.*.reviewers.count", "genops.retrieval_k",
+        "genops.default_stages", "baseline.verification_bake_minutes", "defects.test_detection"}) {
+    EXPECT_EQ(names.count(expected), 1U) << expected;
+  }
+}
+
+TEST(ScenarioLoader, ResolvedJsonRoundTripsThroughTheLoader) {
+  const models::Scenario quick = load_scenario(kQuick);
+  const Json json = Json::parse(scenario_to_json(quick));
+  EXPECT_EQ(json["seed"], 42);
+  EXPECT_EQ(json["organizations"][1]["name"], "retail");
+  EXPECT_EQ(json["organizations"][0]["reviewers"]["count"], 3);
+  EXPECT_EQ(json["genops"]["autonomy"], "GOVERNED");
+  EXPECT_EQ(json["genops"]["default_stages"].size(), 5U);
+}
+
+TEST(CommandLine, ValidateReportsTheWorldAndHonoursSet) {
+  const auto [code, out] = cli_stdout({"validate", kPaper});
+  EXPECT_EQ(code, 0);
+  EXPECT_NE(out.find("ok (3 organizations, 127 services, 243 days"), std::string::npos) << out;
+
+  const auto [json_code, json_text] =
+      cli_stdout({"validate", kQuick, "--json", "--set", "genops.retrieval_k=25", "--set",
+                  "organizations.*.ci_runners=9", "--set", "organizations.2.services=11"});
+  ASSERT_EQ(json_code, 0);
+  const Json resolved = Json::parse(json_text);
+  EXPECT_EQ(resolved["genops"]["retrieval_k"], 25);
+  for (const auto& o : resolved["organizations"]) {
+    EXPECT_EQ(o["ci_runners"], 9);
+  }
+  EXPECT_EQ(resolved["organizations"][2]["services"], 11);
+  EXPECT_EQ(resolved["organizations"][0]["services"], 42);
+}
+
+TEST(CommandLine, RunPrintsTheJsonSummaryWithOverrides) {
+  const auto [code, out] =
+      cli_stdout({"run", kQuick, "--json", "--quiet", "--replications", "1", "--seed", "9",
+                  "--threads", "2", "--strategies", "baseline,genops", "--set", "duration_days=2"});
+  ASSERT_EQ(code, 0);
+  const Json summary = Json::parse(out);
+  EXPECT_EQ(summary["seed"], 9);
+  EXPECT_EQ(summary["replications"], 1);
+  EXPECT_EQ(summary["scenario"], "quick");
+  ASSERT_TRUE(summary["strategies"].contains("baseline"));
+  ASSERT_TRUE(summary["strategies"].contains("genops"));
+  const auto& genops = summary["strategies"]["genops"];
+  for (const char* field :
+       {"deployments", "succeeded", "rolled_back", "failed", "blocked", "success_rate",
+        "rollback_rate", "failure_rate", "block_rate", "median_cycle_time_min",
+        "p90_cycle_time_min", "safety_violations", "canary_catch_rate"}) {
+    EXPECT_TRUE(genops.contains(field)) << field;
+  }
+  EXPECT_GT(genops["deployments"].get<int>(), 0);
+  // Two days of traffic instead of seven.
+  EXPECT_LT(genops["deployments"].get<int>(), 250);
+  EXPECT_EQ(genops["deployments"], summary["strategies"]["baseline"]["deployments"]);
+  for (const char* field : {"events", "wall_seconds", "events_per_second", "threads"}) {
+    EXPECT_TRUE(summary["engine"].contains(field)) << field;
+  }
+}
+
+}  // namespace
+}  // namespace genops::scenarios
