@@ -30,6 +30,12 @@ int days_from_iso_date(const std::string& date) {
       dash1 != '-' || dash2 != '-' || month < 1 || month > 12 || day < 1 || day > 31) {
     throw std::invalid_argument("expected an ISO date YYYY-MM-DD, got '" + date + "'");
   }
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  static constexpr unsigned kDaysInMonth[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (day > kDaysInMonth[month - 1] + (month == 2 && leap ? 1U : 0U)) {
+    throw std::invalid_argument("expected an ISO date YYYY-MM-DD, got '" + date +
+                                "' (no such day)");
+  }
   // Howard Hinnant's days_from_civil.
   const int y = year - (month <= 2 ? 1 : 0);
   const int era = (y >= 0 ? y : y - 399) / 400;
