@@ -92,8 +92,12 @@ double RiskScorer::autonomy_cap() const {
 }
 
 Decision RiskScorer::decide(const RiskAssessment& a) const {
-  if (a.level == RiskLevel::Critical && config_.block_critical_risk)
+  if (a.level == RiskLevel::Critical && config_.block_critical_risk) {
     return Decision::Block;
+  }
+  // SHADOW observes only: a human decides every change, whatever the score.
+  if (config_.autonomy == AutonomyLevel::Shadow)
+    return Decision::HumanApproval;
   if (a.conservative >= config_.human_review_threshold || a.conservative > autonomy_cap()) {
     return Decision::HumanApproval;
   }
