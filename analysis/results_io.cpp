@@ -8,6 +8,8 @@
 #include <charconv>
 #include <ctime>
 #include <limits>
+#include <memory>
+#include <numeric>
 #include <tuple>
 #include <type_traits>
 
@@ -80,28 +82,142 @@ struct Field {
   std::vector<std::string> labels = {};  // categorical when not empty
 };
 
-template <auto Member>
+// A table short enough that chunking and compression cost more than they save (one-row
+// summaries, violation lists, empty tables): the same columns and attributes as a
+// ColumnTableWriter table, stored as contiguous datasets written once by finish().
+inline constexpr std::uint64_t kSmallTableRows = 4096;
+
+class SmallTableWriter {
+ public:
+  template <Hdf5Numeric T>
+  class Handle {
+   public:
+    explicit Handle(std::vector<T>* values) : values_(values) {}
+    void push(T value) { values_->push_back(value); }
+
+   private:
+    std::vector<T>* values_;
+  };
+
+  SmallTableWriter(Group& parent, std::string_view name, std::string_view dimension_name)
+      : group_(parent.create_group(name)), dimension_name_(dimension_name) {}
+
+  template <Hdf5Numeric T>
+  Handle<T> add_column(std::string_view name, std::string_view units,
+                       std::string_view long_name = {}) {
+    auto column = std::make_unique<Values<T>>();
+    column->name = name;
+    column->units = units;
+    column->long_name = long_name;
+    Handle<T> handle(&column->values);
+    columns_.push_back(std::move(column));
+    return handle;
+  }
+  template <Hdf5Numeric T>
+  Handle<T> add_categorical_column(std::string_view name, std::span<const std::string> labels,
+                                   std::string_view long_name = {}) {
+    Handle<T> handle = add_column<T>(name, "1", long_name);
+    columns_.back()->labels.assign(labels.begin(), labels.end());
+    return handle;
+  }
+  Group& group() { return group_; }
+
+  void finish() {
+    const std::uint64_t rows = columns_.empty() ? 0 : columns_.front()->size();
+    std::vector<std::uint64_t> index(rows);
+    std::iota(index.begin(), index.end(), std::uint64_t{0});
+    Dataset scale = group_.write_dataset(dimension_name_, std::span<const std::uint64_t>(index));
+    scale.make_dimension_scale(dimension_name_);
+    scale.write_attribute("units", "1");
+    scale.write_attribute("long_name", "row index");
+    for (const auto& column : columns_) {
+      GENOPS_ASSERT(column->size() == rows, "column '" + column->name + "' has " +
+                                                std::to_string(column->size()) + " rows, not " +
+                                                std::to_string(rows));
+      column->write(group_, scale);
+    }
+  }
+
+ private:
+  struct ColumnBase {
+    virtual ~ColumnBase() = default;
+    virtual std::uint64_t size() const = 0;
+    virtual void write(Group& group, const Dataset& scale) const = 0;
+    std::string name;
+    std::string units;
+    std::string long_name;
+    std::vector<std::string> labels;
+  };
+  template <Hdf5Numeric T>
+  struct Values final : ColumnBase {
+    std::uint64_t size() const override { return values.size(); }
+    void write(Group& group, const Dataset& scale) const override {
+      Dataset dataset = group.write_dataset(name, std::span<const T>(values));
+      dataset.write_attribute("units", units);
+      if (!long_name.empty()) {
+        dataset.write_attribute("long_name", long_name);
+      }
+      dataset.attach_dimension_scale(scale);
+      if (!labels.empty()) {
+        std::vector<T> codes(labels.size());
+        std::iota(codes.begin(), codes.end(), T{0});
+        std::string meanings;
+        for (const std::string& label : labels) {
+          meanings += (meanings.empty() ? "" : " ") + label;
+        }
+        dataset.write_attribute("flag_values", std::span<const T>(codes));
+        dataset.write_attribute("flag_meanings", meanings);
+      }
+    }
+    std::vector<T> values;
+  };
+
+  Group group_;
+  std::string dimension_name_;
+  std::vector<std::unique_ptr<ColumnBase>> columns_;
+};
+
+// Runs `fill(table)` on a table of the right kind for `rows` rows, then finishes it.
+template <typename Fill>
+void write_table(Group& parent, std::string_view name, std::string_view dimension_name,
+                 std::uint64_t rows, const WriteOptions& options, Fill&& fill) {
+  if (rows < kSmallTableRows) {
+    SmallTableWriter table(parent, name, dimension_name);
+    fill(table);
+    table.finish();
+  } else {
+    ColumnTableWriter table(parent, name, dimension_name,
+                            std::min<std::uint64_t>(kDefaultChunkRows, std::bit_ceil(rows)),
+                            options.gzip_level, options.shuffle);
+    fill(table);
+    table.finish();
+  }
+}
+
+template <auto Member, typename ColumnHandle>
 struct BoundColumn {
   using Stored = typename Field<Member>::Stored;
-  Column<Stored> column;
+  ColumnHandle column;
   void push(const typename Field<Member>::Record& record) {
     column.push(static_cast<Stored>(record.*Member));
   }
 };
 
-template <auto Member>
-BoundColumn<Member> bind_column(ColumnTableWriter& table, const Field<Member>& field) {
+template <typename Table, auto Member>
+auto bind_column(Table& table, const Field<Member>& field) {
   using Stored = typename Field<Member>::Stored;
+  using Handle = decltype(table.template add_column<Stored>(field.name, field.units));
   if (field.labels.empty()) {
-    return BoundColumn<Member>{table.add_column<Stored>(field.name, field.units, field.long_name)};
+    return BoundColumn<Member, Handle>{
+        table.template add_column<Stored>(field.name, field.units, field.long_name)};
   }
-  return BoundColumn<Member>{table.add_categorical_column<Stored>(
+  return BoundColumn<Member, Handle>{table.template add_categorical_column<Stored>(
       field.name, std::span<const std::string>(field.labels), field.long_name)};
 }
 
 // Adds one column per field, in the order of the list (braced initialisation runs left to right).
-template <typename Fields>
-auto bind_columns(ColumnTableWriter& table, const Fields& fields) {
+template <typename Table, typename Fields>
+auto bind_columns(Table& table, const Fields& fields) {
   return std::apply(
       [&](const auto&... field) {
         return std::tuple<decltype(bind_column(table, field))...>{bind_column(table, field)...};
@@ -317,12 +433,6 @@ auto summary_fields() {
       Field<&S::deferred_share>{"deferred_share", "1", ""});
 }
 
-// Chunks as long as the table (a power of two), at most the default: small tables stay small.
-std::uint64_t chunk_rows_for(std::uint64_t rows) {
-  return std::min<std::uint64_t>(kDefaultChunkRows,
-                                 std::bit_ceil(std::max<std::uint64_t>(rows, 1)));
-}
-
 template <typename Records>
 std::uint64_t total_rows(const RunView& run, Records OrganizationRecords::*member) {
   std::uint64_t rows = 0;
@@ -471,8 +581,9 @@ std::string StudyRecords::attribute(std::string_view name) const {
 // ---- Writer ------------------------------------------------------------------------------------
 
 StudyResultsWriter::StudyResultsWriter(std::filesystem::path path,
-                                       const StudyProvenance& provenance)
-    : writer_(std::move(path)), provenance_(provenance) {
+                                       const StudyProvenance& provenance,
+                                       const WriteOptions& options)
+    : writer_(std::move(path)), provenance_(provenance), options_(options) {
   GENOPS_ASSERT(!provenance_.strategies.empty(), "a study has at least one strategy");
   GENOPS_ASSERT(provenance_.organizations.size() <= 256, "organization codes are u8");
   written_.assign(provenance_.strategies.size() * provenance_.replications, false);
@@ -595,67 +706,69 @@ void StudyResultsWriter::write_run(const RunView& run) {
 }
 
 void StudyResultsWriter::write_deployments(Group& run, const RunView& view) {
-  const std::uint64_t rows = total_rows(view, &OrganizationRecords::deployments);
-  ColumnTableWriter table(run, "deployments", "deployment", chunk_rows_for(rows));
   const auto fields = deployment_fields(organization_labels(provenance_.organizations));
-  auto columns = bind_columns(table, fields);
-  table.group().open_dataset("service").write_attribute("lookup", "/lookup/services");
-  for (const OrganizationRecords& organization : view.organizations) {
-    for (const DeploymentRecord& record : organization.deployments) {
-      push_row(columns, record);
-    }
-  }
-  table.finish();
+  write_table(run, "deployments", "deployment", total_rows(view, &OrganizationRecords::deployments),
+              options_, [&](auto& table) {
+                auto columns = bind_columns(table, fields);
+                for (const OrganizationRecords& organization : view.organizations) {
+                  for (const DeploymentRecord& record : organization.deployments) {
+                    push_row(columns, record);
+                  }
+                }
+              });
+  run.open_group("deployments")
+      .open_dataset("service")
+      .write_attribute("lookup", "/lookup/services");
 }
 
 void StudyResultsWriter::write_canary_stages(Group& run, const RunView& view) {
-  const std::uint64_t rows = total_rows(view, &OrganizationRecords::stages);
-  ColumnTableWriter table(run, "canary_stages", "stage_event", chunk_rows_for(rows));
-  auto columns = bind_columns(table, canary_stage_fields());
-  for (const OrganizationRecords& organization : view.organizations) {
-    for (const CanaryStageRecord& record : organization.stages) {
-      push_row(columns, record);
-    }
-  }
-  table.finish();
+  write_table(run, "canary_stages", "stage_event", total_rows(view, &OrganizationRecords::stages),
+              options_, [&](auto& table) {
+                auto columns = bind_columns(table, canary_stage_fields());
+                for (const OrganizationRecords& organization : view.organizations) {
+                  for (const CanaryStageRecord& record : organization.stages) {
+                    push_row(columns, record);
+                  }
+                }
+              });
 }
 
 void StudyResultsWriter::write_audit(Group& run, const RunView& view) {
   const std::uint64_t rows = total_rows(view, &OrganizationRecords::audit);
-  ColumnTableWriter table(run, "audit", "entry", chunk_rows_for(rows));
-  auto columns = bind_columns(table, audit_fields());
   const std::vector<std::string> organizations = organization_labels(provenance_.organizations);
-  Column<std::uint8_t> organization = table.add_categorical_column<std::uint8_t>(
-      "organization", std::span<const std::string>(organizations),
-      "organization (code): each organization has its own hash chain");
-  Column<std::uint32_t> action =
-      table.add_column<std::uint32_t>("action", "1", "action (code into /lookup/audit_actions)");
-  Column<std::uint32_t> decision = table.add_column<std::uint32_t>(
-      "decision", "1", "decision (code into /lookup/audit_decisions)");
-  Column<std::uint32_t> policies = table.add_column<std::uint32_t>(
-      "policies", "1", "policy results 'name=result;...' (code into /lookup/audit_policies)");
-  table.group().open_dataset("action").write_attribute("lookup", "/lookup/audit_actions");
-  table.group().open_dataset("decision").write_attribute("lookup", "/lookup/audit_decisions");
-  table.group().open_dataset("policies").write_attribute("lookup", "/lookup/audit_policies");
   // Hashes are 64-character lowercase hex strings (vlen UTF-8): every HDF5 reader gets text it
-  // can compare and bytes.fromhex() turns back into the digest.
+  // can compare, and bytes.fromhex() gives the digest back.
   std::vector<std::string> previous_hashes;
   std::vector<std::string> hashes;
   previous_hashes.reserve(rows);
   hashes.reserve(rows);
-  for (std::size_t o = 0; o < view.organizations.size(); ++o) {
-    for (const AuditRecord& record : view.organizations[o].audit) {
-      push_row(columns, record);
-      organization.push(static_cast<std::uint8_t>(o));
-      action.push(code_of(action_codes_, actions_, record.action));
-      decision.push(code_of(decision_codes_, decisions_, record.decision));
-      policies.push(code_of(policy_set_codes_, policy_sets_, record.policies));
-      previous_hashes.push_back(hash_to_hex(record.previous_hash));
-      hashes.push_back(hash_to_hex(record.hash));
+  write_table(run, "audit", "entry", rows, options_, [&](auto& table) {
+    auto columns = bind_columns(table, audit_fields());
+    auto organization = table.template add_categorical_column<std::uint8_t>(
+        "organization", std::span<const std::string>(organizations),
+        "organization (code): each organization has its own hash chain");
+    auto action = table.template add_column<std::uint32_t>(
+        "action", "1", "action (code into /lookup/audit_actions)");
+    auto decision = table.template add_column<std::uint32_t>(
+        "decision", "1", "decision (code into /lookup/audit_decisions)");
+    auto policies = table.template add_column<std::uint32_t>(
+        "policies", "1", "policy results 'name=result;...' (code into /lookup/audit_policies)");
+    for (std::size_t o = 0; o < view.organizations.size(); ++o) {
+      for (const AuditRecord& record : view.organizations[o].audit) {
+        push_row(columns, record);
+        organization.push(static_cast<std::uint8_t>(o));
+        action.push(code_of(action_codes_, actions_, record.action));
+        decision.push(code_of(decision_codes_, decisions_, record.decision));
+        policies.push(code_of(policy_set_codes_, policy_sets_, record.policies));
+        previous_hashes.push_back(hash_to_hex(record.previous_hash));
+        hashes.push_back(hash_to_hex(record.hash));
+      }
     }
-  }
-  table.finish();
-  Group& group = table.group();
+  });
+  Group group = run.open_group("audit");
+  group.open_dataset("action").write_attribute("lookup", "/lookup/audit_actions");
+  group.open_dataset("decision").write_attribute("lookup", "/lookup/audit_decisions");
+  group.open_dataset("policies").write_attribute("lookup", "/lookup/audit_policies");
   const Dataset scale = group.open_dataset("entry");
   for (const auto& [name, values, long_name] :
        {std::tuple{"previous_hash", &previous_hashes, "SHA-256 of the previous entry (hex)"},
@@ -668,53 +781,57 @@ void StudyResultsWriter::write_audit(Group& run, const RunView& view) {
 }
 
 void StudyResultsWriter::write_resources(Group& run, const RunView& view) {
-  const std::uint64_t rows = total_rows(view, &OrganizationRecords::samples);
-  ColumnTableWriter table(run, "resources", "sample", chunk_rows_for(rows));
-  auto columns =
-      bind_columns(table, resource_fields(organization_labels(provenance_.organizations)));
-  for (const OrganizationRecords& organization : view.organizations) {
-    for (const ResourceSample& record : organization.samples) {
-      push_row(columns, record);
-    }
-  }
-  table.finish();
+  const auto fields = resource_fields(organization_labels(provenance_.organizations));
+  write_table(run, "resources", "sample", total_rows(view, &OrganizationRecords::samples), options_,
+              [&](auto& table) {
+                auto columns = bind_columns(table, fields);
+                for (const OrganizationRecords& organization : view.organizations) {
+                  for (const ResourceSample& record : organization.samples) {
+                    push_row(columns, record);
+                  }
+                }
+              });
 }
 
 void StudyResultsWriter::write_violations(Group& run, const RunView& view) {
-  ColumnTableWriter table(run, "violations", "violation", chunk_rows_for(view.violations.size()));
-  Column<std::uint64_t> deployment =
-      table.add_column<std::uint64_t>("deployment_id", "1", "violating deployment");
-  Column<std::uint32_t> policy = table.add_column<std::uint32_t>(
-      "policy", "1", "violated policy (code into /lookup/policies)");
-  table.group().open_dataset("policy").write_attribute("lookup", "/lookup/policies");
-  for (const models::SafetyViolation& violation : view.violations) {
-    deployment.push(violation.deployment);
-    policy.push(code_of(violation_codes_, violation_policies_, violation.policy));
-  }
-  table.finish();
+  write_table(run, "violations", "violation", view.violations.size(), options_, [&](auto& table) {
+    auto deployment =
+        table.template add_column<std::uint64_t>("deployment_id", "1", "violating deployment");
+    auto policy = table.template add_column<std::uint32_t>(
+        "policy", "1", "violated policy (code into /lookup/policies)");
+    for (const models::SafetyViolation& violation : view.violations) {
+      deployment.push(violation.deployment);
+      policy.push(code_of(violation_codes_, violation_policies_, violation.policy));
+    }
+  });
+  run.open_group("violations").open_dataset("policy").write_attribute("lookup", "/lookup/policies");
 }
 
 void StudyResultsWriter::write_summary(Group& run, const RunView& view) {
-  ColumnTableWriter table(run, "summary", "row", 1);
   std::uint64_t unfinished = 0;
   for (const OrganizationRecords& organization : view.organizations) {
     unfinished += organization.unfinished;
   }
-  table.add_column<std::uint32_t>("replication", "1", "replication index").push(view.replication);
-  table.add_column<std::uint64_t>("seed", "1", "master seed of the run").push(view.seed);
-  table.add_column<std::uint64_t>("events", "1", "events processed").push(view.events);
-  table.add_column<double>("wall_seconds", "s", "engine wall time").push(view.wall_seconds);
-  table.add_column<std::uint64_t>("unfinished", "1", "changes without an outcome at the horizon")
-      .push(unfinished);
-  auto columns = bind_columns(table, summary_fields());
-  push_row(columns, view.summary);
-  for (int point = 0; point < models::kCatchPointCount; ++point) {
-    const std::string name = std::string("caught_at_") +
-                             models::catch_point_name(static_cast<models::CatchPoint>(point));
-    table.add_column<std::uint64_t>(name, "1", "issues first stopped there")
-        .push(view.summary.caught_at[static_cast<std::size_t>(point)]);
-  }
-  table.finish();
+  write_table(run, "summary", "row", 1, options_, [&](auto& table) {
+    table.template add_column<std::uint32_t>("replication", "1", "replication index")
+        .push(view.replication);
+    table.template add_column<std::uint64_t>("seed", "1", "master seed of the run").push(view.seed);
+    table.template add_column<std::uint64_t>("events", "1", "events processed").push(view.events);
+    table.template add_column<double>("wall_seconds", "s", "engine wall time")
+        .push(view.wall_seconds);
+    table
+        .template add_column<std::uint64_t>("unfinished", "1",
+                                            "changes without an outcome at the horizon")
+        .push(unfinished);
+    auto columns = bind_columns(table, summary_fields());
+    push_row(columns, view.summary);
+    for (int point = 0; point < models::kCatchPointCount; ++point) {
+      const std::string name = std::string("caught_at_") +
+                               models::catch_point_name(static_cast<models::CatchPoint>(point));
+      table.template add_column<std::uint64_t>(name, "1", "issues first stopped there")
+          .push(view.summary.caught_at[static_cast<std::size_t>(point)]);
+    }
+  });
 }
 
 void StudyResultsWriter::finalize() {
@@ -737,8 +854,8 @@ void StudyResultsWriter::finalize() {
 }
 
 void write_study(const std::filesystem::path& path, const StudyProvenance& provenance,
-                 std::span<const RunView> runs) {
-  StudyResultsWriter writer(path, provenance);
+                 std::span<const RunView> runs, const WriteOptions& options) {
+  StudyResultsWriter writer(path, provenance, options);
   for (const RunView& run : runs) {
     writer.write_run(run);
   }

@@ -67,12 +67,20 @@ struct RunView {
   StrategySummary summary;  // summarize() of the run's records, stored as the one-row `summary`
 };
 
+// How tables are stored. The default is the layout's gzip level 1 + shuffle (every HDF5 reader
+// decodes it); gzip_level 0 stores raw chunks (faster to write, about twice the size).
+struct WriteOptions {
+  unsigned gzip_level = 1;
+  bool shuffle = true;
+};
+
 // Writes `<path>.partial`, one run at a time, then finalize() renames it to `<path>`. Destroying
 // the writer without finalize() leaves only the `.partial` file. ResultsFileError when the
 // file cannot be created or a run does not fit the provenance; Hdf5Error on write failures.
 class StudyResultsWriter {
  public:
-  StudyResultsWriter(std::filesystem::path path, const StudyProvenance& provenance);
+  StudyResultsWriter(std::filesystem::path path, const StudyProvenance& provenance,
+                     const WriteOptions& options = {});
   ~StudyResultsWriter();
   StudyResultsWriter(const StudyResultsWriter&) = delete;
   StudyResultsWriter& operator=(const StudyResultsWriter&) = delete;
@@ -98,6 +106,7 @@ class StudyResultsWriter {
 
   ResultsWriter writer_;
   StudyProvenance provenance_;
+  WriteOptions options_;
   std::vector<bool> written_;  // strategy-major, like the study's runs
   // Dictionaries of the free-text audit fields and violated policies (codes in first-seen
   // order; the /lookup tables are written by finalize()).
@@ -148,7 +157,7 @@ struct ReadOptions {
 
 // Writes a whole study (one StudyResultsWriter, runs in the order given).
 void write_study(const std::filesystem::path& path, const StudyProvenance& provenance,
-                 std::span<const RunView> runs);
+                 std::span<const RunView> runs, const WriteOptions& options = {});
 
 // Reads a finished results file. ResultsFileError (one line naming the file) for a missing,
 // unfinished, foreign, truncated or damaged file, a missing group, table, column or
