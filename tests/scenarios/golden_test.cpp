@@ -185,5 +185,70 @@ TEST_F(QuickGolden, AblationsLackTheirPillar) {
   EXPECT_GT(no_governance.violations.size(), 0U);
 }
 
+// Autonomy levels through the whole pipeline: SHADOW sends every deployed change to a human;
+// higher levels let the AI proceed alone more often; no level weakens the policies.
+TEST_F(QuickGolden, AutonomyLevelsOrderHumanApprovals) {
+  const std::pair<const char*, models::AutonomyLevel> levels[] = {
+      {"SHADOW", models::AutonomyLevel::Shadow},
+      {"ASSISTED", models::AutonomyLevel::Assisted},
+      {"GOVERNED", models::AutonomyLevel::Governed},
+      {"LEARNING", models::AutonomyLevel::Learning}};
+  double previous_share = 2.0;
+  for (const auto& [name, level] : levels) {
+    SCOPED_TRACE(name);
+    models::Scenario scenario = scenario_;
+    apply_override(scenario, std::string("genops.autonomy=") + name);
+    ASSERT_EQ(scenario.genops.autonomy, level);
+    const RunResult run_result = run_once(scenario, *registry_.create("genops", scenario), 0);
+    EXPECT_TRUE(run_result.violations.empty());
+    int deployed = 0;
+    int approved = 0;
+    for (const auto& d : run_result.deployments()) {
+      if (d.deploy_start_min < 0)
+        continue;
+      ++deployed;
+      approved += d.human_approved ? 1 : 0;
+      if (level == models::AutonomyLevel::Shadow) {
+        EXPECT_TRUE(d.human_approved) << d.id;
+        EXPECT_EQ(d.decision, models::Decision::HumanApproval) << d.id;
+      }
+    }
+    ASSERT_GT(deployed, 100);
+    const double share = static_cast<double>(approved) / deployed;
+    EXPECT_LE(share, previous_share);
+    previous_share = share;
+  }
+  EXPECT_LT(previous_share, 0.2);  // LEARNING: the AI proceeds alone for most changes
+}
+
+// A small two-zone scenario with every strategy, friday_block = true and custom stages: all
+// changes finish, governed strategies never violate a policy, blocks come with an audit entry.
+TEST(SmallScenario, EveryStrategyFinishesEveryChange) {
+  models::StrategyRegistry registry;
+  models::register_builtin_strategies(registry);
+  const models::Scenario scenario =
+      load_scenario(std::string(GENOPS_SOURCE_DIR) + "/tests/data/scenarios/two_zones.toml");
+  std::size_t changes = 0;
+  for (const auto& name : registry.names()) {
+    SCOPED_TRACE(name);
+    const RunResult run_result = run_once(scenario, *registry.create(name, scenario), 1);
+    for (const auto& org : run_result.organizations)
+      EXPECT_EQ(org.unfinished, 0U);
+    const auto records = run_result.deployments();
+    if (changes == 0)
+      changes = records.size();
+    EXPECT_EQ(records.size(), changes);
+    if (name != "baseline" && name != "genops-no-governance") {
+      EXPECT_TRUE(run_result.violations.empty());
+      for (const auto& d : records) {
+        if (d.outcome == models::Outcome::Blocked) {
+          EXPECT_EQ(d.decision, models::Decision::Block) << d.id;
+        }
+      }
+    }
+  }
+  EXPECT_GT(changes, 50U);
+}
+
 }  // namespace
 }  // namespace genops::scenarios
