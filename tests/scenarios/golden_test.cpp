@@ -185,6 +185,34 @@ TEST_F(QuickGolden, AblationsLackTheirPillar) {
   EXPECT_GT(no_governance.violations.size(), 0U);
 }
 
+// Retrieval only sees deployments that finished before the query: every change analysed before
+// the first deployment of its organization finished found no neighbour (confidence 0, the
+// prior failure rate), and later ones do find neighbours.
+TEST_F(QuickGolden, RetrievalSeesOnlyDeploymentsFinishedBeforeNow) {
+  const RunResult genops = run("genops", 0);
+  for (const auto& org : genops.organizations) {
+    ASSERT_FALSE(org.deployments.empty());
+    double first_finish = org.deployments.front().end_min;
+    for (const auto& d : org.deployments)
+      first_finish = std::min(first_finish, d.end_min);
+    int early = 0;
+    int with_neighbours = 0;
+    for (const auto& d : org.deployments) {
+      // The (last) analysis happens before the rollout starts.
+      if (d.deploy_start_min >= 0 && d.deploy_start_min < first_finish) {
+        ++early;
+        EXPECT_EQ(d.retrieval_confidence, 0.0F) << d.id;
+        EXPECT_FLOAT_EQ(d.similar_failure_share,
+                        static_cast<float>(scenario_.genops.history_prior_failure_rate))
+            << d.id;
+      }
+      with_neighbours += d.retrieval_confidence > 0 ? 1 : 0;
+    }
+    EXPECT_GT(early, 0);
+    EXPECT_GT(with_neighbours, static_cast<int>(org.deployments.size()) / 2);
+  }
+}
+
 // Autonomy levels through the whole pipeline: SHADOW sends every deployed change to a human;
 // higher levels let the AI proceed alone more often; no level weakens the policies.
 TEST_F(QuickGolden, AutonomyLevelsOrderHumanApprovals) {
