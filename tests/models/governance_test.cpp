@@ -1,6 +1,7 @@
 #include "models/governance.hpp"
 
 #include <array>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -304,6 +305,20 @@ TEST(AuditTrail, TamperingWithAnyFieldIsDetectedAtThatRecord) {
   auto last = original;
   last.back().action = "x";
   EXPECT_EQ(first_broken_link(last), original.size() - 1);
+}
+
+// canonical_audit_text() prints time_min and risk_score with %.6f, so an edit below 5e-7 (for
+// example the risk score moved by one float ulp, or the time by 3e-8 min) leaves the hash
+// unchanged and the tampered entry verifies (models/governance.cpp canonical_audit_text; exact
+// encodings such as %a or %.17g / %.9g would close the gap).
+TEST(AuditTrail, DISABLED_TamperingBelowTheSixthDecimalIsDetected) {
+  const auto original = sample_trail(5);
+  auto risk = original;
+  risk[2].risk_score = std::nextafter(risk[2].risk_score, 1.0F);
+  EXPECT_EQ(first_broken_link(risk), 2U);
+  auto time = original;
+  time[3].time_min += 3e-8;
+  EXPECT_EQ(first_broken_link(time), 3U);
 }
 
 TEST(AuditTrail, DeletionInsertionAndReorderingAreDetected) {
