@@ -179,11 +179,8 @@ TEST_F(RiskScorerTest, CriticalLevelIsBlockedAtEveryAutonomyLevel) {
   }
 }
 
-// SHADOW "observes only: every change goes to a human" (risk.cpp, risk.hpp: "SHADOW never acts
-// alone"), but decide() compares conservative > cap with cap 0.0, so a change whose conservative
-// score is exactly 0 (possible with weights.service_tier = 0 or a zero-score assessment) is
-// auto-proceeded under SHADOW (models/risk.cpp RiskScorer::decide).
-TEST_F(RiskScorerTest, DISABLED_ShadowNeverProceedsAloneEvenAtZeroRisk) {
+// SHADOW observes only: a human decides every change, even one scored at zero risk.
+TEST_F(RiskScorerTest, ShadowNeverProceedsAloneEvenAtZeroRisk) {
   config.autonomy = AutonomyLevel::Shadow;
   EXPECT_EQ(RiskScorer(config).decide(with(0.0, 0.0)), Decision::HumanApproval);
 }
