@@ -12,6 +12,9 @@ namespace {
 using namespace genops_attr;
 
 constexpr std::int64_t kNanosPerMilli = 1'000'000;
+constexpr std::size_t kTypicalSpanAttributes = 20;
+constexpr std::size_t kTypicalSpanEvents = 8;
+constexpr std::size_t kTypicalEventAttributes = 8;
 
 // Attributes whose value and presence the builder owns (the §7.1 required set).
 constexpr std::array kManagedAttributes = {
@@ -95,6 +98,10 @@ AwuBuilder::AwuBuilder(AwuIdentity identity, std::string_view operation_name,
   span_.kind = SpanKind::Internal;
   span_.start_time_unix_nano = start_unix_nano;
   Attributes& attributes = span_.attributes;
+  // Room for the largest AWU we build (required, accounting, tokens and sim.* attributes) and
+  // a typical lifecycle, so the span does not regrow while it is built.
+  attributes.reserve(kTypicalSpanAttributes);
+  span_.events.reserve(kTypicalSpanEvents);
   attributes.set(kSpecVersion, std::string(kGenopsSpecVersion));
   attributes.set(kTeam, attribution.team);
   attributes.set(kProject, attribution.project);
@@ -143,8 +150,9 @@ void AwuBuilder::stamp_sequence(SpanEvent& event) {
 
 SpanEvent& AwuBuilder::emit(std::string_view name, std::int64_t time_unix_nano) {
   check_time(time_unix_nano);
-  span_.events.push_back(SpanEvent{std::string(name), time_unix_nano, {}});
-  return span_.events.back();
+  SpanEvent& event = span_.events.emplace_back(SpanEvent{std::string(name), time_unix_nano, {}});
+  event.attributes.reserve(kTypicalEventAttributes);
+  return event;
 }
 
 AwuBuilder& AwuBuilder::reserve(std::int64_t time_unix_nano, double amount, std::string_view unit,

@@ -74,20 +74,26 @@ std::vector<Span> export_awus(const std::vector<models::AwuRecord>& awus,
   std::vector<Span> spans;
   spans.reserve(awus.size());
   std::uint64_t sequence = 0;
+  TelemetryIdDeriver ids;
+  const auto span_id = [&](const TelemetryIdKey& key, std::uint32_t step) {
+    const auto hex = ids.span_id(key, step);
+    return std::string(hex.data(), hex.size());
+  };
   const auto at = [&](double minutes) { return unix_nanos(context.start_day, minutes); };
   for (const models::AwuRecord& a : awus) {
     if (a.decision_min < 0)
       continue;  // still undecided at the horizon (its change is excluded)
     const TelemetryIdKey key{context.run_nonce, context.seed, context.replication, a.deployment};
-    const std::string trace = derive_trace_id(key);
-    AwuBuilder builder(AwuIdentity{trace, derive_span_id(key, 1U + a.sequence), ""},
+    const auto trace_hex = ids.trace_id(key);
+    const std::string trace(trace_hex.data(), trace_hex.size());
+    AwuBuilder builder(AwuIdentity{trace, span_id(key, 1U + a.sequence), ""},
                        models::awu_operation_name(a.kind), models::awu_operation_type(a.kind),
                        attribution, at(a.start_min));
     builder.sequence_events(sequence);
     builder.set_attribute("deployment.id", static_cast<std::int64_t>(a.deployment));
     builder.set_attribute("sim.service", context.service_names.at(a.service));
     if (a.linked_to >= 0) {
-      builder.add_link(trace, derive_span_id(key, 1U + static_cast<std::uint32_t>(a.linked_to)));
+      builder.add_link(trace, span_id(key, 1U + static_cast<std::uint32_t>(a.linked_to)));
     }
     std::string budget_name;
     switch (a.budget) {

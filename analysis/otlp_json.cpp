@@ -12,17 +12,35 @@
 
 namespace genops::analysis {
 
-namespace {
-
-using Json = nlohmann::json;
-
 // ---------------------------------------------------------------------------------------------
 // Writer: a small streaming serialiser (no DOM), so a line costs one pass over the span.
 
-void append_escaped(std::string& out, std::string_view text) {
+namespace {
+
+bool needs_escape(char c) {
+  return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+}
+
+void append_int(std::string& out, std::int64_t value) {
+  char buffer[24];
+  const auto result = std::to_chars(buffer, buffer + sizeof(buffer), value);
+  out.append(buffer, result.ptr);
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
-  for (const char c : text) {
+  // Copy runs of plain characters in one append; most keys and values have no escapes at all.
+  std::size_t run_start = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (!needs_escape(c)) {
+      continue;
+    }
+    out.append(text.data() + run_start, i - run_start);
+    run_start = i + 1;
     switch (c) {
       case '"':
         out.append("\\\"");
@@ -39,33 +57,23 @@ void append_escaped(std::string& out, std::string_view text) {
       case '\t':
         out.append("\\t");
         break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out.append("\\u00");
-          out.push_back(kHex[(c >> 4) & 0xf]);
-          out.push_back(kHex[c & 0xf]);
-        } else {
-          out.push_back(c);
-        }
+      default: {
+        const char escape[] = {'\\', 'u', '0', '0', kHex[(c >> 4) & 0xf], kHex[c & 0xf]};
+        out.append(escape, sizeof(escape));
+      }
     }
   }
+  out.append(text.data() + run_start, text.size() - run_start);
   out.push_back('"');
 }
 
-void append_int(std::string& out, std::int64_t value) {
-  char buffer[24];
-  const auto result = std::to_chars(buffer, buffer + sizeof(buffer), value);
-  out.append(buffer, result.ptr);
-}
-
-// A decimal string, as OTLP/JSON writes every int64 and every *UnixNano field.
-void append_int_string(std::string& out, std::int64_t value) {
+void append_json_int64_string(std::string& out, std::int64_t value) {
   out.push_back('"');
   append_int(out, value);
   out.push_back('"');
 }
 
-void append_double(std::string& out, double value) {
+void append_json_double(std::string& out, double value) {
   if (std::isnan(value)) {
     out.append("\"NaN\"");
     return;
@@ -84,18 +92,22 @@ void append_double(std::string& out, double value) {
   }
 }
 
+namespace {
+
+using Json = nlohmann::json;
+
 void append_value(std::string& out, const AttributeValue& value) {
   if (const auto* text = std::get_if<std::string>(&value)) {
     out.append("{\"stringValue\":");
-    append_escaped(out, *text);
+    append_json_string(out, *text);
     out.push_back('}');
   } else if (const auto* number = std::get_if<double>(&value)) {
     out.append("{\"doubleValue\":");
-    append_double(out, *number);
+    append_json_double(out, *number);
     out.push_back('}');
   } else if (const auto* integer = std::get_if<std::int64_t>(&value)) {
     out.append("{\"intValue\":");
-    append_int_string(out, *integer);
+    append_json_int64_string(out, *integer);
     out.push_back('}');
   } else if (const auto* flag = std::get_if<bool>(&value)) {
     out.append(*flag ? "{\"boolValue\":true}" : "{\"boolValue\":false}");
@@ -115,7 +127,7 @@ void append_attributes(std::string& out, const Attributes& attributes) {
     }
     first = false;
     out.append("{\"key\":");
-    append_escaped(out, attribute.key);
+    append_json_string(out, attribute.key);
     out.append(",\"value\":");
     append_value(out, attribute.value);
     out.push_back('}');
@@ -123,20 +135,23 @@ void append_attributes(std::string& out, const Attributes& attributes) {
   out.push_back(']');
 }
 
-void append_request_prefix(std::string& out, const Attributes& resource,
-                           const InstrumentationScope& scope) {
+}  // namespace
+
+std::string otlp_request_prefix(const Attributes& resource, const InstrumentationScope& scope) {
+  std::string out;
   out.append("{\"resourceSpans\":[{\"resource\":{");
   append_attributes(out, resource);
   out.append("},\"scopeSpans\":[{\"scope\":{\"name\":");
-  append_escaped(out, scope.name);
+  append_json_string(out, scope.name);
   if (!scope.version.empty()) {
     out.append(",\"version\":");
-    append_escaped(out, scope.version);
+    append_json_string(out, scope.version);
   }
   out.append("},\"spans\":[");
+  return out;
 }
 
-constexpr std::string_view kRequestSuffix = "]}]}]}\n";
+namespace {
 
 // ---------------------------------------------------------------------------------------------
 // Reader: nlohmann::json per record, then a shape-checked conversion into the model.
@@ -478,21 +493,21 @@ void read_line(std::string_view line, const std::string& source_name, SourceLoca
 
 void append_span_json(std::string& out, const Span& span) {
   out.append("{\"traceId\":");
-  append_escaped(out, span.trace_id);
+  append_json_string(out, span.trace_id);
   out.append(",\"spanId\":");
-  append_escaped(out, span.span_id);
+  append_json_string(out, span.span_id);
   if (!span.parent_span_id.empty()) {
     out.append(",\"parentSpanId\":");
-    append_escaped(out, span.parent_span_id);
+    append_json_string(out, span.parent_span_id);
   }
   out.append(",\"name\":");
-  append_escaped(out, span.name);
+  append_json_string(out, span.name);
   out.append(",\"kind\":");
   append_int(out, static_cast<std::int64_t>(span.kind));
   out.append(",\"startTimeUnixNano\":");
-  append_int_string(out, span.start_time_unix_nano);
+  append_json_int64_string(out, span.start_time_unix_nano);
   out.append(",\"endTimeUnixNano\":");
-  append_int_string(out, span.end_time_unix_nano);
+  append_json_int64_string(out, span.end_time_unix_nano);
   out.push_back(',');
   append_attributes(out, span.attributes);
   out.append(",\"events\":[");
@@ -503,9 +518,9 @@ void append_span_json(std::string& out, const Span& span) {
     }
     first = false;
     out.append("{\"timeUnixNano\":");
-    append_int_string(out, event.time_unix_nano);
+    append_json_int64_string(out, event.time_unix_nano);
     out.append(",\"name\":");
-    append_escaped(out, event.name);
+    append_json_string(out, event.name);
     out.push_back(',');
     append_attributes(out, event.attributes);
     out.push_back('}');
@@ -520,9 +535,9 @@ void append_span_json(std::string& out, const Span& span) {
       }
       first = false;
       out.append("{\"traceId\":");
-      append_escaped(out, link.trace_id);
+      append_json_string(out, link.trace_id);
       out.append(",\"spanId\":");
-      append_escaped(out, link.span_id);
+      append_json_string(out, link.span_id);
       out.push_back(',');
       append_attributes(out, link.attributes);
       out.push_back('}');
@@ -532,7 +547,7 @@ void append_span_json(std::string& out, const Span& span) {
   out.append(",\"status\":{");
   if (!span.status_message.empty()) {
     out.append("\"message\":");
-    append_escaped(out, span.status_message);
+    append_json_string(out, span.status_message);
     out.push_back(',');
   }
   out.append("\"code\":");
@@ -542,7 +557,7 @@ void append_span_json(std::string& out, const Span& span) {
 
 std::string to_otlp_json_line(const TelemetryRecord& record) {
   std::string out;
-  append_request_prefix(out, record.resource, record.scope);
+  out = otlp_request_prefix(record.resource, record.scope);
   bool first = true;
   for (const Span& span : record.spans) {
     if (!first) {
@@ -551,15 +566,13 @@ std::string to_otlp_json_line(const TelemetryRecord& record) {
     first = false;
     append_span_json(out, span);
   }
-  out.append(kRequestSuffix);
+  out.append(kOtlpRequestSuffix);
   return out;
 }
 
 OtlpJsonLinesWriter::OtlpJsonLinesWriter(std::ostream& out, const Attributes& resource,
                                          const InstrumentationScope& scope)
-    : out_(out) {
-  append_request_prefix(prefix_, resource, scope);
-}
+    : out_(out), prefix_(otlp_request_prefix(resource, scope)) {}
 
 void OtlpJsonLinesWriter::write(const Span& span) {
   write(std::span<const Span>(&span, 1));
@@ -578,7 +591,7 @@ void OtlpJsonLinesWriter::write(std::span<const Span> spans) {
     first = false;
     append_span_json(line_, span);
   }
-  line_.append(kRequestSuffix);
+  line_.append(kOtlpRequestSuffix);
   flush_line();
 }
 

@@ -4,6 +4,7 @@
 #include <iosfwd>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "analysis/telemetry.hpp"
@@ -13,6 +14,18 @@
 // ExportTraceServiceRequest per line, ids as lowercase hex, int64 values and times as decimal
 // strings, attribute values wrapped in typed AnyValue objects.
 namespace genops::analysis {
+
+// The writer's encoding primitives, for specialised serialisers that must produce its bytes.
+// A JSON string literal with its quotes; escapes '"', '\\' and control characters only.
+void append_json_string(std::string& out, std::string_view text);
+// Shortest round-trip text, ".0" appended to integral values; NaN and infinities as strings.
+void append_json_double(std::string& out, double value);
+// A quoted decimal string, as OTLP/JSON writes int64 values and *UnixNano fields.
+void append_json_int64_string(std::string& out, std::int64_t value);
+// The text of a one-resource, one-scope ExportTraceServiceRequest line before its first span;
+// the line ends with kOtlpRequestSuffix after the comma-separated span objects.
+std::string otlp_request_prefix(const Attributes& resource, const InstrumentationScope& scope);
+inline constexpr std::string_view kOtlpRequestSuffix = "]}]}]}\n";
 
 // Appends the OTLP/JSON object of one span (no newline). NaN and infinities are written as the
 // proto3 JSON strings "NaN", "Infinity", "-Infinity".

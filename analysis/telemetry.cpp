@@ -41,9 +41,11 @@ void put_u64(std::array<unsigned char, 64>& buffer, std::size_t& at, std::uint64
   }
 }
 
-std::array<unsigned char, 32> hash_key(std::uint64_t domain, const TelemetryIdKey& key,
-                                       std::uint64_t step) {
-  std::array<unsigned char, 64> input{};
+using KeyBytes = std::array<unsigned char, 64>;
+
+// The hash input of an id: domain tag, key, step.
+std::size_t key_bytes(KeyBytes& input, std::uint64_t domain, const TelemetryIdKey& key,
+                      std::uint64_t step) {
   std::size_t size = 0;
   put_u64(input, size, domain);
   put_u64(input, size, key.run_nonce);
@@ -51,6 +53,13 @@ std::array<unsigned char, 32> hash_key(std::uint64_t domain, const TelemetryIdKe
   put_u64(input, size, key.replication);
   put_u64(input, size, key.deployment_id);
   put_u64(input, size, step);
+  return size;
+}
+
+std::array<unsigned char, 32> hash_key(std::uint64_t domain, const TelemetryIdKey& key,
+                                       std::uint64_t step) {
+  KeyBytes input{};
+  const std::size_t size = key_bytes(input, domain, key, step);
   std::array<unsigned char, 32> digest{};
   unsigned int digest_size = 0;
   const int ok = EVP_Digest(input.data(), size, digest.data(), &digest_size, EVP_sha256(), nullptr);
@@ -58,20 +67,27 @@ std::array<unsigned char, 32> hash_key(std::uint64_t domain, const TelemetryIdKe
   return digest;
 }
 
-std::string to_hex_id(const std::array<unsigned char, 32>& digest, std::size_t bytes) {
+// Lowercase hex of the first `N / 2` digest bytes; an all-zero id is invalid in W3C Trace
+// Context, so its last digit becomes 1 (the chance is 2^-64 but the fix is free).
+template <std::size_t N>
+void hex_id_into(const std::array<unsigned char, 32>& digest, std::array<char, N>& hex) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex(2 * bytes, '0');
   bool any_nonzero = false;
-  for (std::size_t i = 0; i < bytes; ++i) {
+  for (std::size_t i = 0; i < N / 2; ++i) {
     hex[2 * i] = kDigits[digest[i] >> 4];
     hex[2 * i + 1] = kDigits[digest[i] & 0xf];
     any_nonzero = any_nonzero || digest[i] != 0;
   }
   if (!any_nonzero) {
-    // An all-zero id is invalid in W3C Trace Context; the chance is 2^-64 but the fix is free.
     hex.back() = '1';
   }
-  return hex;
+}
+
+template <std::size_t N>
+std::string to_hex_id(const std::array<unsigned char, 32>& digest) {
+  std::array<char, N> hex{};
+  hex_id_into(digest, hex);
+  return std::string(hex.data(), hex.size());
 }
 
 // Domain tags keep trace and span ids of the same key independent.
@@ -143,11 +159,53 @@ bool is_valid_span_id(std::string_view hex) {
 }
 
 std::string derive_trace_id(const TelemetryIdKey& key) {
-  return to_hex_id(hash_key(kTraceDomain, key, 0), 16);
+  return to_hex_id<32>(hash_key(kTraceDomain, key, 0));
 }
 
 std::string derive_span_id(const TelemetryIdKey& key, std::uint32_t step) {
-  return to_hex_id(hash_key(kSpanDomain, key, step), 8);
+  return to_hex_id<16>(hash_key(kSpanDomain, key, step));
+}
+
+struct TelemetryIdDeriver::Digest {
+  EVP_MD* sha256 = nullptr;
+  EVP_MD_CTX* context = nullptr;
+
+  std::array<unsigned char, 32> hash(std::uint64_t domain, const TelemetryIdKey& key,
+                                     std::uint64_t step) {
+    KeyBytes input{};
+    const std::size_t size = key_bytes(input, domain, key, step);
+    std::array<unsigned char, 32> digest{};
+    unsigned int digest_size = 0;
+    const bool ok = EVP_DigestInit_ex2(context, sha256, nullptr) == 1 &&
+                    EVP_DigestUpdate(context, input.data(), size) == 1 &&
+                    EVP_DigestFinal_ex(context, digest.data(), &digest_size) == 1;
+    GENOPS_ASSERT(ok && digest_size == digest.size(), "EVP_Digest*(SHA-256) failed");
+    return digest;
+  }
+};
+
+TelemetryIdDeriver::TelemetryIdDeriver() : digest_(std::make_unique<Digest>()) {
+  digest_->sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  digest_->context = EVP_MD_CTX_new();
+  GENOPS_ASSERT(digest_->sha256 != nullptr && digest_->context != nullptr,
+                "EVP_MD_fetch(SHA256) / EVP_MD_CTX_new failed");
+}
+
+TelemetryIdDeriver::~TelemetryIdDeriver() {
+  EVP_MD_CTX_free(digest_->context);
+  EVP_MD_free(digest_->sha256);
+}
+
+std::array<char, 32> TelemetryIdDeriver::trace_id(const TelemetryIdKey& key) {
+  std::array<char, 32> hex{};
+  hex_id_into(digest_->hash(kTraceDomain, key, 0), hex);
+  return hex;
+}
+
+std::array<char, 16> TelemetryIdDeriver::span_id(const TelemetryIdKey& key, std::uint32_t step) {
+  std::array<char, 16> hex{};
+  hex_id_into(digest_->hash(kSpanDomain, key, step), hex);
+  return hex;
 }
 
 }  // namespace genops::analysis

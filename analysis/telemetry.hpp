@@ -1,6 +1,8 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +42,8 @@ class Attributes {
   void set(std::string_view key, AttributeValue value);
   // Appends without looking for an existing key (readers keep duplicates to report them).
   void append(std::string key, AttributeValue value);
+  // Capacity for `count` attributes (a hint; avoids regrowth for a known shape).
+  void reserve(std::size_t count) { items_.reserve(count); }
   const AttributeValue* find(std::string_view key) const;
   bool contains(std::string_view key) const { return find(key) != nullptr; }
   // Typed lookups: nullptr when the key is absent or holds another type.
@@ -134,5 +138,23 @@ struct TelemetryIdKey {
 std::string derive_trace_id(const TelemetryIdKey& key);
 // Span `step` of that deployment (step 0 is conventionally the non-AWU root span): 16 hex digits.
 std::string derive_span_id(const TelemetryIdKey& key, std::uint32_t step);
+
+// The same ids as derive_trace_id / derive_span_id, for exporters that derive millions: the
+// SHA-256 implementation is fetched once and its context reused, and nothing is allocated per
+// id. Not thread-safe: one per thread.
+class TelemetryIdDeriver {
+ public:
+  TelemetryIdDeriver();
+  ~TelemetryIdDeriver();
+  TelemetryIdDeriver(const TelemetryIdDeriver&) = delete;
+  TelemetryIdDeriver& operator=(const TelemetryIdDeriver&) = delete;
+
+  std::array<char, 32> trace_id(const TelemetryIdKey& key);
+  std::array<char, 16> span_id(const TelemetryIdKey& key, std::uint32_t step);
+
+ private:
+  struct Digest;
+  std::unique_ptr<Digest> digest_;
+};
 
 }  // namespace genops::analysis
