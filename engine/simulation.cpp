@@ -244,7 +244,9 @@ void Simulation::run_windows(RunStats& stats) {
           continue;
         }
         try {
-          partitions_[i]->run_until(window_end);
+          // Isolated: should a model wait on nested TBB work, this thread must not pick up
+          // another lane meanwhile (that lane could wait for this very partition).
+          tbb::this_task_arena::isolate([&] { partitions_[i]->run_until(window_end); });
         } catch (...) {
           errors[i] = std::current_exception();
         }
@@ -260,12 +262,16 @@ void Simulation::run_windows(RunStats& stats) {
   if (lanes <= 1) {
     lane(0);
   } else {
-    tbb::task_group group;
-    for (std::uint32_t l = 1; l < lanes; ++l) {
-      group.run([&lane, l] { lane(l); });
-    }
-    lane(0);
-    group.wait();
+    // Isolated so that waiting for the lanes never runs unrelated tasks (another simulation's
+    // lanes, when replications run as tasks of one arena).
+    tbb::this_task_arena::isolate([&] {
+      tbb::task_group group;
+      for (std::uint32_t l = 1; l < lanes; ++l) {
+        group.run([&lane, l] { lane(l); });
+      }
+      lane(0);
+      group.wait();
+    });
   }
   rethrow_lowest(errors);
   if (exchange_error) {
