@@ -82,8 +82,9 @@ std::string to_hex(const Sha256& hash) {
 }
 
 std::string canonical_audit_text(const AuditRecord& r) {
-  char numbers[160];
-  std::snprintf(numbers, sizeof numbers, "%llu|%.6f|%llu|%d|%.6f|",
+  // %a prints doubles exactly (hexadecimal significand), so any edit changes the hash.
+  char numbers[192];
+  std::snprintf(numbers, sizeof numbers, "%llu|%a|%llu|%d|%a|",
                 static_cast<unsigned long long>(r.sequence), r.time_min,
                 static_cast<unsigned long long>(r.deployment), static_cast<int>(r.actor),
                 static_cast<double>(r.risk_score));

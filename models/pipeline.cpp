@@ -222,7 +222,11 @@ void Pipeline::try_start_reviews() {
       const SimTime duration = SimTime::from_minutes(
           engine::lognormal_median(draw, reviewers.review_median_minutes, reviewers.review_sigma));
       const SimTime period_end = calendar.working_period_end(now_);
-      if (now_ + duration <= period_end) {
+      // A review that cannot fit in any working day starts at the start of one and runs over.
+      const SimTime day_length =
+          SimTime::hours(reviewers.work_end_hour - reviewers.work_start_hour);
+      const bool day_start = calendar.next_working_start(now_ - SimTime::milliseconds(1)) == now_;
+      if (now_ + duration <= period_end || (duration > day_length && day_start)) {
         review_queue_.pop_front();
         ++reviewers_busy_;
         records_[id].review_wait_min +=

@@ -93,8 +93,14 @@ models::Scenario load_with_overrides(const std::string& path, const po::variable
       throw engine::InputError("--replications: expected 1..10000, got " + std::to_string(r));
     scenario.replications = r;
   }
-  if (values.count("strategies") != 0)
-    scenario.strategies = split_list(values["strategies"].as<std::string>());
+  if (values.count("strategies") != 0) {
+    // Through the loader's own key, so names are checked like the file's.
+    std::string names;
+    for (const auto& name : split_list(values["strategies"].as<std::string>())) {
+      names += (names.empty() ? "\"" : ", \"") + name + "\"";
+    }
+    apply_override(scenario, "strategies=[" + names + "]");
+  }
   return scenario;
 }
 

@@ -12,6 +12,7 @@
 
 #include "models/calendar.hpp"
 #include "models/canary.hpp"
+#include "models/strategy.hpp"
 
 namespace genops::scenarios {
 
@@ -208,6 +209,15 @@ class KeyTable {
   std::vector<Binding> bindings_;
 };
 
+const models::StrategyRegistry& strategy_registry() {
+  static const models::StrategyRegistry registry = [] {
+    models::StrategyRegistry r;
+    models::register_builtin_strategies(r);
+    return r;
+  }();
+  return registry;
+}
+
 models::OrganizationConfig& org(Scenario& s, int o) {
   return s.organizations.at(static_cast<std::size_t>(o));
 }
@@ -316,6 +326,14 @@ KeyTable build_table() {
           const auto* str = e.as_string();
           if (str == nullptr)
             fail(w, "an array of strategy names", describe(e));
+          if (!strategy_registry().contains(str->get())) {
+            fail(w, "registered strategy names (" + strategy_registry().valid_names() + ")",
+                 "unknown strategy '" + str->get() + "'");
+          }
+          if (std::find(s.strategies.begin(), s.strategies.end(), str->get()) !=
+              s.strategies.end()) {
+            fail(w, "each strategy once", "'" + str->get() + "' twice");
+          }
           s.strategies.push_back(str->get());
         }
       },
@@ -751,11 +769,13 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
   return row[b.size()];
 }
 
-[[noreturn]] void unknown_key(const Where& where) {
+// `lookup` is the key in the table's form (organizations.*.x) when it differs from the
+// key shown to the user (organizations[1].x).
+[[noreturn]] void unknown_key(const Where& where, const std::string& lookup = "") {
   std::string best;
   std::size_t best_distance = 4;
   for (const auto& b : table()) {
-    const std::size_t d = edit_distance(where.key, b.info.key);
+    const std::size_t d = edit_distance(lookup.empty() ? where.key : lookup, b.info.key);
     if (d < best_distance) {
       best_distance = d;
       best = b.info.key;
@@ -794,9 +814,10 @@ void walk(Scenario& s, const toml::table& tbl, const std::string& prefix, int or
       walk(s, *sub, key + ".", organization, source);
       continue;
     }
-    if (organization >= 0)
+    if (organization >= 0) {
       where.key = "organizations[" + std::to_string(organization) + "]." + key.substr(16);
-    unknown_key(where);
+    }
+    unknown_key(where, key);
   }
 }
 
@@ -892,6 +913,12 @@ void apply_override(Scenario& s, const std::string& assignment) {
 
 void validate_scenario(const Scenario& s) {
   const Where where{s.source.empty() ? "scenario" : s.source, 0, ""};
+  std::set<std::string> strategy_names;
+  for (const auto& name : s.strategies) {
+    if (!strategy_names.insert(name).second) {
+      fail({where.source, 0, "strategies"}, "each strategy once", "'" + name + "' twice");
+    }
+  }
   std::set<std::string> names;
   for (std::size_t i = 0; i < s.organizations.size(); ++i) {
     const auto& o = s.organizations[i];
