@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <iosfwd>
 #include <string>
@@ -30,6 +31,15 @@ struct AwuExportContext {
 std::vector<Span> export_awus(const std::vector<models::AwuRecord>& awus,
                               const std::vector<models::CanaryStageRecord>& stages,
                               const AwuExportContext& context);
+
+// The fast path of export_awus + OtlpJsonLinesWriter(resource, telemetry_scope()): appends to
+// `out` exactly the bytes that writer produces for the spans export_awus returns (one OTLP/JSON
+// line per span), straight from the records with precomputed fragments and no Span objects.
+// Defined for the records export_awus accepts (it asserts the AWU lifecycle; this path only
+// checks that times do not decrease). Returns the number of spans (lines) appended.
+std::size_t write_awus_otlp(std::string& out, const std::vector<models::AwuRecord>& awus,
+                            const std::vector<models::CanaryStageRecord>& stages,
+                            const AwuExportContext& context, const Attributes& resource);
 
 // The OTLP resource of our runs: service.name, the organization, and the compliance declaration.
 Attributes telemetry_resource(const AwuExportContext& context);

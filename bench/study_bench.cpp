@@ -2,9 +2,9 @@
 // on one thread. Counters: events_per_second, deployments_per_second.
 #include <benchmark/benchmark.h>
 
-#include <string>
-
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "analysis/awu_export.hpp"
 #include "analysis/otlp_json.hpp"
@@ -45,7 +45,8 @@ void BM_StudyReplication(benchmark::State& state) {
 BENCHMARK(BM_StudyReplication)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // One replication of genops, with (arg 1) or without (arg 0) GenOps telemetry: every AWU
-// exported as a span and serialised to OTLP/JSON lines in memory (no disk).
+// serialised to OTLP/JSON lines in memory (no disk) by write_awus_otlp, the fast path that
+// writes the bytes of export_awus + OtlpJsonLinesWriter.
 void BM_GenopsTelemetry(benchmark::State& state) {
   const bool telemetry = state.range(0) != 0;
   const auto scenario =
@@ -55,6 +56,7 @@ void BM_GenopsTelemetry(benchmark::State& state) {
   const auto genops = registry.create("genops", scenario);
   std::uint64_t spans = 0;
   std::uint64_t bytes = 0;
+  std::string text;  // reused: in-memory output, as write_study_telemetry buffers it
   for (auto _ : state) {
     const auto result = run_once(scenario, *genops, 0);
     if (!telemetry)
@@ -68,14 +70,12 @@ void BM_GenopsTelemetry(benchmark::State& state) {
       context.organization = scenario.organizations[o].name;
       context.service_names = output.service_names;
       context.start_day = genops::models::days_from_iso_date(scenario.start_date);
-      const auto exported = genops::analysis::export_awus(output.awus, output.stages, context);
-      std::ostringstream text;
-      genops::analysis::OtlpJsonLinesWriter writer(
-          text, genops::analysis::telemetry_resource(context), genops::analysis::telemetry_scope());
-      for (const auto& span : exported)
-        writer.write(span);
-      spans += exported.size();
-      bytes += text.str().size();
+      context.utc_offset_hours = scenario.organizations[o].utc_offset_hours;
+      text.clear();
+      spans += genops::analysis::write_awus_otlp(text, output.awus, output.stages, context,
+                                                 genops::analysis::telemetry_resource(context));
+      bytes += text.size();
+      benchmark::DoNotOptimize(text.data());
     }
   }
   state.counters["spans_per_second"] =
@@ -84,6 +84,59 @@ void BM_GenopsTelemetry(benchmark::State& state) {
       spans > 0 ? static_cast<double>(bytes) / static_cast<double>(spans) : 0.0;
 }
 BENCHMARK(BM_GenopsTelemetry)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The export alone, on the AWUs of one genops replication of the study: the reference path
+// (arg 0: export_awus + OtlpJsonLinesWriter) against the fast serialiser (arg 1).
+void BM_AwuExport(benchmark::State& state) {
+  const bool fast = state.range(0) != 0;
+  const auto scenario =
+      genops::scenarios::load_scenario(std::string(GENOPS_SOURCE_DIR) + "/scenarios/paper.toml");
+  genops::models::StrategyRegistry registry;
+  genops::models::register_builtin_strategies(registry);
+  const auto genops = registry.create("genops", scenario);
+  const auto result = run_once(scenario, *genops, 0);
+  std::vector<genops::analysis::AwuExportContext> contexts(result.organizations.size());
+  for (std::size_t o = 0; o < contexts.size(); ++o) {
+    auto& context = contexts[o];
+    context.team = scenario.organizations[o].team;
+    context.project = scenario.project;
+    context.environment = scenario.environment;
+    context.organization = scenario.organizations[o].name;
+    context.service_names = result.organizations[o].service_names;
+    context.start_day = genops::models::days_from_iso_date(scenario.start_date);
+    context.utc_offset_hours = scenario.organizations[o].utc_offset_hours;
+  }
+  std::uint64_t spans = 0;
+  std::uint64_t bytes = 0;
+  std::string text;
+  for (auto _ : state) {
+    for (std::size_t o = 0; o < contexts.size(); ++o) {
+      const auto& output = result.organizations[o];
+      const auto resource = genops::analysis::telemetry_resource(contexts[o]);
+      text.clear();
+      if (fast) {
+        spans += genops::analysis::write_awus_otlp(text, output.awus, output.stages, contexts[o],
+                                                   resource);
+      } else {
+        const auto exported =
+            genops::analysis::export_awus(output.awus, output.stages, contexts[o]);
+        std::ostringstream stream;
+        genops::analysis::OtlpJsonLinesWriter writer(stream, resource,
+                                                     genops::analysis::telemetry_scope());
+        for (const auto& span : exported)
+          writer.write(span);
+        text = std::move(stream).str();
+        spans += exported.size();
+      }
+      bytes += text.size();
+      benchmark::DoNotOptimize(text.data());
+    }
+  }
+  state.counters["spans_per_second"] =
+      benchmark::Counter(static_cast<double>(spans), benchmark::Counter::kIsRate);
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+}
+BENCHMARK(BM_AwuExport)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

@@ -47,16 +47,12 @@ std::size_t write_study_telemetry(const std::string& path, const StudyResult& st
     context.run_nonce = analysis::run_nonce_of(slot.run->strategy);
     context.seed = slot.run->seed;
     context.replication = static_cast<std::uint32_t>(slot.run->replication);
-    const auto spans = analysis::export_awus(output.awus, output.stages, context);
-    std::ostringstream text;
     analysis::Attributes resource = analysis::telemetry_resource(context);
     resource.set("sim.strategy", slot.run->strategy);
     resource.set("sim.replication", static_cast<std::int64_t>(slot.run->replication));
-    analysis::OtlpJsonLinesWriter writer(text, resource, analysis::telemetry_scope());
-    for (const auto& span : spans)
-      writer.write(span);
-    slot.text = std::move(text).str();
-    slot.spans = spans.size();
+    // The fast serialiser: the bytes export_awus + OtlpJsonLinesWriter would write.
+    slot.spans =
+        analysis::write_awus_otlp(slot.text, output.awus, output.stages, context, resource);
   });
   const std::string partial = path + ".partial";
   std::ofstream out(partial, std::ios::binary | std::ios::trunc);
