@@ -241,6 +241,8 @@ const std::map<std::string, Command>& commands() {
        {"the paper's comparison table from a results file (CIs, p-values, effect sizes)",
         command_compare}},
       {"report", {"a self-contained HTML report with plots from a results file", command_report}},
+      {"audit",
+       {"audit verify results.h5: recompute every audit trail's hash chain", command_audit}},
       {"conformance",
        {"check GenOps v0.1 telemetry (OTLP/JSON lines) from any runtime against the spec",
         command_conformance}},

@@ -15,6 +15,7 @@ int command_compare(const std::vector<std::string>& arguments);  // commands_res
 int command_report(const std::vector<std::string>& arguments);   // commands_results.cpp
 
 int command_conformance(const std::vector<std::string>& arguments);  // telemetry_output.cpp
+int command_audit(const std::vector<std::string>& arguments);        // commands_audit.cpp
 
 // Writes the GenOps v0.1 telemetry of every AI-governed run as OTLP/JSON lines (`run
 // --telemetry`); runs are serialised in parallel and written in (strategy, replication,
