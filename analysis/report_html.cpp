@@ -160,12 +160,13 @@ class Chart {
   void marker(double x, const std::string& stroke) { markers_.emplace_back(x, stroke); }
 
   std::string svg() const {
+    layout();
     std::ostringstream out;
-    out << "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " << width_ << ' ' << height_
-        << "\" width=\"" << width_ << "\" height=\"" << height_ << "\" role=\"img\" aria-label=\""
-        << escape(title_) << "\">\n";
+    out << "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " << width_ << ' '
+        << total_height_ << "\" width=\"" << width_ << "\" height=\"" << total_height_
+        << "\" role=\"img\" aria-label=\"" << escape(title_) << "\">\n";
     out << "<title>" << escape(title_) << "</title>\n";
-    out << "<rect x=\"0\" y=\"0\" width=\"" << width_ << "\" height=\"" << height_
+    out << "<rect x=\"0\" y=\"0\" width=\"" << width_ << "\" height=\"" << total_height_
         << "\" fill=\"#ffffff\"/>\n";
     out << "<text x=\"" << kLeft << "\" y=\"18\" class=\"chart-title\">" << escape(title_)
         << "</text>\n";
@@ -176,8 +177,8 @@ class Chart {
     }
     for (const auto& [x, stroke] : markers_) {
       const double px = map_x(x);
-      out << "<line x1=\"" << fixed(px, 1) << "\" y1=\"" << kTop << "\" x2=\"" << fixed(px, 1)
-          << "\" y2=\"" << height_ - kBottom << "\" stroke=\"" << stroke
+      out << "<line x1=\"" << fixed(px, 1) << "\" y1=\"" << top_ << "\" x2=\"" << fixed(px, 1)
+          << "\" y2=\"" << total_height_ - bottom_ << "\" stroke=\"" << stroke
           << "\" stroke-width=\"1\" stroke-dasharray=\"4 3\"/>\n";
     }
     for (const Series& series : series_) {
@@ -192,8 +193,15 @@ class Chart {
  private:
   static constexpr int kLeft = 64;
   static constexpr int kRight = 16;
-  static constexpr int kTop = 50;
-  static constexpr int kBottom = 46;
+  static constexpr int kBaseTop = 50;     // title and one legend row
+  static constexpr int kBaseBottom = 46;  // tick labels and the axis label
+  static constexpr double kLegendRow = 15;
+
+  struct LegendPlacement {
+    LegendEntry entry;
+    double x;
+    double y;
+  };
 
   struct Bar {
     double x;
@@ -206,7 +214,7 @@ class Chart {
   };
 
   double plot_width() const { return width_ - kLeft - kRight; }
-  double plot_height() const { return height_ - kTop - kBottom; }
+  double plot_height() const { return height_ - kBaseTop - kBaseBottom; }
   double x_fraction(double x) const {
     if (log_x_) {
       return (std::log10(x) - std::log10(x_low_)) / (std::log10(x_high_) - std::log10(x_low_));
@@ -216,11 +224,11 @@ class Chart {
   double map_x(double x) const { return kLeft + x_fraction(x) * plot_width(); }
   double map_y(double y) const {
     const double fraction = (y - y_low_) / (y_high_ - y_low_);
-    return kTop + (1.0 - std::clamp(fraction, 0.0, 1.0)) * plot_height();
+    return top_ + (1.0 - std::clamp(fraction, 0.0, 1.0)) * plot_height();
   }
 
   void axes(std::ostringstream& out) const {
-    const double bottom = height_ - kBottom;
+    const double bottom = total_height_ - bottom_;
     // Horizontal grid and y ticks.
     for (const double tick : nice_ticks(y_low_, y_high_, 5)) {
       const double y = map_y(tick);
@@ -232,9 +240,16 @@ class Chart {
     // x ticks.
     if (!categories_.empty()) {
       for (std::size_t index = 0; index < categories_.size(); ++index) {
-        out << "<text x=\"" << fixed(map_x(static_cast<double>(index)), 1) << "\" y=\""
-            << bottom + 16 << "\" class=\"tick\" text-anchor=\"middle\">"
-            << escape(categories_[index]) << "</text>\n";
+        const double x = map_x(static_cast<double>(index));
+        if (rotate_labels_) {
+          out << "<text transform=\"translate(" << fixed(x + 4, 1) << ' ' << bottom + 12
+              << ") rotate(-25)\" class=\"tick\" text-anchor=\"end\">" << escape(categories_[index])
+              << "</text>\n";
+        } else {
+          out << "<text x=\"" << fixed(x, 1) << "\" y=\"" << bottom + 16
+              << "\" class=\"tick\" text-anchor=\"middle\">" << escape(categories_[index])
+              << "</text>\n";
+        }
       }
     } else if (log_x_) {
       const int first = static_cast<int>(std::floor(std::log10(x_low_) + 1e-9));
@@ -247,7 +262,7 @@ class Chart {
           }
           const double x = map_x(value);
           const char* kind = multiple == 1 ? "" : " minor";
-          out << "<line x1=\"" << fixed(x, 1) << "\" y1=\"" << kTop << "\" x2=\"" << fixed(x, 1)
+          out << "<line x1=\"" << fixed(x, 1) << "\" y1=\"" << top_ << "\" x2=\"" << fixed(x, 1)
               << "\" y2=\"" << bottom << "\" class=\"grid" << kind << "\"/>\n";
           out << "<text x=\"" << fixed(x, 1) << "\" y=\"" << bottom + 16 << "\" class=\"tick"
               << kind << "\" text-anchor=\"middle\">" << tick_label(value) << "</text>\n";
@@ -264,11 +279,11 @@ class Chart {
     }
     out << "<line x1=\"" << kLeft << "\" y1=\"" << bottom << "\" x2=\"" << width_ - kRight
         << "\" y2=\"" << bottom << "\" stroke=\"#333\"/>\n";
-    out << "<line x1=\"" << kLeft << "\" y1=\"" << kTop << "\" x2=\"" << kLeft << "\" y2=\""
+    out << "<line x1=\"" << kLeft << "\" y1=\"" << top_ << "\" x2=\"" << kLeft << "\" y2=\""
         << bottom << "\" stroke=\"#333\"/>\n";
-    out << "<text x=\"" << fixed(kLeft + plot_width() / 2, 1) << "\" y=\"" << height_ - 8
+    out << "<text x=\"" << fixed(kLeft + plot_width() / 2, 1) << "\" y=\"" << total_height_ - 8
         << "\" class=\"axis-label\" text-anchor=\"middle\">" << escape(x_label_) << "</text>\n";
-    out << "<text transform=\"translate(14 " << fixed(kTop + plot_height() / 2, 1)
+    out << "<text transform=\"translate(14 " << fixed(top_ + plot_height() / 2, 1)
         << ") rotate(-90)\" class=\"axis-label\" text-anchor=\"middle\">" << escape(y_label_)
         << "</text>\n";
   }
@@ -292,7 +307,7 @@ class Chart {
           << "h10\" stroke=\"#222\" stroke-width=\"1.2\" fill=\"none\"/>\n";
       label_y = std::min(label_y, high - 4);
     }
-    if (!bar.label.empty()) {
+    if (!bar.label.empty() && right - left >= 22) {  // no room for a label on thinner bars
       out << "<text x=\"" << fixed(centre, 1) << "\" y=\"" << fixed(label_y, 1)
           << "\" class=\"value\" text-anchor=\"middle\">" << escape(bar.label) << "</text>\n";
     }
@@ -327,8 +342,9 @@ class Chart {
         << " stroke-linejoin=\"round\"/>\n";
   }
 
-  // One row under the title, left-aligned with the plot.
-  void draw_legend(std::ostringstream& out) const {
+  // Legend rows under the title (wrapped to the chart width), the plot below them, and room
+  // for rotated category labels when they do not fit side by side.
+  void layout() const {
     std::vector<LegendEntry> entries = legend_;
     if (entries.empty()) {
       for (const Series& series : series_) {
@@ -336,22 +352,49 @@ class Chart {
                                       series.dashed ? Swatch::Dashed : Swatch::Solid});
       }
     }
+    legend_layout_.clear();
     double x = kLeft;
-    constexpr double kRow = 36;
+    double y = 36;
     for (const LegendEntry& entry : entries) {
+      const double swatch_width = entry.swatch == Swatch::Box ? 16 : 22;
+      const double width = swatch_width + 6.3 * static_cast<double>(entry.label.size()) + 18;
+      if (x > kLeft && x + width - 18 > width_ - kRight) {
+        x = kLeft;
+        y += kLegendRow;
+      }
+      legend_layout_.push_back(LegendPlacement{entry, x, y});
+      x += width;
+    }
+    top_ = kBaseTop + static_cast<int>(y - 36);
+    std::size_t longest = 0;
+    for (const std::string& label : categories_) {
+      longest = std::max(longest, label.size());
+    }
+    const double slot =
+        categories_.empty() ? 0 : plot_width() / static_cast<double>(categories_.size());
+    rotate_labels_ = !categories_.empty() && 6.2 * static_cast<double>(longest) > slot - 4;
+    bottom_ =
+        kBaseBottom + (rotate_labels_ ? static_cast<int>(2.7 * static_cast<double>(longest)) : 0);
+    total_height_ = height_ + (top_ - kBaseTop) + (bottom_ - kBaseBottom);
+  }
+
+  void draw_legend(std::ostringstream& out) const {
+    for (const LegendPlacement& placement : legend_layout_) {
+      const LegendEntry& entry = placement.entry;
+      const double x = placement.x;
+      const double row = placement.y;
       if (entry.swatch == Swatch::Box) {
-        out << "<rect x=\"" << fixed(x, 1) << "\" y=\"" << kRow - 9
+        out << "<rect x=\"" << fixed(x, 1) << "\" y=\"" << fixed(row - 9, 1)
             << "\" width=\"12\" height=\"10\" fill=\"" << entry.colour << "\"/>\n";
       } else {
-        out << "<line x1=\"" << fixed(x, 1) << "\" y1=\"" << kRow - 4 << "\" x2=\""
-            << fixed(x + 18, 1) << "\" y2=\"" << kRow - 4 << "\" stroke=\"" << entry.colour
+        out << "<line x1=\"" << fixed(x, 1) << "\" y1=\"" << fixed(row - 4, 1) << "\" x2=\""
+            << fixed(x + 18, 1) << "\" y2=\"" << fixed(row - 4, 1) << "\" stroke=\"" << entry.colour
             << "\" stroke-width=\"2\""
             << (entry.swatch == Swatch::Dashed ? " stroke-dasharray=\"5 3\"" : "") << "/>\n";
       }
       const double swatch_width = entry.swatch == Swatch::Box ? 16 : 22;
-      out << "<text x=\"" << fixed(x + swatch_width, 1) << "\" y=\"" << kRow
+      out << "<text x=\"" << fixed(x + swatch_width, 1) << "\" y=\"" << fixed(row, 1)
           << "\" class=\"legend\">" << escape(entry.label) << "</text>\n";
-      x += swatch_width + 6.3 * static_cast<double>(entry.label.size()) + 18;
     }
   }
 
@@ -370,6 +413,12 @@ class Chart {
   std::vector<Bar> bars_;
   std::vector<LegendEntry> legend_;
   std::vector<std::pair<double, std::string>> markers_;
+  // Computed by layout() at the start of svg().
+  mutable std::vector<LegendPlacement> legend_layout_;
+  mutable int top_ = kBaseTop;
+  mutable int bottom_ = kBaseBottom;
+  mutable int total_height_ = 0;
+  mutable bool rotate_labels_ = false;
 };
 
 // ---- Data preparation --------------------------------------------------------------------------
