@@ -1232,7 +1232,8 @@ std::string render_html_report(const StudyRecords& study, const ComparisonReport
   html << "<section id=\"weekly\"><h2>Deployments per week</h2><div class=\"grid2\">\n";
   html << figure(deployments_per_week_chart(study, arms),
                  "Finished (solid) and successful (dashed) deployments by week of arrival, mean "
-                 "per replication. Every strategy replays the same traffic.");
+                 "per replication. Every strategy replays the same traffic, so the finished lines "
+                 "lie on top of each other.");
   html << "</div></section>\n";
 
   html << "<section id=\"comparison\"><h2>Comparison against "
