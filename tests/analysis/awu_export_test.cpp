@@ -113,6 +113,21 @@ TEST(AwuExport, FastPathMatchesReferenceOnRealRunsAndIsFullyCompliant) {
   EXPECT_TRUE(report.fully_compliant()) << testing::PrintToString(report.failing(true));
 }
 
+TEST(TelemetryIdDeriver, DerivesTheIdsOfDeriveTraceAndSpanId) {
+  TelemetryIdDeriver ids;
+  for (std::uint64_t deployment : {0ULL, 1ULL, (2ULL << 32) | 77U, ~0ULL}) {
+    for (std::uint32_t replication : {0U, 9U}) {
+      const TelemetryIdKey key{run_nonce_of("genops"), 42, replication, deployment};
+      const auto trace = ids.trace_id(key);
+      EXPECT_EQ(std::string(trace.data(), trace.size()), derive_trace_id(key));
+      for (std::uint32_t step : {0U, 1U, 2U, 65535U}) {
+        const auto span = ids.span_id(key, step);
+        EXPECT_EQ(std::string(span.data(), span.size()), derive_span_id(key, step));
+      }
+    }
+  }
+}
+
 // A context whose strings need JSON escaping, and records covering every branch of the AWU
 // lifecycle in export_awus.
 class HandMadeAwus : public testing::Test {
