@@ -5,7 +5,21 @@
 
 #include "scenarios/runner.hpp"
 
+namespace boost::program_options {
+class options_description;
+class positional_options_description;
+class variables_map;
+}  // namespace boost::program_options
+
 namespace genops::scenarios {
+
+// Parses a command's options into `values`; returns false (after printing `usage` and the
+// options) when --help was given.
+bool parse_command_options(const std::string& usage,
+                           const boost::program_options::options_description& options,
+                           const boost::program_options::positional_options_description& positional,
+                           const std::vector<std::string>& arguments,
+                           boost::program_options::variables_map& values);
 
 // One function per `genops-sim` command; `arguments` excludes the command name. Each returns
 // the exit code and throws engine::InputError (exit 2) for bad input.

@@ -20,20 +20,6 @@ namespace po = boost::program_options;
 
 constexpr int kExitOk = 0;
 
-// Returns false (after printing help) when --help was given.
-bool parse(const std::string& usage, const po::options_description& options,
-           const po::positional_options_description& positional,
-           const std::vector<std::string>& arguments, po::variables_map& values) {
-  po::store(po::command_line_parser(arguments).options(options).positional(positional).run(),
-            values);
-  if (values.count("help") != 0) {
-    std::cout << usage << "\n\n" << options << '\n';
-    return false;
-  }
-  po::notify(values);
-  return true;
-}
-
 void add_comparison_options(po::options_description& options) {
   options.add_options()("results", po::value<std::string>()->required(),
                         "results file written by `genops-sim run --out`; also the first "
@@ -100,7 +86,7 @@ int command_compare(const std::vector<std::string>& arguments) {
   po::positional_options_description positional;
   positional.add("results", 1);
   po::variables_map values;
-  if (!parse(
+  if (!parse_command_options(
           "Usage: genops-sim compare RESULTS.h5 [--baseline NAME] [--json] "
           "[--format text|markdown|latex]\n\n"
           "The paper's comparison table: every strategy against the baseline, at deployment "
@@ -140,11 +126,12 @@ int command_report(const std::vector<std::string>& arguments) {
   po::positional_options_description positional;
   positional.add("results", 1);
   po::variables_map values;
-  if (!parse("Usage: genops-sim report RESULTS.h5 --html REPORT.html [--baseline NAME]\n\n"
-             "Writes one self-contained HTML page: cycle-time ECDF and histogram, outcome shares "
-             "with CIs,\ncanary catch by stage, queue waits and utilisation over time, deployments "
-             "per week,\nthe comparison table and the run's provenance.",
-             options, positional, arguments, values)) {
+  if (!parse_command_options(
+          "Usage: genops-sim report RESULTS.h5 --html REPORT.html [--baseline NAME]\n\n"
+          "Writes one self-contained HTML page: cycle-time ECDF and histogram, outcome shares "
+          "with CIs,\ncanary catch by stage, queue waits and utilisation over time, deployments "
+          "per week,\nthe comparison table and the run's provenance.",
+          options, positional, arguments, values)) {
     return kExitOk;
   }
   const analysis::CompareOptions compare_options = comparison_options(values);

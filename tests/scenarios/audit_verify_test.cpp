@@ -1,6 +1,7 @@
 // `genops-sim audit verify` on a real results file and on copies tampered with in each way the
 // issue names: an edited, a deleted, an inserted and a reordered audit record.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <functional>
@@ -18,8 +19,10 @@ namespace fs = std::filesystem;
 
 constexpr std::size_t kTampered = 5;  // index of the tampered link in the chain
 
+// One folder per process: CTest runs the discovered tests of this file in parallel processes.
 fs::path scratch() {
-  const fs::path dir = fs::path(GENOPS_BINARY_DIR) / "audit_verify_test";
+  const fs::path dir =
+      fs::path(GENOPS_BINARY_DIR) / "audit_verify_test" / std::to_string(::getpid());
   fs::create_directories(dir);
   return dir;
 }
