@@ -64,7 +64,12 @@ void write_tampered(const analysis::StudyRecords& study, const fs::path& path,
     view.violations = run.violations;
     view.summary = run.summary;
     for (std::uint8_t o = 0; o < study.provenance.organizations.size(); ++o) {
-      view.organizations.push_back({h.deployments[o], h.stages[o], h.audit[o], h.samples[o], 0});
+      analysis::OrganizationRecords records;
+      records.deployments = h.deployments[o];
+      records.stages = h.stages[o];
+      records.audit = h.audit[o];
+      records.samples = h.samples[o];
+      view.organizations.push_back(records);
     }
     views.push_back(std::move(view));
   }
