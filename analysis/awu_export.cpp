@@ -176,7 +176,9 @@ std::vector<Span> export_awus(const std::vector<models::AwuRecord>& awus,
       builder.set_attribute("genops.tokens.output", static_cast<std::int64_t>(a.tokens_output));
       builder.set_attribute("genops.tokens.total", static_cast<std::int64_t>(a.tokens_input) +
                                                        static_cast<std::int64_t>(a.tokens_output));
-      builder.cost_calculated(at(a.reconcile_min), a.actual, "USD", "simulated", "genops-agent");
+      // Unreconciled by the horizon: the cost is the best data available at the execution end.
+      builder.cost_calculated(at(a.reconcile_min >= 0 ? a.reconcile_min : exec_end),
+                              std::max(0.0, a.actual), "USD", "simulated", "genops-agent");
     }
     spans.push_back(std::move(builder).finish(at(std::max(a.end_min, a.reconcile_min))));
   }
@@ -685,8 +687,8 @@ void AwuLineSerialiser::write(const models::AwuRecord& a) {
       sequence(false);
       end_event();
       if (tokens) {
-        begin_event(fragments_.cost, at(a.reconcile_min));
-        double_value(fragments_.cost_total, a.actual);
+        begin_event(fragments_.cost, at(incomplete ? exec_end : a.reconcile_min));
+        double_value(fragments_.cost_total, actual);
         out_.append(fragments_.cost_rest);
         sequence(false);
         end_event();

@@ -267,6 +267,13 @@ class HandMadeAwus : public testing::Test {
     open.exec_end_min = -1;
     open.end_min = 700;
     awus.push_back(open);
+    // An agent proposal still executing at the horizon: cost and reconciliation at its end.
+    models::AwuRecord thinking = executed(10, 0, AwuKind::AgentPropose, AwuBudget::AiCost, 650);
+    thinking.reconcile_min = -1;
+    thinking.actual = -1;
+    thinking.exec_end_min = -1;
+    thinking.end_min = thinking.exec_start_min + 1;
+    awus.push_back(thinking);
     // Undecided at the horizon: not exported.
     models::AwuRecord undecided = base(9, 0, AwuKind::DeployRollout, AwuBudget::ErrorBudget, 800);
     undecided.approval_requested_min = 801;
