@@ -40,6 +40,7 @@ namespace genops::analysis {
 namespace {
 
 using models::AuditRecord;
+using models::AwuRecord;
 using models::CanaryStageRecord;
 using models::DeploymentRecord;
 using models::ResourceSample;
@@ -306,6 +307,27 @@ std::vector<std::string> actor_labels() {
   return enum_labels<decltype(&models::actor_name), models::Actor>(&models::actor_name, 3);
 }
 
+std::vector<std::string> awu_kind_labels() {
+  return enum_labels<decltype(&models::awu_operation_name), models::AwuKind>(
+      &models::awu_operation_name, models::kAwuKindCount);
+}
+std::vector<std::string> awu_result_labels() {
+  return enum_labels<decltype(&models::awu_result_name), models::AwuResult>(
+      &models::awu_result_name, 4);
+}
+// The reason codes; None has no code in the spec and is "none" here (flag_meanings are words).
+std::vector<std::string> awu_reason_labels() {
+  std::vector<std::string> labels =
+      enum_labels<decltype(&models::awu_reason_code), models::AwuReason>(&models::awu_reason_code,
+                                                                         models::kAwuReasonCount);
+  labels[static_cast<std::size_t>(models::AwuReason::None)] = "none";
+  return labels;
+}
+// AwuBudget in enumerator order (models/records.hpp has only the budgets' units).
+std::vector<std::string> awu_budget_labels() {
+  return {"ai_cost", "error_budget", "emergency"};
+}
+
 // One word per organization for flag_meanings.
 std::vector<std::string> organization_labels(const std::vector<OrganizationInfo>& organizations) {
   std::vector<std::string> labels;
@@ -403,6 +425,44 @@ auto resource_fields(std::vector<std::string> organizations) {
       Field<&R::ci_queue>{"ci_queue", "1", "jobs waiting for a CI runner"},
       Field<&R::reviewers_busy>{"reviewers_busy", "1", "busy reviewers"},
       Field<&R::review_queue>{"review_queue", "1", "changes waiting for a review"});
+}
+
+// The policy (a static string) is written separately, as a code into /lookup/awu_policies.
+auto awu_fields(std::vector<std::string> organizations) {
+  using R = AwuRecord;
+  static constexpr std::string_view kAmount = "USD (ai_cost) or min";
+  return std::make_tuple(
+      Field<&R::deployment>{"deployment_id", "1", "deployment id (one trace per deployment)"},
+      Field<&R::sequence>{"sequence", "1", "AWU index within its deployment, creation order"},
+      Field<&R::linked_to>{"linked_to", "1",
+                           "sequence of the AWU this one retries or responds to (-1: none)"},
+      Field<&R::kind>{"kind", "1", "operation (genops.operation.name)", awu_kind_labels()},
+      Field<&R::result>{"result", "1", "decision state (genops.policy.result)",
+                        awu_result_labels()},
+      Field<&R::reason>{"reason", "1", "reason code (genops.policy.reason_code; none: ALLOWED)",
+                        awu_reason_labels()},
+      Field<&R::budget>{"budget", "1", "budget the AWU reserves from", awu_budget_labels()},
+      Field<&R::organization>{"organization", "1", "organization (code)", std::move(organizations)},
+      Field<&R::service>{"service", "1", "service index within its organization"},
+      Field<&R::start_min>{"start_min", "min", "AWU start"},
+      Field<&R::decision_min>{"decision_min", "min", "policy decision (-1: not reached)"},
+      Field<&R::reserve_min>{"reserve_min", "min", "budget reservation (-1: not reached)"},
+      Field<&R::reserved>{"reserved", kAmount, "amount reserved (-1: no reservation)"},
+      Field<&R::budget_remaining>{"budget_remaining", kAmount,
+                                  "budget left after the reservation (-1: none)"},
+      Field<&R::requested>{"requested", kAmount,
+                           "amount of a reservation that could not be fulfilled (-1: none)"},
+      Field<&R::exec_start_min>{"exec_start_min", "min", "execution start (-1: not reached)"},
+      Field<&R::exec_end_min>{"exec_end_min", "min", "execution end (-1: not reached)"},
+      Field<&R::reconcile_min>{"reconcile_min", "min", "reconciliation (-1: not reached)"},
+      Field<&R::actual>{"actual", kAmount, "amount actually consumed (-1: not reconciled)"},
+      Field<&R::end_min>{"end_min", "min", "AWU end"},
+      Field<&R::approval_requested_min>{"approval_requested_min", "min",
+                                        "human approval requested (-1: none)"},
+      Field<&R::approval_resolved_min>{"approval_resolved_min", "min",
+                                       "human approval resolved (-1: none)"},
+      Field<&R::tokens_input>{"tokens_input", "1", "AI input tokens"},
+      Field<&R::tokens_output>{"tokens_output", "1", "AI output tokens"});
 }
 
 auto summary_fields() {
@@ -700,6 +760,8 @@ void StudyResultsWriter::write_run(const RunView& run) {
   write_canary_stages(group, run);
   write_audit(group, run);
   write_resources(group, run);
+  write_awus(group, run);
+  write_services(group, run);
   write_violations(group, run);
   write_summary(group, run);
   written_[slot] = true;
@@ -793,6 +855,59 @@ void StudyResultsWriter::write_resources(Group& run, const RunView& view) {
               });
 }
 
+void StudyResultsWriter::write_awus(Group& run, const RunView& view) {
+  const auto fields = awu_fields(organization_labels(provenance_.organizations));
+  write_table(
+      run, "awu", "awu", total_rows(view, &OrganizationRecords::awus), options_, [&](auto& table) {
+        auto columns = bind_columns(table, fields);
+        auto policy = table.template add_column<std::uint32_t>(
+            "policy", "1", "deciding policy (code into /lookup/awu_policies)");
+        for (const OrganizationRecords& organization : view.organizations) {
+          for (const AwuRecord& record : organization.awus) {
+            push_row(columns, record);
+            const auto [cached, inserted] = awu_policy_pointer_codes_.try_emplace(record.policy, 0);
+            if (inserted) {
+              // The reader maps names back through intern_awu_policy: a name it does
+              // not know would make the file unreadable.
+              GENOPS_ASSERT(models::intern_awu_policy(record.policy) != nullptr,
+                            "AWU policy '" + std::string(record.policy) +
+                                "' is unknown to models::intern_awu_policy");
+              cached->second =
+                  code_of(awu_policy_codes_, awu_policies_, std::string(record.policy));
+            }
+            policy.push(cached->second);
+          }
+        }
+      });
+  Group group = run.open_group("awu");
+  group.open_dataset("policy").write_attribute("lookup", "/lookup/awu_policies");
+  group.open_dataset("service").write_attribute("lookup", "/lookup/services");
+}
+
+void StudyResultsWriter::write_services(Group& run, const RunView& view) {
+  const std::vector<std::string> organizations = organization_labels(provenance_.organizations);
+  write_table(
+      run, "services", "service_row", total_rows(view, &OrganizationRecords::service_names),
+      options_, [&](auto& table) {
+        auto organization = table.template add_categorical_column<std::uint8_t>(
+            "organization", std::span<const std::string>(organizations), "organization (code)");
+        auto service = table.template add_column<std::uint16_t>("service", "1", "service index");
+        auto name = table.template add_column<std::uint32_t>(
+            "name", "1", "service name (code into /lookup/service_names)");
+        for (std::size_t o = 0; o < view.organizations.size(); ++o) {
+          const auto& names = view.organizations[o].service_names;
+          for (std::size_t s = 0; s < names.size(); ++s) {
+            organization.push(static_cast<std::uint8_t>(o));
+            service.push(static_cast<std::uint16_t>(s));
+            name.push(code_of(service_name_codes_, service_name_labels_, names[s]));
+          }
+        }
+      });
+  run.open_group("services")
+      .open_dataset("name")
+      .write_attribute("lookup", "/lookup/service_names");
+}
+
 void StudyResultsWriter::write_violations(Group& run, const RunView& view) {
   write_table(run, "violations", "violation", view.violations.size(), options_, [&](auto& table) {
     auto deployment =
@@ -850,6 +965,10 @@ void StudyResultsWriter::finalize() {
                                     std::span<const std::string>(policy_sets_));
   write_lookup_table<std::uint32_t>(file, "policies",
                                     std::span<const std::string>(violation_policies_));
+  write_lookup_table<std::uint32_t>(file, "awu_policies",
+                                    std::span<const std::string>(awu_policies_));
+  write_lookup_table<std::uint32_t>(file, "service_names",
+                                    std::span<const std::string>(service_name_labels_));
   writer_.finalize();
 }
 
@@ -942,6 +1061,8 @@ struct Lookups {
   std::vector<std::string> decisions;
   std::vector<std::string> policy_sets;
   std::vector<std::string> violation_policies;
+  std::vector<const char*> awu_policies;  // interned (models::intern_awu_policy)
+  std::vector<std::string> service_names;
 };
 
 void read_run(const ResultsReader& reader, const Lookups& lookups, const ReadOptions& options,
@@ -1006,6 +1127,43 @@ void read_run(const ResultsReader& reader, const Lookups& lookups, const ReadOpt
     read_fields(resources, resource_fields(lookups.organizations), run.samples, path);
   }
 
+  if (options.awu) {
+    const ColumnTableReader awus = reader.table(base + "/awu");
+    const std::uint64_t rows = awus.rows();
+    run.awus.resize(rows);
+    read_fields(awus, awu_fields(lookups.organizations), run.awus, path);
+    const auto policies = table_column<std::uint32_t>(awus, path, "policy", rows);
+    for (std::size_t row = 0; row < rows; ++row) {
+      if (policies[row] >= lookups.awu_policies.size()) {
+        reject(path, "code " + std::to_string(policies[row]) +
+                         " is outside lookup table '/lookup/awu_policies' in '" + base +
+                         "/awu' row " + std::to_string(row));
+      }
+      run.awus[row].policy = lookups.awu_policies[policies[row]];
+    }
+
+    const ColumnTableReader services = reader.table(base + "/services");
+    const std::uint64_t service_rows = services.rows();
+    const auto organizations =
+        table_column<std::uint8_t>(services, path, "organization", service_rows);
+    const auto indices = table_column<std::uint16_t>(services, path, "service", service_rows);
+    const auto names = table_column<std::uint32_t>(services, path, "name", service_rows);
+    run.service_names.assign(lookups.organizations.size(), {});
+    for (std::size_t row = 0; row < service_rows; ++row) {
+      if (organizations[row] >= lookups.organizations.size()) {
+        reject(path, "services row " + std::to_string(row) + " of '" + base +
+                         "' has an unknown organization code");
+      }
+      std::vector<std::string>& list = run.service_names[organizations[row]];
+      if (indices[row] != list.size()) {
+        reject(path, "services row " + std::to_string(row) + " of '" + base + "' has service " +
+                         std::to_string(indices[row]) + ", expected " +
+                         std::to_string(list.size()) + " (services in index order)");
+      }
+      list.push_back(label_at(lookups.service_names, names[row], path, "service_names"));
+    }
+  }
+
   const ColumnTableReader violations = reader.table(base + "/violations");
   const std::uint64_t violation_rows = violations.rows();
   const auto violation_ids =
@@ -1042,6 +1200,7 @@ StudyRecords read_study(const std::filesystem::path& path, const ReadOptions& op
   const ResultsReader reader(path);
   StudyRecords study;
   study.path = path;
+  study.read = options;
   try {
     const File& file = reader.file();
     for (const std::string& name : file.attribute_names()) {
@@ -1081,6 +1240,17 @@ StudyRecords read_study(const std::filesystem::path& path, const ReadOptions& op
       lookups.actions = lookup_labels(reader, "audit_actions");
       lookups.decisions = lookup_labels(reader, "audit_decisions");
       lookups.policy_sets = lookup_labels(reader, "audit_policies");
+    }
+    if (options.awu) {
+      for (const std::string& label : lookup_labels(reader, "awu_policies")) {
+        const char* policy = models::intern_awu_policy(label);
+        if (policy == nullptr) {
+          reject(path,
+                 "lookup table '/lookup/awu_policies' has the unknown policy '" + label + "'");
+        }
+        lookups.awu_policies.push_back(policy);
+      }
+      lookups.service_names = lookup_labels(reader, "service_names");
     }
 
     study.runs.resize(provenance.strategies.size() * provenance.replications);

@@ -53,6 +53,9 @@ struct OrganizationRecords {
   std::span<const models::AuditRecord> audit;  // this organization's hash chain
   std::span<const models::ResourceSample> samples;
   std::uint64_t unfinished = 0;
+  // Default initialisers keep older positional initialisations (without these two) valid.
+  std::span<const models::AwuRecord> awus = {};     // GenOps AWUs (none for non-AI strategies)
+  std::span<const std::string> service_names = {};  // by service id (the AWU export needs them)
 };
 
 // One (strategy, replication) run to write.
@@ -86,7 +89,7 @@ class StudyResultsWriter {
   StudyResultsWriter& operator=(const StudyResultsWriter&) = delete;
 
   // Writes /runs/<strategy>/rep<replication>/{deployments, canary_stages, audit, resources,
-  // violations, summary}; each (strategy, replication) at most once.
+  // awu, services, violations, summary}; each (strategy, replication) at most once.
   void write_run(const RunView& run);
   // Checks every run of the provenance was written, writes the lookup tables and
   // status="complete" (last) and renames the file.
@@ -101,6 +104,8 @@ class StudyResultsWriter {
   void write_canary_stages(Group& run, const RunView& view);
   void write_audit(Group& run, const RunView& view);
   void write_resources(Group& run, const RunView& view);
+  void write_awus(Group& run, const RunView& view);
+  void write_services(Group& run, const RunView& view);
   void write_violations(Group& run, const RunView& view);
   void write_summary(Group& run, const RunView& view);
 
@@ -113,6 +118,11 @@ class StudyResultsWriter {
   std::unordered_map<std::string, std::uint32_t> action_codes_, decision_codes_, policy_set_codes_,
       violation_codes_;
   std::vector<std::string> actions_, decisions_, policy_sets_, violation_policies_;
+  // AWU policies and service names, the same way. AWU policies are static strings: the pointer
+  // cache saves a string hash per row (codes still come from the text).
+  std::unordered_map<std::string, std::uint32_t> awu_policy_codes_, service_name_codes_;
+  std::unordered_map<const char*, std::uint32_t> awu_policy_pointer_codes_;
+  std::vector<std::string> awu_policies_, service_name_labels_;
 };
 
 // One (strategy, replication) run read back. Records are in the order they were written
@@ -129,12 +139,25 @@ struct RunRecords {
   std::vector<models::AuditRecord> audit;
   std::vector<std::uint8_t> audit_organization;  // the hash chain of each audit row
   std::vector<models::ResourceSample> samples;
+  // AWUs in written order (organization order); each names its organization and service.
+  // AwuRecord::policy points to models::intern_awu_policy's static names.
+  std::vector<models::AwuRecord> awus;
+  std::vector<std::vector<std::string>> service_names;  // [organization][service id]
   std::vector<models::SafetyViolation> violations;
   StrategySummary summary;
 };
 
+// Which of the bigger optional tables to read (deployments, violations and summary always are).
+struct ReadOptions {
+  bool canary_stages = true;
+  bool audit = true;
+  bool resources = true;
+  bool awu = true;  // the awu and services tables (RunRecords::awus, service_names)
+};
+
 struct StudyRecords {
   std::filesystem::path path;
+  ReadOptions read;  // which optional tables were read
   StudyProvenance provenance;
   // Every root attribute as (name, text), in the order written: versions, git sha, ...
   std::vector<std::pair<std::string, std::string>> attributes;
@@ -146,13 +169,6 @@ struct StudyRecords {
   }
   // The text of a root attribute ("" when absent).
   std::string attribute(std::string_view name) const;
-};
-
-// Which of the bigger optional tables to read (deployments, violations and summary always are).
-struct ReadOptions {
-  bool canary_stages = true;
-  bool audit = true;
-  bool resources = true;
 };
 
 // Writes a whole study (one StudyResultsWriter, runs in the order given).

@@ -130,6 +130,31 @@ const char* awu_unit(AwuBudget budget) {
   return budget == AwuBudget::AiCost ? "USD" : "error_budget_minutes";
 }
 
+const char* intern_awu_policy(std::string_view name) {
+  // Every name models/genops.cpp and PolicySet (models/governance.cpp) assign to
+  // AwuRecord::policy; models_test checks each of them interns.
+  static constexpr const char* kPolicies[] = {
+      "",
+      "ai_cost_budget",
+      "automatic_rollback",
+      "critical_service_human_review",
+      "db_migration_review",
+      "deploy_rate_limit",
+      "error_budget_protection",
+      "error_budget_reservation",
+      "human-approval",
+      "large_change_caution",
+      "no_friday_deployments",
+      "risk_ceiling",
+  };
+  for (const char* policy : kPolicies) {
+    if (name == policy) {
+      return policy;
+    }
+  }
+  return nullptr;
+}
+
 const char* actor_name(Actor actor) {
   switch (actor) {
     case Actor::AiAgent:

@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace genops::models {
@@ -137,6 +138,9 @@ enum class AwuBudget : std::uint8_t {
   Emergency = 2,    // emergency/<organization>, error_budget_minutes (hotfixes, rollbacks)
 };
 const char* awu_unit(AwuBudget budget);
+// The static name an AwuRecord::policy points to for a policy name read back from a file ("" for
+// none); nullptr when no strategy or policy set assigns that name.
+const char* intern_awu_policy(std::string_view name);
 
 // One AWU's lifecycle in simulated minutes (-1: the phase was not reached).
 struct AwuRecord {

@@ -47,7 +47,8 @@ analysis::RunView view_of(const RunResult& run) {
   view.wall_seconds = run.engine.wall_seconds;
   for (const models::PipelineOutput& output : run.organizations) {
     view.organizations.push_back(analysis::OrganizationRecords{
-        output.deployments, output.stages, output.audit, output.samples, output.unfinished});
+        output.deployments, output.stages, output.audit, output.samples, output.unfinished,
+        output.awus, output.service_names});
   }
   view.violations = run.violations;
   view.summary = replication_summary(run);

@@ -2,10 +2,23 @@
 
 #include <gtest/gtest.h>
 
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <sstream>
+
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "analysis/awu_export.hpp"
+#include "analysis/awu_from_results.hpp"
+#include "analysis/hdf5_file.hpp"
+#include "analysis/otlp_json.hpp"
 #include "engine/random.hpp"
 #include "models/governance.hpp"
 #include "models/strategy.hpp"
@@ -109,6 +122,37 @@ void expect_same(const models::ResourceSample& actual, const models::ResourceSam
   EXPECT_FIELD(review_queue);
 }
 
+void expect_same(const models::AwuRecord& actual, const models::AwuRecord& expected,
+                 std::size_t row) {
+  EXPECT_FIELD(deployment);
+  EXPECT_FIELD(sequence);
+  EXPECT_FIELD(linked_to);
+  EXPECT_FIELD(kind);
+  EXPECT_FIELD(result);
+  EXPECT_FIELD(reason);
+  EXPECT_FIELD(budget);
+  EXPECT_FIELD(organization);
+  EXPECT_FIELD(service);
+  EXPECT_STREQ(actual.policy, expected.policy) << "policy row " << row;
+  // Read back as the static name the strategies assign, never a pointer into reader memory.
+  EXPECT_EQ(actual.policy, models::intern_awu_policy(expected.policy)) << "policy row " << row;
+  EXPECT_FIELD(start_min);
+  EXPECT_FIELD(decision_min);
+  EXPECT_FIELD(reserve_min);
+  EXPECT_FIELD(reserved);
+  EXPECT_FIELD(budget_remaining);
+  EXPECT_FIELD(requested);
+  EXPECT_FIELD(exec_start_min);
+  EXPECT_FIELD(exec_end_min);
+  EXPECT_FIELD(reconcile_min);
+  EXPECT_FIELD(actual);
+  EXPECT_FIELD(end_min);
+  EXPECT_FIELD(approval_requested_min);
+  EXPECT_FIELD(approval_resolved_min);
+  EXPECT_FIELD(tokens_input);
+  EXPECT_FIELD(tokens_output);
+}
+
 void expect_same(const StrategySummary& actual, const StrategySummary& expected, std::size_t row) {
   EXPECT_FIELD(deployments);
   EXPECT_FIELD(succeeded);
@@ -164,9 +208,25 @@ struct SyntheticRun {
   std::vector<std::vector<models::CanaryStageRecord>> stages;
   std::vector<std::vector<models::AuditRecord>> audit;
   std::vector<std::vector<models::ResourceSample>> samples;
+  std::vector<std::vector<models::AwuRecord>> awus;
+  std::vector<std::vector<std::string>> service_names;
   std::vector<models::SafetyViolation> violations;
   StrategySummary summary;
 };
+
+// Every policy name the strategies assign (models::intern_awu_policy knows each).
+constexpr const char* kAwuPolicies[] = {"",
+                                        "ai_cost_budget",
+                                        "automatic_rollback",
+                                        "critical_service_human_review",
+                                        "db_migration_review",
+                                        "deploy_rate_limit",
+                                        "error_budget_protection",
+                                        "error_budget_reservation",
+                                        "human-approval",
+                                        "large_change_caution",
+                                        "no_friday_deployments",
+                                        "risk_ceiling"};
 
 SyntheticRun synthetic_run(std::uint64_t seed, std::size_t organizations, std::size_t rows) {
   engine::RngStream rng(engine::StreamKey{.master_seed = seed, .purpose = 3});
@@ -176,6 +236,8 @@ SyntheticRun synthetic_run(std::uint64_t seed, std::size_t organizations, std::s
     std::vector<models::CanaryStageRecord> stages;
     std::vector<models::AuditRecord> audit;
     std::vector<models::ResourceSample> samples;
+    std::vector<models::AwuRecord> awus;
+    std::vector<std::string> service_names;
     for (std::size_t i = 0; i < rows; ++i) {
       models::DeploymentRecord d;
       d.id = (std::uint64_t{o} << 32) | i;
@@ -252,7 +314,45 @@ SyntheticRun synthetic_run(std::uint64_t seed, std::size_t organizations, std::s
     run.deployments.push_back(std::move(deployments));
     run.stages.push_back(std::move(stages));
     run.audit.push_back(std::move(audit));
+    // AWUs: every enum code and policy, -1 sentinels, extreme integers; none for organization 1
+    // of odd seeds (an organization may have no AWUs).
+    const std::size_t awu_rows = o == 1 && seed % 2 == 1 ? 0 : rows + 17;
+    for (std::size_t i = 0; i < awu_rows; ++i) {
+      models::AwuRecord a;
+      a.deployment = (std::uint64_t{o} << 32) | (i / 3);
+      a.sequence = i == 5 ? std::uint16_t{65535} : static_cast<std::uint16_t>(i % 3);
+      a.linked_to = i % 3 == 0 ? -1 : static_cast<std::int32_t>(i % 3) - 1;
+      a.kind = static_cast<models::AwuKind>(i % models::kAwuKindCount);
+      a.result = static_cast<models::AwuResult>(i % 4);
+      a.reason = static_cast<models::AwuReason>(i % models::kAwuReasonCount);
+      a.budget = static_cast<models::AwuBudget>((i / 2) % 3);
+      a.organization = static_cast<std::uint8_t>(o);
+      a.service = static_cast<std::uint16_t>(i % 40);
+      a.policy = kAwuPolicies[(i + o) % std::size(kAwuPolicies)];
+      a.start_min = engine::uniform01(rng) * 1e5;
+      a.decision_min = i % 4 == 0 ? -1.0 : a.start_min + 0.1;
+      a.reserve_min = a.start_min + 1.0 / 3.0;
+      a.reserved = i % 2 == 0 ? -1.0 : 0.0123456789;
+      a.budget_remaining = -1e-300;
+      a.requested = 1e300;
+      a.exec_start_min = a.start_min + 2;
+      a.exec_end_min = a.start_min + 3;
+      a.reconcile_min = a.start_min + 4;
+      a.actual = engine::uniform01(rng);
+      a.end_min = a.start_min + 5;
+      a.approval_requested_min = i % 5 == 0 ? a.start_min + 0.5 : -1.0;
+      a.approval_resolved_min = i % 5 == 0 ? a.start_min + 0.75 : -1.0;
+      a.tokens_input = i == 2 ? 4'000'000'000U : static_cast<std::uint32_t>(i * 1000);
+      a.tokens_output = static_cast<std::uint32_t>(i * 7);
+      awus.push_back(a);
+    }
+    for (int service = 0; service < 40; ++service) {
+      service_names.push_back("org" + std::to_string(o) + "-svc-" +
+                              std::to_string((service * 7 + static_cast<int>(seed)) % 40));
+    }
     run.samples.push_back(std::move(samples));
+    run.awus.push_back(std::move(awus));
+    run.service_names.push_back(std::move(service_names));
   }
   run.violations = {{5, "no_friday_deployments"}, {(1ULL << 32) | 3, "db_migration_review"}};
   const auto all = concatenated(run.deployments);
@@ -268,8 +368,9 @@ RunView view_of(const SyntheticRun& run, const std::string& strategy, std::uint3
   view.events = 123'456'789;
   view.wall_seconds = 0.75;
   for (std::size_t o = 0; o < run.deployments.size(); ++o) {
-    view.organizations.push_back(
-        OrganizationRecords{run.deployments[o], run.stages[o], run.audit[o], run.samples[o], o});
+    view.organizations.push_back(OrganizationRecords{run.deployments[o], run.stages[o],
+                                                     run.audit[o], run.samples[o], o, run.awus[o],
+                                                     run.service_names[o]});
   }
   view.violations = run.violations;
   view.summary = run.summary;
@@ -342,6 +443,8 @@ TEST(ResultsIo, RoundTripsHandMadeRecordsExactly) {
     expect_same_rows(run.stages, concatenated(expected.stages));
     expect_same_rows(run.audit, concatenated(expected.audit));
     expect_same_rows(run.samples, concatenated(expected.samples));
+    expect_same_rows(run.awus, concatenated(expected.awus));
+    EXPECT_EQ(run.service_names, expected.service_names);
     ASSERT_EQ(run.violations.size(), 2U);
     EXPECT_EQ(run.violations[1].deployment, (1ULL << 32) | 3);
     EXPECT_EQ(run.violations[1].policy, "db_migration_review");
@@ -360,12 +463,18 @@ TEST(ResultsIo, OptionalTablesCanBeSkipped) {
   const SyntheticRun run = synthetic_run(1, 2, 20);
   const std::vector<RunView> views = {view_of(run, "genops", 0)};
   write_study(path, provenance, views);
-  const StudyRecords study = read_study(path, ReadOptions{false, false, false});
+  const StudyRecords study = read_study(path, ReadOptions{false, false, false, false});
   ASSERT_EQ(study.runs.size(), 1U);
   EXPECT_EQ(study.runs[0].deployments.size(), 40U);
   EXPECT_TRUE(study.runs[0].stages.empty());
   EXPECT_TRUE(study.runs[0].audit.empty());
   EXPECT_TRUE(study.runs[0].samples.empty());
+  EXPECT_TRUE(study.runs[0].awus.empty());
+  EXPECT_TRUE(study.runs[0].service_names.empty());
+  EXPECT_FALSE(study.read.awu);
+  EXPECT_THROW(awus_to_otlp_lines(study), ResultsFileError);  // the export needs the tables
+  const StudyRecords with_awus = read_study(path, ReadOptions{false, false, false, true});
+  EXPECT_EQ(with_awus.runs[0].awus.size(), 37U);  // 20 + 17 of organization 0, none of 1
   EXPECT_EQ(study.runs[0].violations.size(), 2U);
 }
 
@@ -457,6 +566,227 @@ TEST(ResultsIo, RoundTripsARealStudy) {
     }
   }
   EXPECT_GT(records.run(1, 0).audit.size(), 0U);  // genops keeps an audit trail
+}
+
+std::string file_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// The issue's /awu table: a real genops study (quick.toml) written with run --out's writer and
+// --telemetry's serialiser, read back: every AWU field and service name equal, and the OTLP/JSON
+// lines rebuilt from the file alone byte-identical to the telemetry of the in-memory run.
+class AwuTable : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    models::Scenario scenario =
+        scenarios::load_scenario(std::string(GENOPS_SOURCE_DIR) + "/scenarios/quick.toml");
+    scenario.strategies = {"baseline", "genops", "genops-no-governance"};
+    models::StrategyRegistry registry;
+    models::register_builtin_strategies(registry);
+    study_ =
+        std::make_unique<scenarios::StudyResult>(scenarios::run_study(scenario, registry, {2, {}}));
+    // One folder per process: CTest runs each discovered test of this suite in its own process.
+    directory_ = fs::path(GENOPS_BINARY_DIR) / "test-tmp" / "analysis_results_io" / "AwuTable" /
+                 std::to_string(::getpid());
+    fs::remove_all(directory_);
+    fs::create_directories(directory_);
+    scenarios::write_study_results(results_path().string(), *study_, "results_io_test");
+    telemetry_spans_ = scenarios::write_study_telemetry(telemetry_path().string(), *study_);
+    records_ = std::make_unique<StudyRecords>(read_study(results_path()));
+  }
+  static void TearDownTestSuite() {
+    records_.reset();
+    study_.reset();
+    fs::remove_all(directory_);
+  }
+  static fs::path results_path() { return directory_ / "quick.h5"; }
+  static fs::path telemetry_path() { return directory_ / "quick.jsonl"; }
+
+  static std::unique_ptr<scenarios::StudyResult> study_;
+  static std::unique_ptr<StudyRecords> records_;
+  static fs::path directory_;
+  static std::size_t telemetry_spans_;
+};
+
+std::unique_ptr<scenarios::StudyResult> AwuTable::study_;
+std::unique_ptr<StudyRecords> AwuTable::records_;
+fs::path AwuTable::directory_;
+std::size_t AwuTable::telemetry_spans_ = 0;
+
+TEST_F(AwuTable, EveryFieldAndServiceNameRoundTrips) {
+  ASSERT_EQ(records_->runs.size(), study_->runs.size());
+  std::size_t genops_awus = 0;
+  for (std::size_t slot = 0; slot < study_->runs.size(); ++slot) {
+    const scenarios::RunResult& expected = study_->runs[slot];
+    const RunRecords& run = records_->runs[slot];
+    SCOPED_TRACE(expected.strategy + " rep " + std::to_string(expected.replication));
+    std::vector<std::vector<models::AwuRecord>> awus;
+    std::vector<std::vector<std::string>> service_names;
+    for (const auto& output : expected.organizations) {
+      awus.push_back(output.awus);
+      service_names.push_back(output.service_names);
+    }
+    expect_same_rows(run.awus, concatenated(awus));
+    EXPECT_EQ(run.service_names, service_names);
+    ASSERT_EQ(run.service_names.size(), 3U);
+    EXPECT_EQ(run.service_names[0].size(), 42U);  // fintech's services, quick.toml
+    if (expected.strategy == "baseline") {
+      EXPECT_TRUE(run.awus.empty()) << "the baseline has no AI actor";
+    } else if (expected.strategy == "genops") {
+      genops_awus += run.awus.size();
+    }
+  }
+  EXPECT_GT(genops_awus, 1000U);
+}
+
+TEST_F(AwuTable, EmptyTablesKeepTheColumnLayout) {
+  const ResultsReader reader(results_path());
+  const ColumnTableReader genops = reader.table("/runs/genops/rep0/awu");
+  const ColumnTableReader baseline = reader.table("/runs/baseline/rep0/awu");
+  EXPECT_GT(genops.rows(), 0U);
+  EXPECT_EQ(baseline.rows(), 0U);
+  EXPECT_EQ(baseline.column_names(), genops.column_names());
+  EXPECT_EQ(genops.column_names().size(), 25U);  // every AwuRecord field
+  for (const std::string& column : genops.column_names()) {
+    EXPECT_FALSE(genops.units(column).empty()) << column;
+  }
+  const auto reasons = genops.categories("reason");
+  ASSERT_EQ(reasons.size(), static_cast<std::size_t>(models::kAwuReasonCount));
+  EXPECT_EQ(reasons[0].label, "none");
+  EXPECT_EQ(reasons[5].label, "x_change_freeze_window");
+  EXPECT_EQ(genops.categories("kind")[1].label, "deploy.rollout");
+  EXPECT_EQ(genops.categories("result")[3].label, "RATE_LIMITED");
+  EXPECT_EQ(genops.categories("budget")[2].label, "emergency");
+  EXPECT_EQ(genops.column("policy").read_string_attribute("lookup"), "/lookup/awu_policies");
+  EXPECT_EQ(reader.table("/runs/baseline/rep1/services").rows(), 127U);
+}
+
+TEST_F(AwuTable, OtlpLinesFromTheFileEqualTheRunsTelemetry) {
+  const std::string expected = file_text(telemetry_path());
+  ASSERT_GT(telemetry_spans_, 1000U);
+  const std::string lines = awus_to_otlp_lines(*records_);
+  EXPECT_EQ(static_cast<std::size_t>(std::count(lines.begin(), lines.end(), '\n')),
+            telemetry_spans_);
+  ASSERT_EQ(lines.size(), expected.size());
+  EXPECT_TRUE(lines == expected) << "the OTLP/JSON lines differ";
+  std::ostringstream streamed;
+  EXPECT_EQ(write_study_awus_otlp(streamed, *records_), telemetry_spans_);
+  EXPECT_TRUE(streamed.str() == expected);
+}
+
+// The reference path (export_awus + OtlpJsonLinesWriter) over one organization's read-back
+// records and the context built from the file, against write_awus_otlp of the in-memory run.
+TEST_F(AwuTable, ReferenceExportOfReadBackRecordsEqualsTheInMemoryExport) {
+  const std::size_t slot = records_->strategy_index("genops") * records_->provenance.replications;
+  const RunRecords& run = records_->runs[slot];
+  const scenarios::RunResult& expected_run = study_->runs[slot];
+  for (std::size_t o = 0; o < expected_run.organizations.size(); ++o) {
+    SCOPED_TRACE("organization " + std::to_string(o));
+    const models::PipelineOutput& output = expected_run.organizations[o];
+    const models::OrganizationConfig& config = study_->scenario.organizations[o];
+    const AwuExportContext context = awu_export_context(*records_, slot, o);
+    EXPECT_EQ(context.team, config.team);
+    EXPECT_EQ(context.project, study_->scenario.project);
+    EXPECT_EQ(context.environment, study_->scenario.environment);
+    EXPECT_EQ(context.organization, config.name);
+    EXPECT_EQ(context.utc_offset_hours, config.utc_offset_hours);
+    EXPECT_EQ(context.service_names, output.service_names);
+    EXPECT_EQ(context.seed, expected_run.seed);
+    std::vector<models::AwuRecord> awus;
+    std::copy_if(run.awus.begin(), run.awus.end(), std::back_inserter(awus),
+                 [o](const models::AwuRecord& awu) { return awu.organization == o; });
+    std::vector<models::CanaryStageRecord> stages;
+    std::copy_if(
+        run.stages.begin(), run.stages.end(), std::back_inserter(stages),
+        [o](const models::CanaryStageRecord& stage) { return stage.deployment >> 32 == o; });
+    const Attributes resource = awu_run_resource(context, run);
+    std::ostringstream reference;
+    OtlpJsonLinesWriter writer(reference, resource, telemetry_scope());
+    for (const Span& span : export_awus(awus, stages, context)) {
+      writer.write(span);
+    }
+    std::string in_memory;
+    write_awus_otlp(in_memory, output.awus, output.stages, context, resource);
+    ASSERT_FALSE(in_memory.empty());
+    EXPECT_TRUE(reference.str() == in_memory) << "organization " << o;
+  }
+}
+
+TEST_F(AwuTable, DamagedAwuTablesAreRejectedWithOneLine) {
+  const auto copy_with = [&](const std::string& name, const auto& damage) {
+    const fs::path path = directory_ / (name + ".h5");
+    fs::copy_file(results_path(), path, fs::copy_options::overwrite_existing);
+    damage(path);
+    return path;
+  };
+  const auto expect_rejected = [](const fs::path& path, const std::string& fragment) {
+    try {
+      read_study(path);
+      ADD_FAILURE() << "no ResultsFileError for " << path;
+    } catch (const ResultsFileError& error) {
+      EXPECT_NE(std::string(error.what()).find(fragment), std::string::npos) << error.what();
+    }
+  };
+  const auto unlink = [](const fs::path& path, const char* object) {
+    const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    ASSERT_GE(file, 0);
+    ASSERT_GE(H5Ldelete(file, object, H5P_DEFAULT), 0);
+    H5Fclose(file);
+  };
+  expect_rejected(
+      copy_with("no_awu", [&](const fs::path& p) { unlink(p, "/runs/genops/rep1/awu"); }),
+      "/runs/genops/rep1/awu");
+  expect_rejected(copy_with("no_policy_column",
+                            [&](const fs::path& p) { unlink(p, "/runs/genops/rep0/awu/policy"); }),
+                  "policy");
+  // A policy name no strategy assigns.
+  const fs::path unknown = copy_with("unknown_policy", [&](const fs::path& p) {
+    std::vector<std::string> labels;
+    {
+      const File file = File::open(p);
+      labels = file.open_group("lookup/awu_policies").open_dataset("label").read_strings();
+    }
+    ASSERT_FALSE(labels.empty());
+    labels.back() = "bogus_policy";
+    unlink(p, "/lookup/awu_policies/label");
+    File file = File::open(p, FileMode::ReadWrite);
+    file.open_group("lookup/awu_policies").write_string_dataset("label", labels);
+  });
+  expect_rejected(unknown, "unknown policy 'bogus_policy'");
+  // Still readable without the AWU tables.
+  EXPECT_EQ(read_study(unknown, ReadOptions{true, true, true, false}).runs.size(),
+            records_->runs.size());
+}
+
+TEST(AwuFromResults, ConfigWithoutTheContextKeysIsRejected) {
+  StudyRecords study;
+  study.path = "x.h5";
+  study.provenance.config_json = R"({"name":"synthetic","environment":"production"})";
+  study.provenance.start_date = "2024-03-04";
+  study.provenance.organizations = {{"retail", 1, 1, 1}};
+  RunRecords run;
+  run.strategy = "genops";
+  run.service_names = {{"retail-svc-0"}};
+  study.runs.push_back(run);
+  try {
+    awu_export_context(study, 0, 0);
+    FAIL() << "no ResultsFileError";
+  } catch (const ResultsFileError& error) {
+    EXPECT_NE(std::string(error.what()).find("config_json has no key 'project'"), std::string::npos)
+        << error.what();
+  }
+}
+
+TEST(ResultsIoDeathTest, WritingAnAwuPolicyTheReaderCannotMapIsABug) {
+  const fs::path path = test_directory() / "bogus.h5";
+  StudyProvenance provenance = synthetic_provenance();
+  provenance.strategies = {"genops"};
+  provenance.replications = 1;
+  SyntheticRun run = synthetic_run(2, 2, 5);
+  run.awus[0][0].policy = "bogus_policy";
+  EXPECT_DEATH(write_study(path, provenance, std::vector<RunView>{view_of(run, "genops", 0)}),
+               "bogus_policy");
 }
 
 }  // namespace
