@@ -132,10 +132,12 @@ std::size_t export_slot(std::string& out, const RunRecords& run, std::size_t org
   return write_awus_otlp(out, awus, stages, context, awu_run_resource(context, run));
 }
 
-// Exports every (run, organization) with AWUs, a window of them in parallel, and hands each
-// one's lines to `sink` in study order: memory stays bounded by the window.
+// Exports every (run, organization) with AWUs of runs [first_run, last_run), a window of them in
+// parallel, and hands each one's lines to `sink` in study order: memory stays bounded by the
+// window.
 template <typename Sink>
-std::size_t export_study(const StudyRecords& study, Sink&& sink) {
+std::size_t export_runs(const StudyRecords& study, std::size_t first_run, std::size_t last_run,
+                        Sink&& sink) {
   if (!study.read.awu || !study.read.canary_stages) {
     reject(study, "was read without its awu or canary_stages tables: the AWU export needs both");
   }
@@ -148,8 +150,8 @@ std::size_t export_study(const StudyRecords& study, Sink&& sink) {
   };
   // Contexts are built here, serially, so a bad file fails the same way every time.
   std::vector<Slot> slots;
-  for (std::size_t r = 0; r < study.runs.size(); ++r) {
-    const RunRecords& run = study.runs[r];
+  for (std::size_t r = first_run; r < last_run; ++r) {
+    const RunRecords& run = study.runs.at(r);
     std::vector<bool> has_awus(config.organizations.size(), false);
     for (const models::AwuRecord& awu : run.awus) {
       if (awu.organization >= has_awus.size() || awu.organization >= run.service_names.size() ||
@@ -203,15 +205,19 @@ Attributes awu_run_resource(const AwuExportContext& context, const RunRecords& r
 }
 
 std::size_t write_study_awus_otlp(std::ostream& out, const StudyRecords& study) {
-  return export_study(study, [&out](std::string_view text) {
+  return export_runs(study, 0, study.runs.size(), [&out](std::string_view text) {
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
   });
 }
 
 std::string awus_to_otlp_lines(const StudyRecords& study) {
   std::string lines;
-  export_study(study, [&lines](std::string_view text) { lines += text; });
+  export_runs(study, 0, study.runs.size(), [&lines](std::string_view text) { lines += text; });
   return lines;
+}
+
+std::size_t append_run_awus_otlp(std::string& out, const StudyRecords& study, std::size_t run) {
+  return export_runs(study, run, run + 1, [&out](std::string_view text) { out += text; });
 }
 
 }  // namespace genops::analysis

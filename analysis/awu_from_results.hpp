@@ -32,7 +32,11 @@ Attributes awu_run_resource(const AwuExportContext& context, const RunRecords& r
 // ::canary_stages (ResultsFileError otherwise). Returns the number of spans (lines).
 std::size_t write_study_awus_otlp(std::ostream& out, const StudyRecords& study);
 
-// The same lines in one string.
+// The same lines in one string (a paper.toml genops replication gives about 120 MB).
 std::string awus_to_otlp_lines(const StudyRecords& study);
+
+// Appends the lines of study.runs[run] only (its organizations in order): the same bytes, one
+// run at a time, so a caller can bound memory. Returns the number of spans appended.
+std::size_t append_run_awus_otlp(std::string& out, const StudyRecords& study, std::size_t run);
 
 }  // namespace genops::analysis

@@ -673,6 +673,13 @@ TEST_F(AwuTable, OtlpLinesFromTheFileEqualTheRunsTelemetry) {
   std::ostringstream streamed;
   EXPECT_EQ(write_study_awus_otlp(streamed, *records_), telemetry_spans_);
   EXPECT_TRUE(streamed.str() == expected);
+  std::string run_by_run = "kept\n";
+  std::size_t spans = 0;
+  for (std::size_t run = 0; run < records_->runs.size(); ++run) {
+    spans += append_run_awus_otlp(run_by_run, *records_, run);
+  }
+  EXPECT_EQ(spans, telemetry_spans_);
+  EXPECT_TRUE(run_by_run == "kept\n" + expected);
 }
 
 // The reference path (export_awus + OtlpJsonLinesWriter) over one organization's read-back
