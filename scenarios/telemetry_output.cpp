@@ -9,9 +9,16 @@
 #include <tbb/task_group.h>
 #include <boost/program_options.hpp>
 
+#include <algorithm>
+#include <filesystem>
+
 #include "analysis/awu_export.hpp"
+#include "analysis/awu_from_results.hpp"
 #include "analysis/conformance.hpp"
+#include "analysis/hdf5_file.hpp"
 #include "analysis/otlp_json.hpp"
+#include "analysis/results_file.hpp"
+#include "analysis/results_io.hpp"
 #include "engine/error.hpp"
 #include "models/calendar.hpp"
 #include "scenarios/commands.hpp"
@@ -119,7 +126,8 @@ int command_conformance(const std::vector<std::string>& arguments) {
             values);
   if (values.count("help") != 0) {
     std::cout
-        << "Usage: genops-sim conformance FILE.jsonl [FILE ...] [--replay OTHER.jsonl] [--json]\n\n"
+        << "Usage: genops-sim conformance FILE [FILE ...] [--replay OTHER] [--json]\n"
+           "FILE: OTLP/JSON lines (any runtime) or a genops-sim results file (its /awu tables)\n\n"
            "Checks GenOps Governance Specification v0.1 telemetry from any runtime: every "
            "normative\n"
            "requirement that telemetry can show, PASS / FAIL / NOT APPLICABLE with the first "
@@ -133,11 +141,54 @@ int command_conformance(const std::vector<std::string>& arguments) {
   if (values.count("file") == 0)
     throw engine::InputError("no telemetry file given (see --help)");
   analysis::ConformanceOptions check;
-  if (values.count("replay") != 0)
-    check.replay_files = values["replay"].as<std::vector<std::string>>();
   check.max_findings = values["max-findings"].as<std::size_t>();
+  const auto files = values["file"].as<std::vector<std::string>>();
+  const auto replays = values.count("replay") != 0 ? values["replay"].as<std::vector<std::string>>()
+                                                   : std::vector<std::string>{};
+  const auto any_results_file = [](const std::vector<std::string>& paths) {
+    return std::any_of(paths.begin(), paths.end(), [](const std::string& p) {
+      return std::filesystem::is_regular_file(p) && analysis::File::is_hdf5(p);
+    });
+  };
+  if (!any_results_file(files) && !any_results_file(replays)) {
+    check.replay_files = replays;
+    const analysis::ConformanceReport report = analysis::check_conformance(files, check);
+    analysis::print_report(report, std::cout, values["json"].as<bool>());
+    return report.fully_compliant() ? 0 : 1;
+  }
+  // Results files: the /awu tables become the same OTLP records `run --telemetry` writes.
+  const auto load = [](const std::vector<std::string>& paths) {
+    analysis::TelemetryDataset dataset;
+    for (const auto& path : paths) {
+      if (!(std::filesystem::is_regular_file(path) && analysis::File::is_hdf5(path))) {
+        analysis::read_otlp_json_lines_file(path, dataset);
+        continue;
+      }
+      analysis::ReadOptions read;
+      read.audit = false;
+      read.resources = false;
+      analysis::StudyRecords study;
+      try {
+        study = analysis::read_study(path, read);
+      } catch (const analysis::ResultsFileError& error) {
+        throw engine::InputError(error.what());
+      }
+      for (std::size_t run = 0; run < study.runs.size(); ++run) {
+        std::string lines;
+        analysis::append_run_awus_otlp(lines, study, run);
+        std::istringstream in(std::move(lines));
+        read_otlp_json_lines(in,
+                             path + ":/runs/" + study.runs[run].strategy + "/rep" +
+                                 std::to_string(study.runs[run].replication) + "/awu",
+                             dataset);
+      }
+    }
+    return dataset;
+  };
+  const analysis::TelemetryDataset run = load(files);
+  const analysis::TelemetryDataset replay = load(replays);
   const analysis::ConformanceReport report =
-      analysis::check_conformance(values["file"].as<std::vector<std::string>>(), check);
+      analysis::check_conformance(run, replays.empty() ? nullptr : &replay, check);
   analysis::print_report(report, std::cout, values["json"].as<bool>());
   return report.fully_compliant() ? 0 : 1;
 }
