@@ -823,31 +823,40 @@ class DirectRecordParser {
   }
 
   // `[{"key": ..., "value": AnyValue}, ...]` with distinct, non-empty keys.
+  // Lists are gathered in a reused vector first so that each list allocates once, at its size
+  // (attribute lists never nest here: kvlistValue goes to the reference reader).
   bool read_attributes(Attributes& attributes) {
-    return read_array([&] {
-      std::string key;
-      AttributeValue value;
+    pending_attributes_.clear();
+    const bool read = read_array([&] {
+      Attribute& attribute = pending_attributes_.emplace_back();
       Members members;
-      const bool read = read_object([&](std::string_view name) {
+      const bool read_entry = read_object([&](std::string_view name) {
         if (name == "key") {
-          return members.first_time(0) && read_string(key);
+          return members.first_time(0) && read_string(attribute.key);
         }
         if (name == "value") {
-          return members.first_time(1) && read_any_value(value);
+          return members.first_time(1) && read_any_value(attribute.value);
         }
         return false;
       });
-      if (!read || key.empty()) {
+      if (!read_entry || attribute.key.empty()) {
         return false;
       }
-      for (const Attribute& existing : attributes.items()) {
-        if (existing.key == key) {
+      for (std::size_t i = 0; i + 1 < pending_attributes_.size(); ++i) {
+        if (pending_attributes_[i].key == attribute.key) {
           return false;
         }
       }
-      attributes.append(std::move(key), std::move(value));
       return true;
     });
+    if (!read) {
+      return false;
+    }
+    attributes.reserve(pending_attributes_.size());
+    for (Attribute& attribute : pending_attributes_) {
+      attributes.append(std::move(attribute.key), std::move(attribute.value));
+    }
+    return true;
   }
 
   bool read_event(SpanEvent& event) {
@@ -1013,6 +1022,7 @@ class DirectRecordParser {
   const char* cursor_ = nullptr;
   const char* end_ = nullptr;
   std::string scratch_;
+  std::vector<Attribute> pending_attributes_;
 };
 
 // ---------------------------------------------------------------------------------------------
