@@ -131,6 +131,9 @@ struct OtlpJsonReadOptions {
 // `into` then holds what the lines before it and that line's complete records gave).
 void read_otlp_json_lines(std::istream& in, const std::string& source_name, TelemetryDataset& into,
                           const OtlpJsonReadOptions& options = {});
+// Same for OTLP/JSON lines already in memory (no copy), e.g. converted from a results file.
+void read_otlp_json_text(std::string_view text, const std::string& source_name,
+                         TelemetryDataset& into, const OtlpJsonReadOptions& options = {});
 // Same for a file, mapped into memory when possible; also throws OtlpJsonError when the file
 // cannot be opened or read.
 void read_otlp_json_lines_file(const std::string& path, TelemetryDataset& into,

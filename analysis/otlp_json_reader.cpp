@@ -1249,6 +1249,13 @@ void read_otlp_json_lines(std::istream& in, const std::string& source_name, Tele
   read_lines(buffer, lines, source_name, file_index, options, into);
 }
 
+void read_otlp_json_text(std::string_view text, const std::string& source_name,
+                         TelemetryDataset& into, const OtlpJsonReadOptions& options) {
+  const auto file_index = static_cast<std::uint32_t>(into.files.size());
+  into.files.push_back(source_name);
+  read_lines(text, 0, source_name, file_index, options, into);
+}
+
 void read_otlp_json_lines_file(const std::string& path, TelemetryDataset& into,
                                const OtlpJsonReadOptions& options) {
   const MappedFile file(path);
@@ -1260,9 +1267,7 @@ void read_otlp_json_lines_file(const std::string& path, TelemetryDataset& into,
     read_otlp_json_lines(in, path, into, options);
     return;
   }
-  const auto file_index = static_cast<std::uint32_t>(into.files.size());
-  into.files.push_back(path);
-  read_lines(file.text(), 0, path, file_index, options, into);
+  read_otlp_json_text(file.text(), path, into, options);
 }
 
 }  // namespace genops::analysis

@@ -279,6 +279,9 @@ TEST(OtlpJsonReaderEquivalence, GeneratedFileGivesTheReferenceDataset) {
     read_otlp_json_lines(in, path.string(), from_stream, options);
     EXPECT_TRUE(from_stream == reference) << describe(options);
   }
+  TelemetryDataset from_text;
+  read_otlp_json_text(text, path.string(), from_text);
+  EXPECT_TRUE(from_text == reference);
   fs::remove(path);
 }
 
