@@ -176,11 +176,10 @@ int command_conformance(const std::vector<std::string>& arguments) {
       for (std::size_t run = 0; run < study.runs.size(); ++run) {
         std::string lines;
         analysis::append_run_awus_otlp(lines, study, run);
-        std::istringstream in(std::move(lines));
-        read_otlp_json_lines(in,
-                             path + ":/runs/" + study.runs[run].strategy + "/rep" +
-                                 std::to_string(study.runs[run].replication) + "/awu",
-                             dataset);
+        analysis::read_otlp_json_text(lines,
+                                      path + ":/runs/" + study.runs[run].strategy + "/rep" +
+                                          std::to_string(study.runs[run].replication) + "/awu",
+                                      dataset);
       }
     }
     return dataset;
