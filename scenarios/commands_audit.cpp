@@ -63,12 +63,7 @@ int command_audit(const std::vector<std::string>& arguments) {
   analysis::ReadOptions read;
   read.canary_stages = false;
   read.resources = false;
-  analysis::StudyRecords study;
-  try {
-    study = analysis::read_study(path, read);
-  } catch (const analysis::ResultsFileError& error) {
-    throw engine::InputError(error.what());
-  }
+  const analysis::StudyRecords study = load_results(path, read);
   nlohmann::json chains = nlohmann::json::array();
   std::size_t records = 0;
   std::size_t broken = 0;

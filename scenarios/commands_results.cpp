@@ -53,14 +53,6 @@ analysis::CompareOptions comparison_options(const po::variables_map& values) {
   return options;
 }
 
-analysis::StudyRecords load_results(const std::string& path, const analysis::ReadOptions& read) {
-  try {
-    return analysis::read_study(path, read);
-  } catch (const analysis::ResultsFileError& error) {
-    throw engine::InputError(error.what());
-  }
-}
-
 analysis::ComparisonReport compare(const analysis::StudyRecords& study,
                                    const analysis::CompareOptions& options) {
   if (study.strategy_index(options.baseline) == std::string::npos) {
@@ -75,6 +67,14 @@ analysis::ComparisonReport compare(const analysis::StudyRecords& study,
 }
 
 }  // namespace
+
+analysis::StudyRecords load_results(const std::string& path, const analysis::ReadOptions& read) {
+  try {
+    return analysis::read_study(path, read);
+  } catch (const analysis::ResultsFileError& error) {
+    throw engine::InputError(error.what());
+  }
+}
 
 int command_compare(const std::vector<std::string>& arguments) {
   po::options_description options("genops-sim compare options");

@@ -167,12 +167,7 @@ int command_conformance(const std::vector<std::string>& arguments) {
       analysis::ReadOptions read;
       read.audit = false;
       read.resources = false;
-      analysis::StudyRecords study;
-      try {
-        study = analysis::read_study(path, read);
-      } catch (const analysis::ResultsFileError& error) {
-        throw engine::InputError(error.what());
-      }
+      const analysis::StudyRecords study = load_results(path, read);
       for (std::size_t run = 0; run < study.runs.size(); ++run) {
         std::string lines;
         analysis::append_run_awus_otlp(lines, study, run);
