@@ -40,20 +40,6 @@ bool is_managed(std::string_view key) {
   return false;
 }
 
-bool has_declared_type(const AttributeValue& value, ValueType type) {
-  switch (type) {
-    case ValueType::String:
-      return std::holds_alternative<std::string>(value);
-    case ValueType::Double:
-      return std::holds_alternative<double>(value);
-    case ValueType::Int64:
-      return std::holds_alternative<std::int64_t>(value);
-    case ValueType::Boolean:
-      return std::holds_alternative<bool>(value);
-  }
-  return false;
-}
-
 void check_attribute(std::string_view key, const AttributeValue& value) {
   if (!key.starts_with(kGenopsNamespacePrefix)) {
     return;

@@ -196,20 +196,6 @@ bool is_semver(std::string_view text) {
   return parts == 3;
 }
 
-bool has_type(const AttributeValue& value, ValueType type) {
-  switch (type) {
-    case ValueType::String:
-      return std::holds_alternative<std::string>(value);
-    case ValueType::Double:
-      return std::holds_alternative<double>(value);
-    case ValueType::Int64:
-      return std::holds_alternative<std::int64_t>(value);
-    case ValueType::Boolean:
-      return std::holds_alternative<bool>(value);
-  }
-  return false;
-}
-
 bool nearly_equal(double a, double b) {
   return std::fabs(a - b) <= 1e-9 * std::max({1.0, std::fabs(a), std::fabs(b)});
 }
@@ -399,7 +385,7 @@ class Checker {
         touch(R3);
         if (std::holds_alternative<std::monostate>(attribute.value)) {
           fail(R44, span, key, where + " has a null " + key);
-        } else if (!has_type(attribute.value, spec->type)) {
+        } else if (!has_declared_type(attribute.value, spec->type)) {
           fail(R3, span, key,
                where + ": " + key + " is declared " + std::string(to_string(spec->type)) +
                    ", found " + std::string(value_type_name(attribute.value)));
@@ -927,7 +913,7 @@ class Checker {
       const AttributeValue* value = attributes.find(key);
       if (value == nullptr) {
         fail(R34, span, key, "SLA enforcement is active but " + std::string(key) + " is missing");
-      } else if (!has_type(*value, find_defined_attribute(key)->type)) {
+      } else if (!has_declared_type(*value, find_defined_attribute(key)->type)) {
         fail(R34, span, key,
              std::string(key) + " must be " +
                  std::string(to_string(find_defined_attribute(key)->type)) + ", found " +

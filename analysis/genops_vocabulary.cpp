@@ -1,10 +1,25 @@
 #include "analysis/genops_vocabulary.hpp"
 
 #include <array>
+#include <variant>
 
 #include "engine/error.hpp"
 
 namespace genops::analysis {
+
+bool has_declared_type(const AttributeValue& value, ValueType type) {
+  switch (type) {
+    case ValueType::String:
+      return std::holds_alternative<std::string>(value);
+    case ValueType::Double:
+      return std::holds_alternative<double>(value);
+    case ValueType::Int64:
+      return std::holds_alternative<std::int64_t>(value);
+    case ValueType::Boolean:
+      return std::holds_alternative<bool>(value);
+  }
+  return false;
+}
 
 namespace {
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "analysis/telemetry.hpp"
+
 // The identifiers of the GenOps Governance Specification v0.1 (attribute names, event names,
 // decision states, reason codes), verbatim. Closed sets are enums; extension reason codes are
 // validated against `^x_[a-z0-9_]+$` (§5.5).
@@ -87,6 +89,8 @@ inline constexpr std::string_view kReleasedAmount = "sim.budget.released";
 // The value type the spec declares for an attribute.
 enum class ValueType : std::uint8_t { String, Double, Int64, Boolean };
 std::string_view to_string(ValueType type);
+// The value holds the OTLP type the spec declares (string, double, int64, boolean).
+bool has_declared_type(const AttributeValue& value, ValueType type);
 
 struct AttributeSpec {
   std::string_view key;
