@@ -224,6 +224,18 @@ ComparisonReport compare_strategies(const StudyRecords& study, const CompareOpti
 
 // ---- Rendering ---------------------------------------------------------------------------------
 
+std::string grouped_count(std::uint64_t value) {
+  const std::string digits = std::to_string(value);
+  std::string out;
+  for (std::size_t index = 0; index < digits.size(); ++index) {
+    if (index > 0 && (digits.size() - index) % 3 == 0) {
+      out.push_back(',');
+    }
+    out.push_back(digits[index]);
+  }
+  return out;
+}
+
 namespace {
 
 std::string format(const char* pattern, double value) {
@@ -248,17 +260,8 @@ std::string number(double value, const char* pattern = "%.3f") {
   return format(pattern, value);
 }
 
-// Thousands separated by commas.
 std::string count(std::uint64_t value) {
-  const std::string digits = std::to_string(value);
-  std::string out;
-  for (std::size_t index = 0; index < digits.size(); ++index) {
-    if (index > 0 && (digits.size() - index) % 3 == 0) {
-      out.push_back(',');
-    }
-    out.push_back(digits[index]);
-  }
-  return out;
+  return grouped_count(value);
 }
 
 std::string interval(const Interval& ci, std::string (*as)(double)) {

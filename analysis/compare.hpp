@@ -119,6 +119,8 @@ ComparisonReport compare_strategies(const StudyRecords& study, const CompareOpti
 
 // Renderings of the same report.
 std::string render_text(const ComparisonReport& report);
+// A count with thousands separated by commas ("158,004"), as the tables and the report print.
+std::string grouped_count(std::uint64_t value);
 std::string render_markdown(const ComparisonReport& report);
 std::string render_latex(const ComparisonReport& report);
 std::string render_json(const ComparisonReport& report);  // NaN as null

@@ -51,15 +51,7 @@ std::string percent(double rate, int decimals = 1) {
 }
 
 std::string grouped(std::uint64_t value) {
-  const std::string digits = std::to_string(value);
-  std::string out;
-  for (std::size_t index = 0; index < digits.size(); ++index) {
-    if (index > 0 && (digits.size() - index) % 3 == 0) {
-      out.push_back(',');
-    }
-    out.push_back(digits[index]);
-  }
-  return out;
+  return grouped_count(value);
 }
 
 // Tick label: integers without decimals, small values with up to 3 significant digits.
