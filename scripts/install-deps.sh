@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build git ca-certificates
   libboost-graph-dev libboost-random-dev libboost-program-options-dev libboost-math-dev
-  libeigen3-dev libhdf5-dev libtbb-dev libbenchmark-dev libgtest-dev
+  libeigen3-dev libhdf5-dev libtbb-dev libbenchmark-dev libgtest-dev libgmock-dev
   libtomlplusplus-dev libssl-dev nlohmann-json3-dev zlib1g-dev
   clang-format python3 python3-h5py python3-pandas python3-numpy
 )
