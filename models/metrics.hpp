@@ -9,7 +9,7 @@
 
 namespace genops::models {
 
-// The study's metrics, defined once (MODEL.md "Metrics") and computed from deployment records.
+// The study's metrics, defined once (docs/MODEL.md "Metrics") and computed from deployment records.
 struct StrategySummary {
   std::uint64_t deployments = 0;
   std::uint64_t succeeded = 0;

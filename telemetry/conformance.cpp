@@ -46,7 +46,7 @@ struct RequirementInfo {
 constexpr RequirementLevel M = RequirementLevel::Must;
 constexpr RequirementLevel S = RequirementLevel::Should;
 
-// R1..R50 of shared/design/GENOPS-SPEC.md §1.2, in order.
+// R1..R50 of docs/genops-v0.1-checklist.md, in order.
 constexpr std::array<RequirementInfo, 50> kRequirements = {{
     {"1.3", M, Criterion::General, "telemetry is standard OpenTelemetry (OTLP/JSON shape)"},
     {"7", M, Criterion::General, "GenOps concepts use genops.* names, no alternative namespace"},

@@ -10,7 +10,7 @@
 #include "telemetry/otlp_json.hpp"
 
 // The GenOps v0.1 conformance checker: every normative requirement of the spec that telemetry
-// can show (R1-R50 of shared/design/GENOPS-SPEC.md), checked on OTLP/JSON lines from any
+// can show (R1-R50 of docs/genops-v0.1-checklist.md), checked on OTLP/JSON lines from any
 // runtime. An AWU is a span carrying any `genops.*` attribute. Our own implementation events
 // (sim.execution.start/end, sim.seq, sim.budget.release) sharpen some checks when present but
 // are never required. Decisions the spec leaves open: docs/genops-spec-decisions.md.

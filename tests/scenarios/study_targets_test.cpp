@@ -1,5 +1,5 @@
 // The study's figures emerge from the mechanisms: scenarios/paper.toml, 10 replications,
-// averaged over replications, within the tolerances of the issue (MODEL.md "The study
+// averaged over replications, within the tolerances of the issue (docs/MODEL.md "The study
 // scenario"), for seed 42 and for another seed.
 #include <string>
 #include <vector>
