@@ -16,6 +16,14 @@ namespace {
 // Longest a canary stage waits for its minimum samples before judging what it has.
 constexpr double kMaxStageBakeMinutes = 120.0;
 
+// The agent's LLM call: it reserves its upper bound (prompt plus max_tokens), 15% above the
+// expected tokens of one analysis, and then uses 70-100% of them as input and 7.5-15% as
+// output (uniform draws), so the reconciled actual stays below the reservation.
+constexpr double kTokenReservationMargin = 1.15;
+constexpr double kInputTokensMinShare = 0.7;
+constexpr double kOutputTokensShare = 0.15;
+constexpr double kOutputTokensMinShare = 0.5;
+
 struct GenopsState final : StrategyState {
   GenopsState(std::size_t changes, std::size_t services, int start_day)
       : index(changes / 2 + 16),
@@ -73,6 +81,28 @@ std::string policy_summary(const GovernanceVerdict& verdict) {
   return out;
 }
 
+// The agent's call (agent.propose) is done when the analysis starts: reconcile the tokens it
+// used against its reservation.
+void reconcile_agent_call(Pipeline& p, std::uint32_t id, const GenopsConfig& g, GenopsState& st) {
+  const std::int32_t index = st.propose_awu[id];
+  if (index < 0) {
+    return;
+  }
+  AwuRecord& a = p.awu_records()[static_cast<std::size_t>(index)];
+  engine::RngStream draw = p.rng(id, Purpose::AiReview, 1);
+  a.tokens_input = static_cast<std::uint32_t>(g.ai_tokens_per_analysis *
+                                              engine::uniform(draw, kInputTokensMinShare, 1.0));
+  a.tokens_output = static_cast<std::uint32_t>(kOutputTokensShare * g.ai_tokens_per_analysis *
+                                               engine::uniform(draw, kOutputTokensMinShare, 1.0));
+  const double actual = (a.tokens_input + a.tokens_output) * g.ai_usd_per_1k_tokens / 1000.0;
+  const int month =
+      month_index_of_day(st.first_day + p.organization().calendar.local_day(p.now()));
+  st.ai_spent[month] += actual - a.reserved;
+  a.exec_end_min = a.reconcile_min = a.end_min = p.now().to_minutes();
+  a.actual = actual;
+  st.propose_awu[id] = -1;
+}
+
 }  // namespace
 
 GenopsStrategy::GenopsStrategy(const Scenario& scenario, GenopsPillars pillars)
@@ -125,7 +155,8 @@ void GenopsStrategy::propose(Pipeline& p, std::uint32_t id) const {
   const double now = p.now().to_minutes();
   const int month = month_index_of_day(st.first_day + p.organization().calendar.local_day(p.now()));
   double& spent = st.ai_spent[month];
-  const double estimate = 1.15 * g.ai_tokens_per_analysis * g.ai_usd_per_1k_tokens / 1000.0;
+  const double estimate =
+      kTokenReservationMargin * g.ai_tokens_per_analysis * g.ai_usd_per_1k_tokens / 1000.0;
   const double remaining = g.ai_budget_usd_per_team_month - spent;
   a.decision_min = now;
   a.end_min = now;
@@ -229,21 +260,7 @@ void GenopsStrategy::analyse(Pipeline& p, std::uint32_t id) const {
   DeploymentRecord& r = p.record(id);
   GenopsState& st = state_of(p);
   const bool ai = st.ai_available[id] != 0;
-  if (const std::int32_t index = st.propose_awu[id]; index >= 0) {
-    // The agent's call is done: reconcile the tokens it used.
-    AwuRecord& a = p.awu_records()[static_cast<std::size_t>(index)];
-    engine::RngStream draw = p.rng(id, Purpose::AiReview, 1);
-    a.tokens_input =
-        static_cast<std::uint32_t>(g.ai_tokens_per_analysis * engine::uniform(draw, 0.7, 1.0));
-    a.tokens_output = static_cast<std::uint32_t>(0.15 * g.ai_tokens_per_analysis *
-                                                 engine::uniform(draw, 0.5, 1.0));
-    const double actual = (a.tokens_input + a.tokens_output) * g.ai_usd_per_1k_tokens / 1000.0;
-    const int month = month_index_of_day(st.first_day + org.calendar.local_day(p.now()));
-    st.ai_spent[month] += actual - a.reserved;
-    a.exec_end_min = a.reconcile_min = a.end_min = p.now().to_minutes();
-    a.actual = actual;
-    st.propose_awu[id] = -1;
-  }
+  reconcile_agent_call(p, id, g, st);
 
   // Pillar 1: retrieval over deployments finished before now.
   st.embeddings[id] = embed_change(c, service, static_cast<int>(org.services.size()), org.calendar);

@@ -38,9 +38,21 @@ enum class Decision : std::uint8_t {
 };
 const char* decision_name(Decision decision);
 
+// A deployment's id, the one place its encoding lives: organization << 32 | change index within
+// the organization. The same change has the same id under every strategy (results pair by it).
+constexpr std::uint64_t deployment_id(std::uint32_t organization, std::uint32_t change_index) {
+  return (std::uint64_t{organization} << 32) | change_index;
+}
+constexpr std::uint32_t organization_of(std::uint64_t deployment_id) {
+  return static_cast<std::uint32_t>(deployment_id >> 32);
+}
+constexpr std::uint32_t change_index_of(std::uint64_t deployment_id) {
+  return static_cast<std::uint32_t>(deployment_id & 0xffffffffU);
+}
+
 // One change's whole journey, arrival to final outcome. Times in minutes since time 0.
 struct DeploymentRecord {
-  std::uint64_t id = 0;  // organization << 32 | change index: identical under every strategy
+  std::uint64_t id = 0;  // deployment_id(organization, change index)
   std::uint8_t organization = 0;
   std::uint16_t service = 0;
   std::uint8_t tier = 0;
