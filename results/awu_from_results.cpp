@@ -110,9 +110,6 @@ AwuExportContext context_of(const StudyRecords& study, const TelemetryConfig& co
   return context;
 }
 
-// Deployment ids are organization << 32 | change index.
-constexpr int kOrganizationShift = 32;
-
 // One (run, organization) export: its records split out of the run's tables (organization
 // order, each organization's own order, as written) and serialised by write_awus_otlp.
 std::size_t export_slot(std::string& out, const RunRecords& run, std::size_t organization,
@@ -125,7 +122,7 @@ std::size_t export_slot(std::string& out, const RunRecords& run, std::size_t org
   }
   std::vector<models::CanaryStageRecord> stages;
   for (const models::CanaryStageRecord& stage : run.stages) {
-    if (stage.deployment >> kOrganizationShift == organization) {
+    if (models::organization_of(stage.deployment) == organization) {
       stages.push_back(stage);
     }
   }

@@ -44,6 +44,10 @@ struct StudyProvenance {
   std::uint64_t events_processed = 0;
   std::vector<std::string> strategies;  // in run order
   std::vector<OrganizationInfo> organizations;
+  // Wall-clock seconds of the steps of `run` before the file was written, in order; root
+  // attributes `step_seconds_<step>` (f64). Like wall_time_s they describe the run, not its
+  // results, and differ from run to run.
+  std::vector<std::pair<std::string, double>> step_seconds = {};
 };
 
 // One organization's records of one run: views into the caller's vectors (never copied).
