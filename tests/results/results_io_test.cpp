@@ -21,9 +21,10 @@
 #include "results/awu_export.hpp"
 #include "results/awu_from_results.hpp"
 #include "results/hdf5_file.hpp"
-#include "scenarios/commands.hpp"
+#include "scenarios/results_output.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario_loader.hpp"
+#include "scenarios/telemetry_output.hpp"
 #include "telemetry/otlp_json.hpp"
 
 namespace genops::results {
@@ -464,7 +465,8 @@ TEST(ResultsIo, OptionalTablesCanBeSkipped) {
   const SyntheticRun run = synthetic_run(1, 2, 20);
   const std::vector<RunView> views = {view_of(run, "genops", 0)};
   write_study(path, provenance, views);
-  const StudyRecords study = read_study(path, ReadOptions{false, false, false, false});
+  const StudyRecords study = read_study(
+      path, ReadOptions{.canary_stages = false, .audit = false, .resources = false, .awu = false});
   ASSERT_EQ(study.runs.size(), 1U);
   EXPECT_EQ(study.runs[0].deployments.size(), 40U);
   EXPECT_TRUE(study.runs[0].stages.empty());
@@ -474,7 +476,8 @@ TEST(ResultsIo, OptionalTablesCanBeSkipped) {
   EXPECT_TRUE(study.runs[0].service_names.empty());
   EXPECT_FALSE(study.read.awu);
   EXPECT_THROW(awus_to_otlp_lines(study), ResultsFileError);  // the export needs the tables
-  const StudyRecords with_awus = read_study(path, ReadOptions{false, false, false, true});
+  const StudyRecords with_awus = read_study(
+      path, ReadOptions{.canary_stages = false, .audit = false, .resources = false, .awu = true});
   EXPECT_EQ(with_awus.runs[0].awus.size(), 37U);  // 20 + 17 of organization 0, none of 1
   EXPECT_EQ(study.runs[0].violations.size(), 2U);
 }
@@ -764,8 +767,7 @@ TEST_F(AwuTable, DamagedAwuTablesAreRejectedWithOneLine) {
   });
   expect_rejected(unknown, "unknown policy 'bogus_policy'");
   // Still readable without the AWU tables.
-  EXPECT_EQ(read_study(unknown, ReadOptions{true, true, true, false}).runs.size(),
-            records_->runs.size());
+  EXPECT_EQ(read_study(unknown, ReadOptions{.awu = false}).runs.size(), records_->runs.size());
 }
 
 TEST(AwuFromResults, ConfigWithoutTheContextKeysIsRejected) {
