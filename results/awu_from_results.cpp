@@ -1,9 +1,7 @@
 #include "results/awu_from_results.hpp"
 
-#include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
-
 #include <algorithm>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <stdexcept>
@@ -11,6 +9,7 @@
 #include <vector>
 
 #include "models/calendar.hpp"
+#include "results/export_windows.hpp"
 #include "results/results_file.hpp"
 
 namespace genops::results {
@@ -129,12 +128,10 @@ std::size_t export_slot(std::string& out, const RunRecords& run, std::size_t org
   return write_awus_otlp(out, awus, stages, context, awu_run_resource(context, run));
 }
 
-// Exports every (run, organization) with AWUs of runs [first_run, last_run), a window of them in
-// parallel, and hands each one's lines to `sink` in study order: memory stays bounded by the
-// window.
-template <typename Sink>
+// Exports every (run, organization) with AWUs of runs [first_run, last_run) through the one
+// windowed exporter, handing each one's lines to `sink` in study order.
 std::size_t export_runs(const StudyRecords& study, std::size_t first_run, std::size_t last_run,
-                        Sink&& sink) {
+                        const std::function<void(std::string_view)>& sink) {
   if (!study.read.awu || !study.read.canary_stages) {
     reject(study, "was read without its awu or canary_stages tables: the AWU export needs both");
   }
@@ -143,7 +140,6 @@ std::size_t export_runs(const StudyRecords& study, std::size_t first_run, std::s
     std::size_t run;
     std::size_t organization;
     AwuExportContext context;
-    std::size_t spans = 0;
   };
   // Contexts are built here, serially, so a bad file fails the same way every time.
   std::vector<Slot> slots;
@@ -166,25 +162,13 @@ std::size_t export_runs(const StudyRecords& study, std::size_t first_run, std::s
       }
     }
   }
-  constexpr std::size_t kSlotsPerWorker = 2;
-  const std::size_t window = kSlotsPerWorker * static_cast<std::size_t>(std::max(
-                                                   1, tbb::this_task_arena::max_concurrency()));
-  std::vector<std::string> buffers(std::min(window, slots.size()));
-  std::size_t spans = 0;
-  for (std::size_t first = 0; first < slots.size(); first += window) {
-    const std::size_t last = std::min(slots.size(), first + window);
-    tbb::parallel_for(first, last, [&](std::size_t i) {
-      std::string& text = buffers[i - first];
-      text.clear();
-      Slot& slot = slots[i];
-      slot.spans = export_slot(text, study.runs[slot.run], slot.organization, slot.context);
-    });
-    for (std::size_t i = first; i < last; ++i) {
-      sink(std::string_view(buffers[i - first]));
-      spans += slots[i].spans;
-    }
-  }
-  return spans;
+  return export_in_windows(
+      slots.size(),
+      [&](std::size_t i, std::string& text) {
+        const Slot& slot = slots[i];
+        return export_slot(text, study.runs[slot.run], slot.organization, slot.context);
+      },
+      sink);
 }
 
 }  // namespace
