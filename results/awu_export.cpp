@@ -162,15 +162,17 @@ std::vector<Span> export_awus(const std::vector<models::AwuRecord>& awus,
     if (a.reserved < 0) {
       if (a.requested >= 0) {
         builder.reservation_failed(at(a.decision_min), a.requested, to_standard(a.reason),
-                                   a.policy);
+                                   models::awu_policy_name(a.policy));
       } else {
-        builder.decide(at(a.decision_min), to_policy_result(a.result), reason, a.policy);
+        builder.decide(at(a.decision_min), to_policy_result(a.result), reason,
+                       models::awu_policy_name(a.policy));
       }
       spans.push_back(std::move(builder).finish(at(a.end_min)));
       continue;
     }
     builder.reserve(at(a.reserve_min), a.reserved, unit, budget_name, a.budget_remaining);
-    builder.decide(at(a.decision_min), to_policy_result(a.result), reason, a.policy);
+    builder.decide(at(a.decision_min), to_policy_result(a.result), reason,
+                   models::awu_policy_name(a.policy));
     if (a.exec_start_min < 0) {
       builder.release(at(a.end_min));
       spans.push_back(std::move(builder).finish(at(a.end_min)));
@@ -647,7 +649,7 @@ void AwuLineSerialiser::write(const models::AwuRecord& a) {
     }
   }
   if (!reserved) {
-    policy_event(result, reason, a.policy, at(a.decision_min));
+    policy_event(result, reason, models::awu_policy_name(a.policy), at(a.decision_min));
     sequence(false);
     if (failed_reservation) {
       double_value(fragments_.requested, a.requested);
@@ -661,7 +663,7 @@ void AwuLineSerialiser::write(const models::AwuRecord& a) {
     double_value(fragments_.budget_remaining, a.budget_remaining);
     sequence(false);
     end_event();
-    policy_event(result, reason, a.policy, at(a.decision_min));
+    policy_event(result, reason, models::awu_policy_name(a.policy), at(a.decision_min));
     sequence(false);
     end_event();
     if (!executed) {

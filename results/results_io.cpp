@@ -426,7 +426,7 @@ auto resource_fields(std::vector<std::string> organizations) {
       Field<&R::review_queue>{"review_queue", "1", "changes waiting for a review"});
 }
 
-// The policy (a static string) is written separately, as a code into /lookup/awu_policies.
+// The policy is written separately, as a code into /lookup/awu_policies (labels: its name).
 auto awu_fields(std::vector<std::string> organizations) {
   using R = AwuRecord;
   static constexpr std::string_view kAmount = "USD (ai_cost) or min";
@@ -643,6 +643,7 @@ StudyResultsWriter::StudyResultsWriter(std::filesystem::path path,
                                        const StudyProvenance& provenance,
                                        const WriteOptions& options)
     : writer_(std::move(path)), provenance_(provenance), options_(options) {
+  awu_policy_code_of_.fill(kNoCode);
   GENOPS_ASSERT(!provenance_.strategies.empty(), "a study has at least one strategy");
   GENOPS_ASSERT(provenance_.organizations.size() <= 256, "organization codes are u8");
   written_.assign(provenance_.strategies.size() * provenance_.replications, false);
@@ -867,17 +868,12 @@ void StudyResultsWriter::write_awus(Group& run, const RunView& view) {
         for (const OrganizationRecords& organization : view.organizations) {
           for (const AwuRecord& record : organization.awus) {
             push_row(columns, record);
-            const auto [cached, inserted] = awu_policy_pointer_codes_.try_emplace(record.policy, 0);
-            if (inserted) {
-              // The reader maps names back through intern_awu_policy: a name it does
-              // not know would make the file unreadable.
-              GENOPS_ASSERT(models::intern_awu_policy(record.policy) != nullptr,
-                            "AWU policy '" + std::string(record.policy) +
-                                "' is unknown to models::intern_awu_policy");
-              cached->second =
-                  code_of(awu_policy_codes_, awu_policies_, std::string(record.policy));
+            std::uint32_t& code = awu_policy_code_of_[static_cast<std::size_t>(record.policy)];
+            if (code == kNoCode) {
+              code =
+                  code_of(awu_policy_codes_, awu_policies_, models::awu_policy_name(record.policy));
             }
-            policy.push(cached->second);
+            policy.push(code);
           }
         }
       });
@@ -1063,7 +1059,7 @@ struct Lookups {
   std::vector<std::string> decisions;
   std::vector<std::string> policy_sets;
   std::vector<std::string> violation_policies;
-  std::vector<const char*> awu_policies;  // interned (models::intern_awu_policy)
+  std::vector<models::AwuPolicy> awu_policies;
   std::vector<std::string> service_names;
 };
 
@@ -1270,12 +1266,12 @@ StudyRecords read_study(const std::filesystem::path& path, const ReadOptions& op
     }
     if (options.awu) {
       for (const std::string& label : lookup_labels(reader, "awu_policies")) {
-        const char* policy = models::intern_awu_policy(label);
-        if (policy == nullptr) {
+        const std::optional<models::AwuPolicy> policy = models::parse_awu_policy(label);
+        if (!policy) {
           reject(path,
                  "lookup table '/lookup/awu_policies' has the unknown policy '" + label + "'");
         }
-        lookups.awu_policies.push_back(policy);
+        lookups.awu_policies.push_back(*policy);
       }
       lookups.service_names = lookup_labels(reader, "service_names");
     }
