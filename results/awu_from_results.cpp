@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <ostream>
 #include <stdexcept>
 #include <string_view>
@@ -10,103 +9,27 @@
 
 #include "models/calendar.hpp"
 #include "results/export_windows.hpp"
+#include "results/resolved_scenario.hpp"
 #include "results/results_file.hpp"
 
 namespace genops::results {
 
 namespace {
 
-using Json = nlohmann::json;
-
-// What the export needs from config_json (scenario_to_json's keys), parsed once per study.
-struct TelemetryConfig {
-  std::string project;
-  std::string environment;
-  struct Organization {
-    std::string name;
-    std::string team;
-    int utc_offset_hours = 0;
-  };
-  std::vector<Organization> organizations;
-  int start_day = 0;
-};
-
 [[noreturn]] void reject(const StudyRecords& study, const std::string& message) {
   throw ResultsFileError("results file '" + study.path.string() + "' " + message);
 }
 
-template <typename T>
-T config_value(const StudyRecords& study, const Json& object, const std::string& key,
-               const std::string& where) {
-  const auto found = object.find(key);
-  if (found == object.end()) {
-    reject(study, "config_json has no key '" + where + key + "' (needed for the AWU export)");
-  }
-  try {
-    return found->get<T>();
-  } catch (const Json::exception&) {
-    reject(study, "config_json key '" + where + key + "' has the wrong type");
-  }
-}
-
-TelemetryConfig telemetry_config(const StudyRecords& study) {
-  Json root;
-  try {
-    root = Json::parse(study.provenance.config_json);
-  } catch (const Json::exception& error) {
-    reject(study, "has a config_json that is not JSON: " + std::string(error.what()));
-  }
-  if (!root.is_object()) {
-    reject(study, "has a config_json that is not a JSON object");
-  }
-  TelemetryConfig config;
-  config.project = config_value<std::string>(study, root, "project", "");
-  config.environment = config_value<std::string>(study, root, "environment", "");
-  const auto organizations = config_value<std::vector<Json>>(study, root, "organizations", "");
-  if (organizations.size() != study.provenance.organizations.size()) {
-    reject(study, "config_json lists " + std::to_string(organizations.size()) +
-                      " organizations, /lookup/organizations " +
-                      std::to_string(study.provenance.organizations.size()));
-  }
-  for (std::size_t o = 0; o < organizations.size(); ++o) {
-    const std::string where = "organizations[" + std::to_string(o) + "].";
-    if (!organizations[o].is_object()) {
-      reject(study, "config_json key '" + where + "' is not an object");
-    }
-    config.organizations.push_back(
-        {config_value<std::string>(study, organizations[o], "name", where),
-         config_value<std::string>(study, organizations[o], "team", where),
-         config_value<int>(study, organizations[o], "utc_offset_hours", where)});
-  }
-  try {
-    config.start_day = models::days_from_iso_date(study.provenance.start_date);
-  } catch (const std::invalid_argument& error) {
-    reject(study, "has start_date: " + std::string(error.what()));
-  }
-  return config;
-}
-
-AwuExportContext context_of(const StudyRecords& study, const TelemetryConfig& config,
+AwuExportContext context_of(const StudyRecords& study, const ResolvedScenario& config,
                             std::size_t run_index, std::size_t organization) {
   const RunRecords& run = study.runs.at(run_index);
-  const TelemetryConfig::Organization& org = config.organizations.at(organization);
   if (organization >= run.service_names.size()) {
     reject(study, "run " + run.strategy + "/rep" + std::to_string(run.replication) +
                       " has no service names for organization " + std::to_string(organization) +
                       " (read it with ReadOptions::awu)");
   }
-  AwuExportContext context;
-  context.team = org.team;
-  context.project = config.project;
-  context.environment = config.environment;
-  context.organization = org.name;
-  context.service_names = run.service_names[organization];
-  context.start_day = config.start_day;
-  context.utc_offset_hours = org.utc_offset_hours;
-  context.run_nonce = run_nonce_of(run.strategy);
-  context.seed = run.seed;
-  context.replication = run.replication;
-  return context;
+  return awu_export_context(config, organization, run.strategy, run.seed, run.replication,
+                            run.service_names[organization]);
 }
 
 // One (run, organization) export: its records split out of the run's tables (organization
@@ -135,7 +58,7 @@ std::size_t export_runs(const StudyRecords& study, std::size_t first_run, std::s
   if (!study.read.awu || !study.read.canary_stages) {
     reject(study, "was read without its awu or canary_stages tables: the AWU export needs both");
   }
-  const TelemetryConfig config = telemetry_config(study);
+  const ResolvedScenario config = resolved_scenario_of(study);
   struct Slot {
     std::size_t run;
     std::size_t organization;
@@ -175,14 +98,11 @@ std::size_t export_runs(const StudyRecords& study, std::size_t first_run, std::s
 
 AwuExportContext awu_export_context(const StudyRecords& study, std::size_t run,
                                     std::size_t organization) {
-  return context_of(study, telemetry_config(study), run, organization);
+  return context_of(study, resolved_scenario_of(study), run, organization);
 }
 
 telemetry::Attributes awu_run_resource(const AwuExportContext& context, const RunRecords& run) {
-  telemetry::Attributes resource = telemetry_resource(context);
-  resource.set("sim.strategy", run.strategy);
-  resource.set("sim.replication", static_cast<std::int64_t>(run.replication));
-  return resource;
+  return awu_run_resource(context, run.strategy, run.replication);
 }
 
 std::size_t write_study_awus_otlp(std::ostream& out, const StudyRecords& study) {

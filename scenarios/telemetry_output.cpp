@@ -8,15 +8,14 @@
 #include <vector>
 
 #include "engine/error.hpp"
-#include "models/calendar.hpp"
 #include "results/awu_export.hpp"
 #include "results/export_windows.hpp"
+#include "results/resolved_scenario.hpp"
 
 namespace genops::scenarios {
 
 std::size_t write_study_telemetry(const std::string& path, const StudyResult& study) {
-  const models::Scenario& scenario = study.scenario;
-  const int start_day = models::days_from_iso_date(scenario.start_date);
+  const results::ResolvedScenario resolved = results::resolved_scenario_of(study.scenario);
   // One slot per (run, organization) with AWUs, exported by the one windowed exporter.
   struct Slot {
     const RunResult* run;
@@ -36,21 +35,12 @@ std::size_t write_study_telemetry(const std::string& path, const StudyResult& st
   const auto write = [&](std::size_t i, std::string& text) {
     const Slot& slot = slots[i];
     const models::PipelineOutput& output = slot.run->organizations[slot.organization];
-    const models::OrganizationConfig& org = scenario.organizations[slot.organization];
-    results::AwuExportContext context;
-    context.team = org.team;
-    context.project = scenario.project;
-    context.environment = scenario.environment;
-    context.organization = org.name;
-    context.service_names = output.service_names;
-    context.start_day = start_day;
-    context.utc_offset_hours = org.utc_offset_hours;
-    context.run_nonce = results::run_nonce_of(slot.run->strategy);
-    context.seed = slot.run->seed;
-    context.replication = static_cast<std::uint32_t>(slot.run->replication);
-    telemetry::Attributes resource = results::telemetry_resource(context);
-    resource.set("sim.strategy", slot.run->strategy);
-    resource.set("sim.replication", static_cast<std::int64_t>(slot.run->replication));
+    const auto replication = static_cast<std::uint32_t>(slot.run->replication);
+    const results::AwuExportContext context =
+        results::awu_export_context(resolved, slot.organization, slot.run->strategy, slot.run->seed,
+                                    replication, output.service_names);
+    const telemetry::Attributes resource =
+        results::awu_run_resource(context, slot.run->strategy, replication);
     // The fast serialiser: the bytes export_awus + OtlpJsonLinesWriter would write.
     return results::write_awus_otlp(text, output.awus, output.stages, context, resource);
   };
