@@ -792,20 +792,24 @@ std::string deployments_per_week_chart(const results::StudyRecords& study,
   std::vector<LegendEntry> legend;
   for (const ArmView& arm : arms) {
     series.push_back(
-        Series{arm.name + " finished", arm.colour,
-               weekly(
+        Series{.name = arm.name + " finished",
+               .colour = arm.colour,
+               .points = weekly(
                    study, arm.index, [](const models::DeploymentRecord&) { return 1.0; },
                    [](const models::DeploymentRecord&) { return true; }, false),
-               false, false});
+               .dashed = false,
+               .step = false});
     series.push_back(
-        Series{arm.name + " succeeded", arm.colour,
-               weekly(
+        Series{.name = arm.name + " succeeded",
+               .colour = arm.colour,
+               .points = weekly(
                    study, arm.index, [](const models::DeploymentRecord&) { return 1.0; },
                    [](const models::DeploymentRecord& r) {
                      return r.outcome == models::Outcome::Succeeded;
                    },
                    false),
-               true, false});
+               .dashed = true,
+               .step = false});
     legend.emplace_back(arm.name, arm.colour);
   }
   legend.push_back(LegendEntry{"finished", "#555555", Swatch::Solid});
@@ -819,21 +823,25 @@ std::string waits_chart(const results::StudyRecords& study, const std::vector<Ar
   std::vector<Series> series;
   std::vector<LegendEntry> legend;
   for (const ArmView& arm : arms) {
-    series.push_back(Series{arm.name + " review wait", arm.colour,
-                            weekly(
+    series.push_back(Series{.name = arm.name + " review wait",
+                            .colour = arm.colour,
+                            .points = weekly(
                                 study, arm.index,
                                 [](const models::DeploymentRecord& r) {
                                   return static_cast<double>(r.review_wait_min);
                                 },
                                 [](const models::DeploymentRecord&) { return true; }, true),
-                            false, false});
+                            .dashed = false,
+                            .step = false});
     series.push_back(Series{
-        arm.name + " CI wait", arm.colour,
-        weekly(
+        .name = arm.name + " CI wait",
+        .colour = arm.colour,
+        .points = weekly(
             study, arm.index,
             [](const models::DeploymentRecord& r) { return static_cast<double>(r.ci_wait_min); },
             [](const models::DeploymentRecord&) { return true; }, true),
-        true, false});
+        .dashed = true,
+        .step = false});
     legend.emplace_back(arm.name, arm.colour);
   }
   legend.push_back(LegendEntry{"review wait", "#555555", Swatch::Solid});
@@ -1181,9 +1189,16 @@ std::string render_html_report(const results::StudyRecords& study,
     std::vector<LegendEntry> legend;
     for (const ArmView& arm : arms) {
       const DailyResources daily = daily_resources(study, arm.index);
-      queues.push_back(
-          Series{arm.name + " review queue", arm.colour, daily.review_queue, false, false});
-      queues.push_back(Series{arm.name + " CI queue", arm.colour, daily.ci_queue, true, false});
+      queues.push_back(Series{.name = arm.name + " review queue",
+                              .colour = arm.colour,
+                              .points = daily.review_queue,
+                              .dashed = false,
+                              .step = false});
+      queues.push_back(Series{.name = arm.name + " CI queue",
+                              .colour = arm.colour,
+                              .points = daily.ci_queue,
+                              .dashed = true,
+                              .step = false});
       legend.emplace_back(arm.name, arm.colour);
     }
     legend.push_back(LegendEntry{"review queue", "#555555", Swatch::Solid});
@@ -1203,8 +1218,16 @@ std::string render_html_report(const results::StudyRecords& study,
     std::vector<Series> reviewers;
     for (const ArmView& arm : arms) {
       const DailyResources daily = daily_resources(study, arm.index);
-      runners.push_back(Series{arm.name, arm.colour, daily.runner_utilisation, false, false});
-      reviewers.push_back(Series{arm.name, arm.colour, daily.reviewer_utilisation, false, false});
+      runners.push_back(Series{.name = arm.name,
+                               .colour = arm.colour,
+                               .points = daily.runner_utilisation,
+                               .dashed = false,
+                               .step = false});
+      reviewers.push_back(Series{.name = arm.name,
+                                 .colour = arm.colour,
+                                 .points = daily.reviewer_utilisation,
+                                 .dashed = false,
+                                 .step = false});
     }
     // Auto-scaled (at least 0..10%): low utilisation should still show its daily rhythm.
     const auto utilisation_top = [](const std::vector<Series>& series) {
