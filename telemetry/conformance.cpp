@@ -807,22 +807,23 @@ class Checker {
     }
     // Pre-execution phase before execution starts (or, without a marker, before
     // reconciliation).
-    const std::optional<std::size_t> boundary =
-        execution_start
-            ? execution_start
-            : (reconciliations.empty() ? std::nullopt : std::optional(reconciliations[0]));
+    // (An index, not an optional: GCC 12 misreads the optional as maybe-uninitialised.)
+    const bool has_boundary = execution_start.has_value() || !reconciliations.empty();
+    const std::size_t boundary = execution_start.has_value() ? execution_start.value()
+                                 : reconciliations.empty()   ? 0
+                                                             : reconciliations[0];
     const std::string boundary_name = execution_start
                                           ? std::string(sim_telemetry::kExecutionStart)
                                           : std::string(genops_event::kBudgetReconciliation);
-    if (boundary) {
-      if (effective && rank[decisions[*effective]] > rank[*boundary]) {
+    if (has_boundary) {
+      if (effective && rank[decisions[*effective]] > rank[boundary]) {
         fail(R11, loaded, genops_event::kPolicyEvaluated,
              "genops.policy.evaluated comes after " + boundary_name);
       }
       if (!effective && !decisions.empty()) {
         fail(R11, loaded, genops_event::kPolicyEvaluated, "no decision precedes " + boundary_name);
       }
-      if (reservation != nullptr && rank[reservations[0]] > rank[*boundary]) {
+      if (reservation != nullptr && rank[reservations[0]] > rank[boundary]) {
         fail(R11, loaded, genops_event::kBudgetReservation,
              "genops.budget.reservation comes after " + boundary_name);
       }
