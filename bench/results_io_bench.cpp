@@ -29,11 +29,11 @@ namespace fs = std::filesystem;
 
 const scenarios::StudyResult& paper_study() {
   static const scenarios::StudyResult study = [] {
-    models::Scenario scenario =
-        scenarios::load_scenario(std::string(GENOPS_SOURCE_DIR) + "/scenarios/paper.toml");
-    scenario.replications = 1;
     models::StrategyRegistry registry;
     models::register_builtin_strategies(registry);
+    models::Scenario scenario = scenarios::load_scenario(
+        std::string(GENOPS_SOURCE_DIR) + "/scenarios/paper.toml", registry);
+    scenario.replications = 1;
     return scenarios::run_study(scenario, registry, {0, {}});
   }();
   return study;

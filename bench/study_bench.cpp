@@ -18,10 +18,10 @@ namespace {
 using genops::scenarios::run_once;
 
 void BM_StudyReplication(benchmark::State& state) {
-  const auto scenario =
-      genops::scenarios::load_scenario(std::string(GENOPS_SOURCE_DIR) + "/scenarios/paper.toml");
   genops::models::StrategyRegistry registry;
   genops::models::register_builtin_strategies(registry);
+  const auto scenario = genops::scenarios::load_scenario(
+      std::string(GENOPS_SOURCE_DIR) + "/scenarios/paper.toml", registry);
   const auto baseline = registry.create("baseline", scenario);
   const auto genops = registry.create("genops", scenario);
   std::uint64_t events = 0;
@@ -49,10 +49,10 @@ BENCHMARK(BM_StudyReplication)->Unit(benchmark::kMillisecond)->UseRealTime();
 // writes the bytes of export_awus + OtlpJsonLinesWriter.
 void BM_GenopsTelemetry(benchmark::State& state) {
   const bool telemetry = state.range(0) != 0;
-  const auto scenario =
-      genops::scenarios::load_scenario(std::string(GENOPS_SOURCE_DIR) + "/scenarios/paper.toml");
   genops::models::StrategyRegistry registry;
   genops::models::register_builtin_strategies(registry);
+  const auto scenario = genops::scenarios::load_scenario(
+      std::string(GENOPS_SOURCE_DIR) + "/scenarios/paper.toml", registry);
   const auto genops = registry.create("genops", scenario);
   std::uint64_t spans = 0;
   std::uint64_t bytes = 0;
@@ -89,10 +89,10 @@ BENCHMARK(BM_GenopsTelemetry)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Us
 // (arg 0: export_awus + OtlpJsonLinesWriter) against the fast serialiser (arg 1).
 void BM_AwuExport(benchmark::State& state) {
   const bool fast = state.range(0) != 0;
-  const auto scenario =
-      genops::scenarios::load_scenario(std::string(GENOPS_SOURCE_DIR) + "/scenarios/paper.toml");
   genops::models::StrategyRegistry registry;
   genops::models::register_builtin_strategies(registry);
+  const auto scenario = genops::scenarios::load_scenario(
+      std::string(GENOPS_SOURCE_DIR) + "/scenarios/paper.toml", registry);
   const auto genops = registry.create("genops", scenario);
   const auto result = run_once(scenario, *genops, 0);
   std::vector<genops::results::AwuExportContext> contexts(result.organizations.size());

@@ -67,11 +67,20 @@ class Progress {
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
-models::Scenario load_with_overrides(const std::string& path, const po::variables_map& values) {
-  models::Scenario scenario = load_scenario(path);
+// The program's one strategy registry: the loader checks names against it, the runner builds
+// the strategies from it.
+models::StrategyRegistry builtin_strategy_registry() {
+  models::StrategyRegistry registry;
+  models::register_builtin_strategies(registry);
+  return registry;
+}
+
+models::Scenario load_with_overrides(const std::string& path, const po::variables_map& values,
+                                     const models::StrategyRegistry& strategies) {
+  models::Scenario scenario = load_scenario(path, strategies);
   if (values.count("set") != 0) {
     for (const auto& assignment : values["set"].as<std::vector<std::string>>()) {
-      apply_override(scenario, assignment);
+      apply_override(scenario, assignment, strategies);
     }
   }
   if (values.count("seed") != 0)
@@ -88,7 +97,7 @@ models::Scenario load_with_overrides(const std::string& path, const po::variable
     for (const auto& name : split_list(values["strategies"].as<std::string>())) {
       names += (names.empty() ? "\"" : ", \"") + name + "\"";
     }
-    apply_override(scenario, "strategies=[" + names + "]");
+    apply_override(scenario, "strategies=[" + names + "]", strategies);
   }
   return scenario;
 }
@@ -136,13 +145,6 @@ bool parse_run_options(const std::vector<std::string>& arguments, po::variables_
       options, positional, arguments, values);
 }
 
-// The one strategy registry of a run: the loader checked the names, the runner builds them.
-models::StrategyRegistry builtin_strategy_registry() {
-  models::StrategyRegistry registry;
-  models::register_builtin_strategies(registry);
-  return registry;
-}
-
 StudyOptions study_options_of(const po::variables_map& values, Progress& progress) {
   const int threads = values["threads"].as<int>();
   if (threads < 0)
@@ -169,11 +171,11 @@ int command_run(const std::vector<std::string>& arguments) {
   if (!parse_run_options(arguments, values))
     return kExitOk;
   StepTimer steps;
-  const models::Scenario scenario = steps.time("load_scenario", [&] {
-    return load_with_overrides(values["scenario"].as<std::string>(), values);
-  });
   const models::StrategyRegistry registry =
       steps.time("register_strategies", [] { return builtin_strategy_registry(); });
+  const models::Scenario scenario = steps.time("load_scenario", [&] {
+    return load_with_overrides(values["scenario"].as<std::string>(), values, registry);
+  });
   Progress progress(!values["quiet"].as<bool>());
   const StudyResult study = steps.time("simulate", [&] {
     return run_study(scenario, registry, study_options_of(values, progress));
@@ -225,8 +227,9 @@ int command_validate(const std::vector<std::string>& arguments) {
           options, positional, arguments, values)) {
     return kExitOk;
   }
+  const models::StrategyRegistry registry = builtin_strategy_registry();
   const models::Scenario scenario =
-      load_with_overrides(values["scenario"].as<std::string>(), values);
+      load_with_overrides(values["scenario"].as<std::string>(), values, registry);
   if (values["json"].as<bool>()) {
     std::cout << scenario_to_json(scenario) << '\n';
     return kExitOk;

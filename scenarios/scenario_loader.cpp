@@ -209,15 +209,6 @@ class KeyTable {
   std::vector<Binding> bindings_;
 };
 
-const models::StrategyRegistry& strategy_registry() {
-  static const models::StrategyRegistry registry = [] {
-    models::StrategyRegistry r;
-    models::register_builtin_strategies(r);
-    return r;
-  }();
-  return registry;
-}
-
 models::OrganizationConfig& org(Scenario& s, int o) {
   return s.organizations.at(static_cast<std::size_t>(o));
 }
@@ -324,10 +315,6 @@ void add_top_level_keys(KeyTable& t) {
           const auto* str = e.as_string();
           if (str == nullptr)
             fail(w, "an array of strategy names", describe(e));
-          if (!strategy_registry().contains(str->get())) {
-            fail(w, "registered strategy names (" + strategy_registry().valid_names() + ")",
-                 "unknown strategy '" + str->get() + "'");
-          }
           if (std::find(s.strategies.begin(), s.strategies.end(), str->get()) !=
               s.strategies.end()) {
             fail(w, "each strategy once", "'" + str->get() + "' twice");
@@ -867,6 +854,18 @@ void walk(Scenario& s, const toml::table& tbl, const std::string& prefix, int or
   }
 }
 
+// The names of `strategies` against the program's one registry (the caller's); `where` points
+// at the key that set them.
+void check_strategy_names(const Scenario& s, const models::StrategyRegistry& strategies,
+                          const Where& where) {
+  for (const auto& name : s.strategies) {
+    if (!strategies.contains(name)) {
+      fail(where, "registered strategy names (" + strategies.valid_names() + ")",
+           "unknown strategy '" + name + "'");
+    }
+  }
+}
+
 void set_json_path(Json& root, const std::string& key, Json value) {
   Json* at = &root;
   std::size_t start = 0;
@@ -883,7 +882,8 @@ void set_json_path(Json& root, const std::string& key, Json value) {
 
 }  // namespace
 
-Scenario parse_scenario(const std::string& text, const std::string& source) {
+Scenario parse_scenario(const std::string& text, const std::string& source,
+                        const models::StrategyRegistry& strategies) {
   toml::table root;
   try {
     root = toml::parse(text, source);
@@ -898,20 +898,25 @@ Scenario parse_scenario(const std::string& text, const std::string& source) {
   if (s.organizations.empty()) {
     fail(Where{source, 0, "organizations"}, "one or more [[organizations]] tables", "none");
   }
-  validate_scenario(s);
+  const toml::node* names = root.get("strategies");
+  check_strategy_names(
+      s, strategies,
+      Where{source, names == nullptr ? 0 : names->source().begin.line, "strategies"});
+  validate_scenario(s, strategies);
   return s;
 }
 
-Scenario load_scenario(const std::string& path) {
+Scenario load_scenario(const std::string& path, const models::StrategyRegistry& strategies) {
   std::ifstream in(path);
   if (!in)
     throw ScenarioError(path + ": cannot open the scenario file");
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_scenario(text.str(), path);
+  return parse_scenario(text.str(), path, strategies);
 }
 
-void apply_override(Scenario& s, const std::string& assignment) {
+void apply_override(Scenario& s, const std::string& assignment,
+                    const models::StrategyRegistry& strategies) {
   const std::size_t eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) {
     throw ScenarioError("--set '" + assignment + "': expected key=value");
@@ -954,11 +959,13 @@ void apply_override(Scenario& s, const std::string& assignment) {
   }
   for (int o : organizations)
     b->set(s, std::max(o, 0), *parsed.get("v"), Where{"--set", 0, key});
-  validate_scenario(s);
+  check_strategy_names(s, strategies, Where{"--set", 0, "strategies"});
+  validate_scenario(s, strategies);
 }
 
-void validate_scenario(const Scenario& s) {
+void validate_scenario(const Scenario& s, const models::StrategyRegistry& strategies) {
   const Where where{s.source.empty() ? "scenario" : s.source, 0, ""};
+  check_strategy_names(s, strategies, {where.source, 0, "strategies"});
   std::set<std::string> strategy_names;
   for (const auto& name : s.strategies) {
     if (!strategy_names.insert(name).second) {

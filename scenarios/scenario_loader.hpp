@@ -5,6 +5,7 @@
 
 #include "engine/error.hpp"
 #include "models/config.hpp"
+#include "models/strategy.hpp"
 
 namespace genops::scenarios {
 
@@ -27,14 +28,19 @@ struct KeyInfo {
 };
 
 // Parses and validates a TOML scenario file (unknown keys, types, ranges, cross-field rules).
-models::Scenario load_scenario(const std::string& path);
+// Strategy names are checked against `strategies`, the program's one registry (the same the
+// runner builds the strategies from); the loader keeps none of its own.
+models::Scenario load_scenario(const std::string& path, const models::StrategyRegistry& strategies);
 // Parses a scenario from TOML text; `source` names it in messages.
-models::Scenario parse_scenario(const std::string& text, const std::string& source);
+models::Scenario parse_scenario(const std::string& text, const std::string& source,
+                                const models::StrategyRegistry& strategies);
 // Applies "key=value" (value in TOML syntax; strings may be bare). Organization keys take an
 // index or '*': organizations.0.ci_runners=6, organizations.*.reviewers.count=2.
-void apply_override(models::Scenario& scenario, const std::string& assignment);
-// Cross-field checks run after loading and after overrides.
-void validate_scenario(const models::Scenario& scenario);
+void apply_override(models::Scenario& scenario, const std::string& assignment,
+                    const models::StrategyRegistry& strategies);
+// Cross-field checks run after loading and after overrides (strategy names included).
+void validate_scenario(const models::Scenario& scenario,
+                       const models::StrategyRegistry& strategies);
 // Every key, for documentation and `genops-sim validate --keys`.
 std::vector<KeyInfo> scenario_keys();
 // The fully resolved scenario as JSON (provenance).

@@ -60,10 +60,10 @@ telemetry::Attributes run_resource(const AwuExportContext& context, const std::s
 }
 
 TEST(AwuExport, FastPathMatchesReferenceOnRealRunsAndIsFullyCompliant) {
-  models::Scenario scenario =
-      scenarios::load_scenario(std::string(GENOPS_SOURCE_DIR) + "/scenarios/quick.toml");
   models::StrategyRegistry registry;
   models::register_builtin_strategies(registry);
+  models::Scenario scenario =
+      scenarios::load_scenario(std::string(GENOPS_SOURCE_DIR) + "/scenarios/quick.toml", registry);
   const fs::path file = fs::temp_directory_path() / "genops_awu_export_test.jsonl";
   std::string all_fast;
   std::size_t total_spans = 0;

@@ -511,13 +511,13 @@ TEST(ResultsIo, HashHexRoundTripsAndRejectsGarbage) {
 
 // A real (small) study through the runner and write_study_results, read back unchanged.
 TEST(ResultsIo, RoundTripsARealStudy) {
-  models::Scenario scenario =
-      scenarios::load_scenario(std::string(GENOPS_SOURCE_DIR) + "/scenarios/paper.toml");
-  scenarios::apply_override(scenario, "duration_days=10");
-  scenarios::apply_override(scenario, "drain_days=5");
-  scenario.replications = 2;
   models::StrategyRegistry registry;
   models::register_builtin_strategies(registry);
+  models::Scenario scenario =
+      scenarios::load_scenario(std::string(GENOPS_SOURCE_DIR) + "/scenarios/paper.toml", registry);
+  scenarios::apply_override(scenario, "duration_days=10", registry);
+  scenarios::apply_override(scenario, "drain_days=5", registry);
+  scenario.replications = 2;
   const scenarios::StudyResult study = scenarios::run_study(scenario, registry, {2, {}});
   const fs::path path = test_directory() / "real.h5";
   scenarios::write_study_results(path.string(), study, "genops-sim run paper.toml");
@@ -579,11 +579,11 @@ std::string file_text(const fs::path& path) {
 class AwuTable : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    models::Scenario scenario =
-        scenarios::load_scenario(std::string(GENOPS_SOURCE_DIR) + "/scenarios/quick.toml");
-    scenario.strategies = {"baseline", "genops", "genops-no-governance"};
     models::StrategyRegistry registry;
     models::register_builtin_strategies(registry);
+    models::Scenario scenario = scenarios::load_scenario(
+        std::string(GENOPS_SOURCE_DIR) + "/scenarios/quick.toml", registry);
+    scenario.strategies = {"baseline", "genops", "genops-no-governance"};
     study_ =
         std::make_unique<scenarios::StudyResult>(scenarios::run_study(scenario, registry, {2, {}}));
     // One folder per process: CTest runs each discovered test of this suite in its own process.

@@ -44,7 +44,7 @@ class StudyTargets : public ::testing::TestWithParam<std::uint64_t> {};
 TEST_P(StudyTargets, PaperScenarioReproducesTheStudyFigures) {
   models::StrategyRegistry registry;
   models::register_builtin_strategies(registry);
-  models::Scenario scenario = load_scenario(kPaper);
+  models::Scenario scenario = load_scenario(kPaper, registry);
   scenario.seed = GetParam();
   ASSERT_EQ(scenario.replications, 10);
   ASSERT_EQ(scenario.strategies, (std::vector<std::string>{"baseline", "genops"}));
@@ -91,7 +91,7 @@ INSTANTIATE_TEST_SUITE_P(Seeds, StudyTargets, ::testing::Values(42U, 7U),
 TEST(AblationDirections, EachMissingPillarShowsInTheFigures) {
   models::StrategyRegistry registry;
   models::register_builtin_strategies(registry);
-  models::Scenario scenario = load_scenario(kPaper);
+  models::Scenario scenario = load_scenario(kPaper, registry);
   scenario.replications = 3;
   scenario.strategies = {"genops", "genops-no-rag", "genops-no-risk", "genops-no-canary",
                          "genops-no-governance"};
