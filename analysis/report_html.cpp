@@ -7,6 +7,8 @@
 #include <sstream>
 #include <utility>
 
+#include "analysis/comparison_table.hpp"
+
 namespace genops::analysis {
 
 namespace {
@@ -907,18 +909,59 @@ DailyResources daily_resources(const results::StudyRecords& study, std::size_t s
 
 // ---- Tables ------------------------------------------------------------------------------------
 
-std::string rate_cell(const RateEstimate& rate) {
-  if (rate.trials == 0) {
-    return "n/a";
-  }
-  return percent(rate.rate, 2) + " <span class=\"ci\">[" + fixed(100 * rate.ci.low, 2) + ", " +
-         fixed(100 * rate.ci.high, 2) + "]</span>";
-}
-
 std::string ci_text(double low, double high, int decimals, double scale = 1.0) {
   return "<span class=\"ci\">[" + fixed(scale * low, decimals) + ", " +
          fixed(scale * high, decimals) + "]</span>";
 }
+
+std::string mean_sd_html(const std::vector<double>& samples, int decimals, double scale) {
+  if (samples.empty()) {
+    return "n/a";
+  }
+  const double sd = samples.size() < 2 ? NAN : std::sqrt(sample_variance(samples));
+  return fixed(scale * mean(samples), decimals) + " ± " + fixed(scale * sd, decimals);
+}
+
+// A cell of the arm table as HTML.
+std::string html_cell(const TableCell& cell) {
+  using Kind = TableCell::Kind;
+  switch (cell.kind) {
+    case Kind::kCount:
+      return grouped(cell.count);
+    case Kind::kCountRatio:
+      return grouped(cell.count) + " / " + grouped(cell.trials);
+    case Kind::kMinutes:
+      return fixed(cell.value, 1);
+    case Kind::kMinutesPair:
+      return fixed(cell.value, 1) + " / " + fixed(cell.second, 1);
+    case Kind::kMinutesWithCi:
+      return fixed(cell.value, 1) + " " + ci_text(cell.low, cell.high, 1);
+    case Kind::kRateWithCi:
+      return cell.trials == 0 ? "n/a"
+                              : percent(cell.value, 2) + " " + ci_text(cell.low, cell.high, 2, 100);
+    case Kind::kMinutesMeanSd:
+      return mean_sd_html(cell.samples, 1, 1.0);
+    case Kind::kRateMeanSd:
+      return mean_sd_html(cell.samples, 2, 100.0);
+  }
+  return "";
+}
+
+struct HtmlRowChoice {
+  const char* label;
+  ArmRow row;
+};
+
+constexpr HtmlRowChoice kHtmlArmRows[] = {
+    {"Deployments", ArmRow::kDeployments},
+    {"Median cycle time, min [CI]", ArmRow::kMedianCycleTime},
+    {"p90 / mean cycle time, min", ArmRow::kP90AndMeanCycleTime},
+    {"Success rate, % [Wilson]", ArmRow::kSuccessRate},
+    {"Rollback rate, % [Wilson]", ArmRow::kRollbackRate},
+    {"Failure rate, % [Wilson]", ArmRow::kFailureRate},
+    {"Block rate, % [Wilson]", ArmRow::kBlockRate},
+    {"Safety violations", ArmRow::kSafetyViolations},
+    {"Canary catch rate, % of issues [Wilson]", ArmRow::kCanaryCatchRate}};
 
 std::string p_text(double p, double holm) {
   return escape(format_p_value(p)) + " <span class=\"ci\">(Holm " + escape(format_p_value(holm)) +
@@ -938,29 +981,14 @@ std::string comparison_tables(const ComparisonReport& report) {
     out << "<th>" << escape(arm.strategy) << "</th>";
   }
   out << "</tr></thead><tbody>\n";
-  const auto row = [&](const std::string& label, auto cell) {
-    out << "<tr><td>" << label << "</td>";
-    for (const ArmSummary& arm : report.arms) {
-      out << "<td>" << cell(arm) << "</td>";
+  const ArmTable table = build_arm_table(report);
+  for (const HtmlRowChoice& choice : kHtmlArmRows) {
+    out << "<tr><td>" << choice.label << "</td>";
+    for (const TableCell& cell : table.row(choice.row).cells) {
+      out << "<td>" << html_cell(cell) << "</td>";
     }
     out << "</tr>\n";
-  };
-  row("Deployments", [](const ArmSummary& a) { return grouped(a.summary.deployments); });
-  row("Median cycle time, min [CI]", [](const ArmSummary& a) {
-    return fixed(a.summary.median_cycle_time_min, 1) + " " +
-           ci_text(a.median_ci.low, a.median_ci.high, 1);
-  });
-  row("p90 / mean cycle time, min", [](const ArmSummary& a) {
-    return fixed(a.summary.p90_cycle_time_min, 1) + " / " + fixed(a.summary.mean_cycle_time_min, 1);
-  });
-  row("Success rate, % [Wilson]", [](const ArmSummary& a) { return rate_cell(a.success); });
-  row("Rollback rate, % [Wilson]", [](const ArmSummary& a) { return rate_cell(a.rollback); });
-  row("Failure rate, % [Wilson]", [](const ArmSummary& a) { return rate_cell(a.failure); });
-  row("Block rate, % [Wilson]", [](const ArmSummary& a) { return rate_cell(a.block); });
-  row("Safety violations",
-      [](const ArmSummary& a) { return grouped(a.summary.safety_violations); });
-  row("Canary catch rate, % of issues [Wilson]",
-      [](const ArmSummary& a) { return rate_cell(a.canary_catch); });
+  }
   out << "</tbody></table>\n";
   if (report.comparisons.empty()) {
     return out.str();
