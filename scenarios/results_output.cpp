@@ -1,12 +1,12 @@
 #include <algorithm>
 #include <limits>
 
-#include "analysis/results_io.hpp"
 #include "engine/error.hpp"
+#include "results/results_io.hpp"
 #include "scenarios/commands.hpp"
 #include "scenarios/scenario_loader.hpp"
 
-// `run --out`: hands the finished study to analysis/results_io as views (nothing is copied).
+// `run --out`: hands the finished study to results/results_io as views (nothing is copied).
 namespace genops::scenarios {
 
 namespace {
@@ -16,9 +16,9 @@ std::uint16_t clamp_u16(int value) {
       std::clamp(value, 0, static_cast<int>(std::numeric_limits<std::uint16_t>::max())));
 }
 
-analysis::StudyProvenance provenance_of(const StudyResult& study, const std::string& command_line) {
+results::StudyProvenance provenance_of(const StudyResult& study, const std::string& command_line) {
   const models::Scenario& scenario = study.scenario;
-  analysis::StudyProvenance provenance;
+  results::StudyProvenance provenance;
   provenance.scenario = scenario.name;
   provenance.config_json = scenario_to_json(scenario);
   provenance.command_line = command_line;
@@ -31,22 +31,22 @@ analysis::StudyProvenance provenance_of(const StudyResult& study, const std::str
   provenance.events_processed = study.events;
   provenance.strategies = scenario.strategies;
   for (const models::OrganizationConfig& organization : scenario.organizations) {
-    provenance.organizations.push_back(analysis::OrganizationInfo{
+    provenance.organizations.push_back(results::OrganizationInfo{
         organization.name, clamp_u16(organization.services), clamp_u16(organization.ci_runners),
         clamp_u16(organization.reviewers.count)});
   }
   return provenance;
 }
 
-analysis::RunView view_of(const RunResult& run) {
-  analysis::RunView view;
+results::RunView view_of(const RunResult& run) {
+  results::RunView view;
   view.strategy = run.strategy;
   view.replication = static_cast<std::uint32_t>(run.replication);
   view.seed = run.seed;
   view.events = run.engine.events;
   view.wall_seconds = run.engine.wall_seconds;
   for (const models::PipelineOutput& output : run.organizations) {
-    view.organizations.push_back(analysis::OrganizationRecords{
+    view.organizations.push_back(results::OrganizationRecords{
         output.deployments, output.stages, output.audit, output.samples, output.unfinished,
         output.awus, output.service_names});
   }
@@ -60,12 +60,12 @@ analysis::RunView view_of(const RunResult& run) {
 void write_study_results(const std::string& path, const StudyResult& study,
                          const std::string& command_line) {
   try {
-    analysis::StudyResultsWriter writer(path, provenance_of(study, command_line));
+    results::StudyResultsWriter writer(path, provenance_of(study, command_line));
     for (const RunResult& run : study.runs) {
       writer.write_run(view_of(run));
     }
     writer.finalize();
-  } catch (const analysis::ResultsFileError& error) {
+  } catch (const results::ResultsFileError& error) {
     throw engine::InputError("--out " + path + ": " + error.what());
   }
 }
