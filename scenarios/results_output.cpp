@@ -1,9 +1,10 @@
+#include "scenarios/results_output.hpp"
+
 #include <algorithm>
 #include <limits>
 
 #include "engine/error.hpp"
 #include "results/results_io.hpp"
-#include "scenarios/commands.hpp"
 #include "scenarios/scenario_loader.hpp"
 
 // `run --out`: hands the finished study to results/results_io as views (nothing is copied).
@@ -16,7 +17,8 @@ std::uint16_t clamp_u16(int value) {
       std::clamp(value, 0, static_cast<int>(std::numeric_limits<std::uint16_t>::max())));
 }
 
-results::StudyProvenance provenance_of(const StudyResult& study, const std::string& command_line) {
+results::StudyProvenance provenance_of(const StudyResult& study, const std::string& command_line,
+                                       const StepTimes& step_seconds) {
   const models::Scenario& scenario = study.scenario;
   results::StudyProvenance provenance;
   provenance.scenario = scenario.name;
@@ -30,6 +32,7 @@ results::StudyProvenance provenance_of(const StudyResult& study, const std::stri
   provenance.wall_time_s = study.wall_seconds;
   provenance.events_processed = study.events;
   provenance.strategies = scenario.strategies;
+  provenance.step_seconds = step_seconds;
   for (const models::OrganizationConfig& organization : scenario.organizations) {
     provenance.organizations.push_back(results::OrganizationInfo{
         organization.name, clamp_u16(organization.services), clamp_u16(organization.ci_runners),
@@ -38,7 +41,7 @@ results::StudyProvenance provenance_of(const StudyResult& study, const std::stri
   return provenance;
 }
 
-results::RunView view_of(const RunResult& run) {
+results::RunView view_of(const RunResult& run, const models::StrategySummary& summary) {
   results::RunView view;
   view.strategy = run.strategy;
   view.replication = static_cast<std::uint32_t>(run.replication);
@@ -51,23 +54,29 @@ results::RunView view_of(const RunResult& run) {
         output.awus, output.service_names});
   }
   view.violations = run.violations;
-  view.summary = replication_summary(run);
+  view.summary = summary;
   return view;
 }
 
 }  // namespace
 
 void write_study_results(const std::string& path, const StudyResult& study,
-                         const std::string& command_line) {
+                         const StudySummaries& summaries, const std::string& command_line,
+                         const StepTimes& step_seconds) {
   try {
-    results::StudyResultsWriter writer(path, provenance_of(study, command_line));
-    for (const RunResult& run : study.runs) {
-      writer.write_run(view_of(run));
+    results::StudyResultsWriter writer(path, provenance_of(study, command_line, step_seconds));
+    for (std::size_t r = 0; r < study.runs.size(); ++r) {
+      writer.write_run(view_of(study.runs[r], summaries.runs.at(r)));
     }
     writer.finalize();
   } catch (const results::ResultsFileError& error) {
     throw engine::InputError("--out " + path + ": " + error.what());
   }
+}
+
+void write_study_results(const std::string& path, const StudyResult& study,
+                         const std::string& command_line) {
+  write_study_results(path, study, summarize_study(study), command_line, {});
 }
 
 }  // namespace genops::scenarios
