@@ -66,18 +66,24 @@ class Progress {
 
 models::Scenario load_with_overrides(const std::string& path, const po::variables_map& values) {
   models::Scenario scenario = load_scenario(path);
-  if (values.count("set") != 0) {
-    for (const auto& assignment : values["set"].as<std::vector<std::string>>()) {
-      apply_override(scenario, assignment);
-    }
-  }
+  for (const auto& assignment : scenario_assignments(values))
+    apply_override(scenario, assignment);
+  return scenario;
+}
+
+}  // namespace
+
+std::vector<std::string> scenario_assignments(const po::variables_map& values) {
+  std::vector<std::string> out;
+  if (values.count("set") != 0)
+    out = values["set"].as<std::vector<std::string>>();
   if (values.count("seed") != 0)
-    scenario.seed = values["seed"].as<std::uint64_t>();
+    out.push_back("seed=" + std::to_string(values["seed"].as<std::uint64_t>()));
   if (values.count("replications") != 0) {
     const int r = values["replications"].as<int>();
     if (r < 1 || r > 10000)
       throw engine::InputError("--replications: expected 1..10000, got " + std::to_string(r));
-    scenario.replications = r;
+    out.push_back("replications=" + std::to_string(r));
   }
   if (values.count("strategies") != 0) {
     // Through the loader's own key, so names are checked like the file's.
@@ -85,9 +91,9 @@ models::Scenario load_with_overrides(const std::string& path, const po::variable
     for (const auto& name : split_list(values["strategies"].as<std::string>())) {
       names += (names.empty() ? "\"" : ", \"") + name + "\"";
     }
-    apply_override(scenario, "strategies=[" + names + "]");
+    out.push_back("strategies=[" + names + "]");
   }
-  return scenario;
+  return out;
 }
 
 void add_scenario_options(po::options_description& options) {
@@ -102,8 +108,6 @@ void add_scenario_options(po::options_description& options) {
       "strategies", po::value<std::string>(),
       "comma-separated strategy names (overrides the scenario's)");
 }
-
-}  // namespace
 
 bool parse_command_options(const std::string& usage, const po::options_description& options,
                            const po::positional_options_description& positional,
@@ -167,7 +171,7 @@ int command_run(const std::vector<std::string>& arguments) {
     write_study_telemetry(values["telemetry"].as<std::string>(), study);
   }
   if (values["json"].as<bool>()) {
-    std::cout << study_json(study) << '\n';
+    std::cout << run_json(study, scenario_assignments(values)) << '\n';
   } else {
     print_study_table(study, std::cout);
   }
@@ -232,6 +236,9 @@ const std::map<std::string, Command>& commands() {
       {"report", {"a self-contained HTML report with plots from a results file", command_report}},
       {"audit",
        {"audit verify results.h5: recompute every audit trail's hash chain", command_audit}},
+      {"sweep",
+       {"parameter studies: sweep plan|run|status SCENARIO.toml (the file's [sweep] table)",
+        command_sweep}},
       {"conformance",
        {"check GenOps v0.1 telemetry (OTLP/JSON lines) from any runtime against the spec",
         command_conformance}},
@@ -247,7 +254,8 @@ void print_usage() {
   for (const auto& [name, command] : commands()) {
     std::printf("  %-12s %s\n", name.c_str(), command.summary.c_str());
   }
-  std::cout << "\nExit codes: 0 ok, 1 run or check failed, 2 bad input.\n";
+  std::cout << "\n  --version    version, git commit and build type\n"
+               "\nExit codes: 0 ok, 1 run or check failed, 2 bad input.\n";
 }
 
 }  // namespace
@@ -257,6 +265,10 @@ int run_cli(const std::vector<std::string>& arguments) {
       arguments[0] == "help") {
     print_usage();
     return arguments.empty() ? kExitBadInput : kExitOk;
+  }
+  if (arguments[0] == "--version" || arguments[0] == "version") {
+    std::cout << version_text() << '\n';
+    return kExitOk;
   }
   const auto it = commands().find(arguments[0]);
   if (it == commands().end()) {

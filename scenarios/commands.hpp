@@ -31,6 +31,18 @@ int command_report(const std::vector<std::string>& arguments);   // commands_res
 
 int command_conformance(const std::vector<std::string>& arguments);  // telemetry_output.cpp
 int command_audit(const std::vector<std::string>& arguments);        // commands_audit.cpp
+int command_sweep(const std::vector<std::string>& arguments);        // commands_sweep.cpp
+
+// The scenario options every scenario command takes (--set, --seed, --replications,
+// --strategies; cli.cpp) and them as "key=value" overrides in the order they apply.
+void add_scenario_options(boost::program_options::options_description& options);
+std::vector<std::string> scenario_assignments(const boost::program_options::variables_map& values);
+
+// `genops-sim --version`: version, git commit and build type (commands_sweep.cpp).
+std::string version_text();
+// `run --json`: the study summary with schema, schema_version and provenance (engine version,
+// git commit, build type, config hash, overrides); commands_sweep.cpp.
+std::string run_json(const StudyResult& study, const std::vector<std::string>& overrides);
 
 // Writes the GenOps v0.1 telemetry of every AI-governed run as OTLP/JSON lines (`run
 // --telemetry`); runs are serialised in parallel and written in (strategy, replication,

@@ -4,6 +4,7 @@
 #include "analysis/results_io.hpp"
 #include "engine/error.hpp"
 #include "scenarios/commands.hpp"
+#include "scenarios/results_output.hpp"
 #include "scenarios/scenario_loader.hpp"
 
 // `run --out`: hands the finished study to analysis/results_io as views (nothing is copied).
@@ -16,8 +17,10 @@ std::uint16_t clamp_u16(int value) {
       std::clamp(value, 0, static_cast<int>(std::numeric_limits<std::uint16_t>::max())));
 }
 
-analysis::StudyProvenance provenance_of(const StudyResult& study, const std::string& command_line) {
-  const models::Scenario& scenario = study.scenario;
+}  // namespace
+
+analysis::StudyProvenance results_provenance(const models::Scenario& scenario, int threads,
+                                             const std::string& command_line) {
   analysis::StudyProvenance provenance;
   provenance.scenario = scenario.name;
   provenance.config_json = scenario_to_json(scenario);
@@ -26,9 +29,7 @@ analysis::StudyProvenance provenance_of(const StudyResult& study, const std::str
   provenance.duration_days = static_cast<std::uint32_t>(scenario.duration_days);
   provenance.master_seed = scenario.seed;
   provenance.replications = static_cast<std::uint32_t>(scenario.replications);
-  provenance.threads = static_cast<std::uint32_t>(study.threads);
-  provenance.wall_time_s = study.wall_seconds;
-  provenance.events_processed = study.events;
+  provenance.threads = static_cast<std::uint32_t>(threads);
   provenance.strategies = scenario.strategies;
   for (const models::OrganizationConfig& organization : scenario.organizations) {
     provenance.organizations.push_back(analysis::OrganizationInfo{
@@ -38,7 +39,7 @@ analysis::StudyProvenance provenance_of(const StudyResult& study, const std::str
   return provenance;
 }
 
-analysis::RunView view_of(const RunResult& run) {
+analysis::RunView results_view(const RunResult& run) {
   analysis::RunView view;
   view.strategy = run.strategy;
   view.replication = static_cast<std::uint32_t>(run.replication);
@@ -55,14 +56,16 @@ analysis::RunView view_of(const RunResult& run) {
   return view;
 }
 
-}  // namespace
-
 void write_study_results(const std::string& path, const StudyResult& study,
                          const std::string& command_line) {
   try {
-    analysis::StudyResultsWriter writer(path, provenance_of(study, command_line));
+    analysis::StudyProvenance provenance =
+        results_provenance(study.scenario, study.threads, command_line);
+    provenance.wall_time_s = study.wall_seconds;
+    provenance.events_processed = study.events;
+    analysis::StudyResultsWriter writer(path, provenance);
     for (const RunResult& run : study.runs) {
-      writer.write_run(view_of(run));
+      writer.write_run(results_view(run));
     }
     writer.finalize();
   } catch (const analysis::ResultsFileError& error) {

@@ -1,0 +1,387 @@
+// `genops-sim sweep plan|run|status`, `--version` and the provenance of `run --json`.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <optional>
+
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
+
+#include "analysis/results_io.hpp"
+#include "engine/error.hpp"
+#include "models/strategy.hpp"
+#include "scenarios/commands.hpp"
+#include "scenarios/report_table.hpp"
+#include "scenarios/scenario_loader.hpp"
+#include "scenarios/sweep_plan.hpp"
+#include "scenarios/sweep_runner.hpp"
+
+namespace genops::scenarios {
+
+namespace {
+
+namespace po = boost::program_options;
+using Json = nlohmann::ordered_json;
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
+constexpr int kSchemaVersion = 1;
+
+Json build_json() {
+  const analysis::BuildInfo build = analysis::build_info();
+  return {{"engine_version", build.engine_version},
+          {"git_commit", build.git_sha},
+          {"build_type", build.build_type},
+          {"compiler", build.compiler}};
+}
+
+std::string command_line_of(const std::string& command, const std::vector<std::string>& args) {
+  std::string out = "genops-sim " + command;
+  for (const auto& a : args)
+    out += " " + a;
+  return out;
+}
+
+// The shard of this process: --task-index/--task-count, else the array index of Slurm,
+// Kubernetes Indexed Jobs or Open MPI. Returns (index, count).
+std::pair<std::size_t, std::size_t> task_of(const po::variables_map& values) {
+  const auto env = [](const char* name) -> std::optional<long> {
+    const char* text = std::getenv(name);
+    if (text == nullptr || *text == '\0')
+      return std::nullopt;
+    char* end = nullptr;
+    const long value = std::strtol(text, &end, 10);
+    if (*end != '\0' || value < 0)
+      throw engine::InputError(std::string("environment ") + name +
+                               ": expected a non-negative integer, got '" + text + "'");
+    return value;
+  };
+  std::optional<long> index;
+  std::optional<long> count;
+  std::string from = "--task-index";
+  if (values.count("task-index") != 0)
+    index = values["task-index"].as<long>();
+  if (values.count("task-count") != 0)
+    count = values["task-count"].as<long>();
+  if (!index) {
+    if (const auto slurm = env("SLURM_ARRAY_TASK_ID")) {
+      // Arrays may start anywhere (--array=1-4); the task is the offset from the minimum.
+      index = *slurm - env("SLURM_ARRAY_TASK_MIN").value_or(0);
+      from = "SLURM_ARRAY_TASK_ID";
+      if (!count)
+        count = env("SLURM_ARRAY_TASK_COUNT");
+    } else if (const auto kubernetes = env("JOB_COMPLETION_INDEX")) {
+      index = kubernetes;
+      from = "JOB_COMPLETION_INDEX";
+    } else if (const auto rank = env("OMPI_COMM_WORLD_RANK")) {
+      index = rank;
+      from = "OMPI_COMM_WORLD_RANK";
+      if (!count)
+        count = env("OMPI_COMM_WORLD_SIZE");
+    }
+  }
+  if (!index && !count)
+    return {0, 1};
+  if (!index || !count || *count < 1 || *index < 0 || *index >= *count) {
+    throw engine::InputError(
+        from +
+        ": expected a task index in [0, task count) and a task count >= 1 (--task-count, "
+        "SLURM_ARRAY_TASK_COUNT or OMPI_COMM_WORLD_SIZE), got index " +
+        (index ? std::to_string(*index) : "none") + " and count " +
+        (count ? std::to_string(*count) : "none"));
+  }
+  return {static_cast<std::size_t>(*index), static_cast<std::size_t>(*count)};
+}
+
+void add_sweep_options(po::options_description& options) {
+  options.add_options()("help,h", "show this help");
+  add_scenario_options(options);
+  options.add_options()(
+      "filter", po::value<std::vector<std::string>>()->composing(),
+      "select runs (repeatable, all must match): run numbers 0..4,7,10.. or NAME=VALUES with "
+      "NAME point, strategy, replication, run (indices) or a factor (values)");
+}
+
+SweepPlan plan_of(const po::variables_map& values) {
+  SweepOverrides overrides;
+  overrides.assignments = scenario_assignments(values);
+  return load_sweep_plan(values["scenario"].as<std::string>(), overrides);
+}
+
+std::vector<std::string> filters_of(const po::variables_map& values) {
+  if (values.count("filter") == 0)
+    return {};
+  return values["filter"].as<std::vector<std::string>>();
+}
+
+// The selected points this task runs: the k-th selected point goes to task k mod count.
+std::vector<std::size_t> shard(const std::vector<std::size_t>& points,
+                               std::pair<std::size_t, std::size_t> task) {
+  std::vector<std::size_t> out;
+  for (std::size_t k = 0; k < points.size(); ++k) {
+    if (k % task.second == task.first)
+      out.push_back(points[k]);
+  }
+  return out;
+}
+
+int sweep_plan(const std::vector<std::string>& arguments) {
+  po::options_description options("genops-sim sweep plan options");
+  add_sweep_options(options);
+  options.add_options()("json", po::bool_switch(), "print the plan as JSON");
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  po::variables_map values;
+  if (!parse_command_options(
+          "Usage: genops-sim sweep plan SCENARIO.toml [--filter F ...] [--json]\n\n"
+          "Lists the runs of the file's [sweep] table: run number, id, point, factor values,\n"
+          "strategy and replication, and their count.",
+          options, positional, arguments, values)) {
+    return kExitOk;
+  }
+  const SweepPlan plan = plan_of(values);
+  const std::vector<SweepRun> runs = select_runs(plan, filters_of(values));
+  if (values["json"].as<bool>()) {
+    std::cout << sweep_plan_json(plan, runs) << '\n';
+    return kExitOk;
+  }
+  std::cout << plan.source << ": " << plan.factors.size() << " factors ("
+            << (plan.zipped ? "zipped" : "grid") << "), " << plan.points.size() << " points x "
+            << plan.strategies.size() << " strategies x " << plan.replications
+            << " replications = " << plan.run_count() << " runs; seed " << plan.seed
+            << " at every point (common random numbers)\n";
+  std::printf("%6s  %-28s %6s  %-24s %-22s %s\n", "run", "id", "point", "factors", "strategy",
+              "replication");
+  for (const SweepRun& run : runs) {
+    std::printf("%6zu  %-28s %6zu  %-24s %-22s %d\n", run.number, plan.run_id(run).c_str(),
+                run.point, plan.point_label(run.point).c_str(),
+                plan.strategies[run.strategy].c_str(), run.replication);
+  }
+  std::cout << runs.size() << " of " << plan.run_count() << " runs selected\n";
+  return kExitOk;
+}
+
+void add_output_options(po::options_description& options) {
+  // clang-format off
+  options.add_options()
+      ("out", po::value<std::string>()->required(), "the study directory (one file per point)")
+      ("task-index", po::value<long>(),
+       "this task's shard, 0-based (default: SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or "
+       "OMPI_COMM_WORLD_RANK)")
+      ("task-count", po::value<long>(),
+       "number of shards (default: SLURM_ARRAY_TASK_COUNT or OMPI_COMM_WORLD_SIZE)")
+      ("json", po::bool_switch(), "print a JSON summary of the points on stdout");
+  // clang-format on
+}
+
+Json point_json(const SweepPlan& plan, std::size_t point) {
+  Json factors = Json::object();
+  for (std::size_t f = 0; f < plan.factors.size(); ++f)
+    factors[plan.factors[f].name] =
+        Json::parse(factor_value_json(plan.factors[f], plan.points[point].levels[f]));
+  return {{"point", point},
+          {"factors", factors},
+          {"overrides", plan.points[point].overrides},
+          {"config_sha256", plan.points[point].config_sha256}};
+}
+
+int sweep_run(const std::vector<std::string>& arguments) {
+  po::options_description options("genops-sim sweep run options");
+  add_sweep_options(options);
+  add_output_options(options);
+  // clang-format off
+  options.add_options()
+      ("threads", po::value<int>()->default_value(0),
+       "worker threads (0: all cores); results do not depend on it")
+      ("quiet", po::bool_switch(), "no progress or per-point lines on stderr");
+  // clang-format on
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  po::variables_map values;
+  if (!parse_command_options(
+          "Usage: genops-sim sweep run SCENARIO.toml --out DIR [--filter F ...] "
+          "[--task-index I --task-count N]\n\n"
+          "Runs every point of the file's [sweep] table into DIR/point-NNNN.h5 (the layout of\n"
+          "`run --out`). Runs stream: each is written when it finishes and leaves memory.\n"
+          "Rerunning resumes: a point whose complete file has the point's config hash is\n"
+          "skipped. A failing point is logged (DIR/point-NNNN.failed) and the rest goes on;\n"
+          "the exit code is then 1. --filter takes point-level filters only.",
+          options, positional, arguments, values)) {
+    return kExitOk;
+  }
+  const int threads = values["threads"].as<int>();
+  if (threads < 0)
+    throw engine::InputError("--threads: expected 0 or more, got " + std::to_string(threads));
+  const SweepPlan plan = plan_of(values);
+  const auto task = task_of(values);
+  SweepRunOptions run_options;
+  run_options.out_dir = values["out"].as<std::string>();
+  run_options.threads = threads;
+  run_options.points = shard(select_points(plan, filters_of(values)), task);
+  run_options.command_line = command_line_of("sweep run", arguments);
+  const bool quiet = values["quiet"].as<bool>();
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  if (!quiet) {
+    run_options.log = [tty](const std::string& line) {
+      std::fprintf(stderr, "%s%s\n", tty ? "\r\033[K" : "", line.c_str());
+    };
+    // On a terminal a live count; elsewhere one line per 10%.
+    run_options.progress = [tty, last_decile = std::size_t{0}](std::size_t done,
+                                                               std::size_t total) mutable {
+      if (tty) {
+        std::fprintf(stderr, "\r  %zu/%zu runs (%.0f%%)", done, total,
+                     100.0 * static_cast<double>(done) / static_cast<double>(total));
+        return;
+      }
+      const std::size_t decile = done * 10 / total;
+      if (decile > last_decile) {
+        last_decile = decile;
+        std::fprintf(stderr, "  %zu/%zu runs (%zu%%)\n", done, total, decile * 10);
+      }
+    };
+  }
+  models::StrategyRegistry registry;
+  models::register_builtin_strategies(registry);
+  const SweepRunReport report = run_sweep(plan, registry, run_options);
+  if (!quiet && tty)
+    std::fprintf(stderr, "\n");
+  std::size_t skipped = 0;
+  for (const auto& p : report.points)
+    skipped += p.skipped ? 1 : 0;
+  if (values["json"].as<bool>()) {
+    Json points = Json::array();
+    for (const auto& p : report.points) {
+      Json entry = point_json(plan, p.point);
+      entry["status"] = p.skipped ? "skipped" : point_state_name(p.state);
+      entry["file"] = sweep_point_file(run_options.out_dir, p.point).string();
+      if (!p.error.empty())
+        entry["error"] = p.error;
+      points.push_back(entry);
+    }
+    const Json out = {{"schema", "genops-sim-sweep-run"},
+                      {"schema_version", kSchemaVersion},
+                      {"build", build_json()},
+                      {"task_index", task.first},
+                      {"task_count", task.second},
+                      {"runs_executed", report.runs_executed},
+                      {"points_skipped", skipped},
+                      {"points_failed", report.points_failed},
+                      {"wall_seconds", report.wall_seconds},
+                      {"points", points}};
+    std::cout << out.dump(2) << '\n';
+  } else {
+    std::printf(
+        "%zu points (task %zu of %zu): %zu run now, %zu already done, %zu failed; %zu "
+        "runs in %.1f s -> %s\n",
+        report.points.size(), task.first, task.second,
+        report.points.size() - skipped - report.points_failed, skipped, report.points_failed,
+        report.runs_executed, report.wall_seconds, run_options.out_dir.string().c_str());
+  }
+  return report.points_failed == 0 ? kExitOk : kExitFailed;
+}
+
+int sweep_status(const std::vector<std::string>& arguments) {
+  po::options_description options("genops-sim sweep status options");
+  add_sweep_options(options);
+  add_output_options(options);
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  po::variables_map values;
+  if (!parse_command_options(
+          "Usage: genops-sim sweep status SCENARIO.toml --out DIR [--filter F ...] [--json]\n\n"
+          "Says which points of the study in DIR are done, missing, partial (running or\n"
+          "interrupted), failed, stale (another configuration) or damaged. Exit 0 when every\n"
+          "selected point is done, 1 otherwise.",
+          options, positional, arguments, values)) {
+    return kExitOk;
+  }
+  const SweepPlan plan = plan_of(values);
+  const std::filesystem::path dir = values["out"].as<std::string>();
+  const std::vector<std::size_t> points =
+      shard(select_points(plan, filters_of(values)), task_of(values));
+  std::map<std::string, std::size_t> counts;
+  Json entries = Json::array();
+  const bool json = values["json"].as<bool>();
+  for (const std::size_t point : points) {
+    std::string detail;
+    const PointState state = sweep_point_state(plan, point, dir, &detail);
+    ++counts[point_state_name(state)];
+    if (json) {
+      Json entry = point_json(plan, point);
+      entry["status"] = point_state_name(state);
+      if (!detail.empty())
+        entry["detail"] = detail;
+      entries.push_back(entry);
+    } else {
+      std::printf("%6zu  %-8s %s%s%s\n", point, point_state_name(state),
+                  plan.point_label(point).c_str(), detail.empty() ? "" : ": ", detail.c_str());
+    }
+  }
+  const std::size_t done = counts["done"];
+  if (json) {
+    const Json out = {{"schema", "genops-sim-sweep-status"},
+                      {"schema_version", kSchemaVersion},
+                      {"points", entries},
+                      {"counts", counts},
+                      {"complete", done == points.size()}};
+    std::cout << out.dump(2) << '\n';
+  } else {
+    std::cout << done << " of " << points.size() << " points done";
+    for (const auto& [name, n] : counts) {
+      if (name != "done" && n > 0)
+        std::cout << ", " << n << ' ' << name;
+    }
+    std::cout << '\n';
+  }
+  return done == points.size() ? kExitOk : kExitFailed;
+}
+
+}  // namespace
+
+std::string version_text() {
+  const analysis::BuildInfo build = analysis::build_info();
+  return "genops-sim " + build.engine_version + " (git " + build.git_sha + ", " + build.build_type +
+         ", " + build.compiler + ")";
+}
+
+std::string run_json(const StudyResult& study, const std::vector<std::string>& overrides) {
+  Json out = Json::parse(study_json(study));
+  const std::string config = scenario_to_json(study.scenario);
+  Json provenance = build_json();
+  provenance["scenario_file"] = study.scenario.source;
+  provenance["overrides"] = overrides;
+  provenance["config_sha256"] = analysis::sha256_hex(config);
+  provenance["point"] = nullptr;  // `run` is not part of a sweep
+  provenance["factors"] = Json::object();
+  Json framed = {{"schema", "genops-sim-run"}, {"schema_version", kSchemaVersion}};
+  framed.update(out);
+  framed["provenance"] = provenance;
+  return framed.dump(2);
+}
+
+int command_sweep(const std::vector<std::string>& arguments) {
+  const std::string usage =
+      "Usage: genops-sim sweep plan|run|status SCENARIO.toml [options]   (sweep SUB --help)\n\n"
+      "Parameter studies from the scenario file's [sweep] table (scenarios/README.md):\n"
+      "  plan    list the runs (point, factor values, strategy, replication, run id)\n"
+      "  run     run the points into --out DIR, one results file per point, resumable\n"
+      "  status  which points of DIR are done, missing, partial, failed or stale";
+  if (arguments.empty() || arguments[0] == "--help" || arguments[0] == "-h") {
+    std::cout << usage << '\n';
+    return arguments.empty() ? 2 : kExitOk;
+  }
+  const std::vector<std::string> rest(arguments.begin() + 1, arguments.end());
+  if (arguments[0] == "plan")
+    return sweep_plan(rest);
+  if (arguments[0] == "run")
+    return sweep_run(rest);
+  if (arguments[0] == "status")
+    return sweep_status(rest);
+  throw engine::InputError("sweep: unknown subcommand '" + arguments[0] +
+                           "'; expected plan, run or status");
+}
+
+}  // namespace genops::scenarios
