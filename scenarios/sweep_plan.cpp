@@ -1,5 +1,6 @@
 #include "scenarios/sweep_plan.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -126,6 +127,7 @@ SweepFactor read_factor(const toml::table& table, const std::string& source,
     }
   }
   const std::uint32_t line = line_of(table);
+  factor.line = line;
   if (!is_identifier(factor.name) || reserved_names().count(factor.name) != 0) {
     fail(source, line, where + ".name",
          "an identifier (letters, digits, _) other than point, strategy, replication, run",
@@ -206,39 +208,56 @@ SweepFactor read_factor(const toml::table& table, const std::string& source,
   return factor;
 }
 
-// Replaces ${name} by the factor's label; an unknown ${...} is an error naming its line.
+// The factor named by "${name}" at `open`; an unknown name is an error naming its line.
+const SweepFactor& factor_at(const std::string& text, std::size_t open,
+                             const std::vector<SweepFactor>& factors, const std::string& source,
+                             std::size_t* close) {
+  *close = text.find('}', open);
+  const auto line = static_cast<std::uint32_t>(
+      1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(open), '\n'));
+  const std::string name =
+      *close == std::string::npos ? "" : text.substr(open + 2, *close - open - 2);
+  for (const auto& factor : factors) {
+    if (factor.name == name)
+      return factor;
+  }
+  std::string known;
+  for (const auto& factor : factors)
+    known += (known.empty() ? "" : ", ") + factor.name;
+  fail(source, line, "${" + name + "}",
+       "an iteration variable naming a [sweep] factor (" + (known.empty() ? "none" : known) + ")",
+       "an unknown name");
+}
+
+// Replaces ${name} outside comments by the factor's label (line numbers are kept: labels have
+// no newlines). A '#' outside a one-line string starts a comment.
 std::string substitute(const std::string& text, const std::vector<SweepFactor>& factors,
                        const std::vector<std::size_t>& levels, const std::string& source) {
   std::string out;
   out.reserve(text.size());
-  std::size_t at = 0;
-  for (;;) {
-    const std::size_t open = text.find("${", at);
-    if (open == std::string::npos) {
-      out.append(text, at, std::string::npos);
-      return out;
+  char quote = 0;  // the open string's quote character, 0 outside strings
+  bool comment = false;
+  for (std::size_t at = 0; at < text.size(); ++at) {
+    const char c = text[at];
+    if (c == '\n') {
+      quote = 0;
+      comment = false;
+    } else if (!comment && quote == 0 && c == '#') {
+      comment = true;
+    } else if (!comment && quote == 0 && (c == '"' || c == '\'')) {
+      quote = c;
+    } else if (!comment && quote == c && !(c == '"' && at > 0 && text[at - 1] == '\\')) {
+      quote = 0;
+    } else if (!comment && c == '$' && at + 1 < text.size() && text[at + 1] == '{') {
+      std::size_t close = 0;
+      const SweepFactor& factor = factor_at(text, at, factors, source, &close);
+      out += factor.labels[levels[static_cast<std::size_t>(&factor - factors.data())]];
+      at = close;
+      continue;
     }
-    out.append(text, at, open - at);
-    const std::size_t close = text.find('}', open);
-    const auto line = static_cast<std::uint32_t>(
-        1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(open), '\n'));
-    const std::string name =
-        close == std::string::npos ? "" : text.substr(open + 2, close - open - 2);
-    std::size_t f = 0;
-    while (f < factors.size() && factors[f].name != name)
-      ++f;
-    if (f == factors.size()) {
-      std::string known;
-      for (const auto& factor : factors)
-        known += (known.empty() ? "" : ", ") + factor.name;
-      fail(source, line, "${" + name + "}",
-           "an iteration variable naming a [sweep] factor (" + (known.empty() ? "none" : known) +
-               ")",
-           "an unknown name");
-    }
-    out += factors[f].labels[levels[f]];
-    at = close + 1;
+    out += c;
   }
+  return out;
 }
 
 // Index lists in OMNeT++ -r form: "3", "0..4", "10..", "..2", comma-separated.
@@ -540,8 +559,11 @@ SweepPlan load_sweep_plan(const std::string& path, const SweepOverrides& overrid
       try {
         apply_override(point.scenario, point.overrides.back());
       } catch (const engine::InputError& error) {
-        throw engine::InputError(path + ": sweep factor '" + factor.name + "' at point " +
-                                 std::to_string(p) + ": " + error.what());
+        std::string message = error.what();
+        if (message.rfind("--set: ", 0) == 0)
+          message.erase(0, 7);
+        throw engine::InputError(path + ":" + std::to_string(factor.line) + ": sweep factor '" +
+                                 factor.name + "' (point " + std::to_string(p) + "): " + message);
       }
     }
     point.config_sha256 = analysis::sha256_hex(scenario_to_json(point.scenario));

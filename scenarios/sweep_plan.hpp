@@ -21,6 +21,7 @@ struct SweepFactor {
   std::string key;  // the scenario key it sets ("" when only used as ${name} in the file)
   std::vector<std::string> values;
   std::vector<std::string> labels;
+  std::uint32_t line = 0;  // of its [[sweep.factors]] table, for messages
 };
 
 struct SweepPoint {
