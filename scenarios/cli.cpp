@@ -237,7 +237,8 @@ const std::map<std::string, Command>& commands() {
       {"audit",
        {"audit verify results.h5: recompute every audit trail's hash chain", command_audit}},
       {"sweep",
-       {"parameter studies: sweep plan|run|status SCENARIO.toml (the file's [sweep] table)",
+       {"parameter studies from a [sweep] table: sweep plan|run|status SCENARIO.toml, sweep table "
+        "DIR",
         command_sweep}},
       {"conformance",
        {"check GenOps v0.1 telemetry (OTLP/JSON lines) from any runtime against the spec",

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <sstream>
 
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
@@ -18,6 +19,7 @@
 #include "scenarios/scenario_loader.hpp"
 #include "scenarios/sweep_plan.hpp"
 #include "scenarios/sweep_runner.hpp"
+#include "scenarios/sweep_table.hpp"
 
 namespace genops::scenarios {
 
@@ -339,6 +341,44 @@ int sweep_status(const std::vector<std::string>& arguments) {
   return done == points.size() ? kExitOk : kExitFailed;
 }
 
+int sweep_table(const std::vector<std::string>& arguments) {
+  po::options_description options("genops-sim sweep table options");
+  // clang-format off
+  options.add_options()
+      ("help,h", "show this help")
+      ("dir", po::value<std::string>()->required(), "the study directory (sweep run --out)")
+      ("format", po::value<std::string>()->default_value("text"), "text, csv, json or markdown")
+      ("metrics", po::value<std::string>(),
+       "comma-separated metrics (default: all), e.g. median_cycle_time_min,success_rate")
+      ("confidence", po::value<double>()->default_value(0.95), "CI level, in (0, 1)");
+  // clang-format on
+  po::positional_options_description positional;
+  positional.add("dir", 1);
+  po::variables_map values;
+  if (!parse_command_options(
+          "Usage: genops-sim sweep table DIR [--format text|csv|json|markdown] [--metrics "
+          "a,b]\n\n"
+          "One tidy long table of the study in DIR: point x factor values x strategy x metric,\n"
+          "with the mean over replications and its Student-t confidence interval.",
+          options, positional, arguments, values)) {
+    return kExitOk;
+  }
+  const double confidence = values["confidence"].as<double>();
+  if (!(confidence > 0 && confidence < 1))
+    throw engine::InputError("--confidence: expected a value in (0, 1), got " +
+                             std::to_string(confidence));
+  std::vector<std::string> metrics;
+  if (values.count("metrics") != 0) {
+    std::stringstream in(values["metrics"].as<std::string>());
+    std::string item;
+    while (std::getline(in, item, ','))
+      metrics.push_back(item);
+  }
+  const SweepTable table = read_sweep_table(values["dir"].as<std::string>(), metrics, confidence);
+  std::cout << format_sweep_table(table, values["format"].as<std::string>());
+  return kExitOk;
+}
+
 }  // namespace
 
 std::string version_text() {
@@ -364,11 +404,14 @@ std::string run_json(const StudyResult& study, const std::vector<std::string>& o
 
 int command_sweep(const std::vector<std::string>& arguments) {
   const std::string usage =
-      "Usage: genops-sim sweep plan|run|status SCENARIO.toml [options]   (sweep SUB --help)\n\n"
+      "Usage: genops-sim sweep plan|run|status SCENARIO.toml [options], sweep table DIR\n"
+      "       (genops-sim sweep SUBCOMMAND --help)\n\n"
       "Parameter studies from the scenario file's [sweep] table (scenarios/README.md):\n"
       "  plan    list the runs (point, factor values, strategy, replication, run id)\n"
       "  run     run the points into --out DIR, one results file per point, resumable\n"
-      "  status  which points of DIR are done, missing, partial, failed or stale";
+      "  status  which points of DIR are done, missing, partial, failed or stale\n"
+      "  table   mean and CI over replications per point x strategy x metric (text, CSV, JSON,\n"
+      "          Markdown)";
   if (arguments.empty() || arguments[0] == "--help" || arguments[0] == "-h") {
     std::cout << usage << '\n';
     return arguments.empty() ? 2 : kExitOk;
@@ -380,6 +423,8 @@ int command_sweep(const std::vector<std::string>& arguments) {
     return sweep_run(rest);
   if (arguments[0] == "status")
     return sweep_status(rest);
+  if (arguments[0] == "table")
+    return sweep_table(rest);
   throw engine::InputError("sweep: unknown subcommand '" + arguments[0] +
                            "'; expected plan, run or status");
 }

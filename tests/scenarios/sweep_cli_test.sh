@@ -122,6 +122,34 @@ ls "$int" | grep -q partial && fail "a .partial file survived the resume"
   --filter point=5
 "${compare[@]}" "$int/point-0005.h5" "$work/straight/point-0005.h5" || fail "resumed point differs"
 
+echo "== sweep table: means and t intervals over replications, recomputed with scipy"
+"$sim" sweep table "$int" --format json > "$work/table.json"
+"$sim" sweep table "$int" --format csv --metrics success_rate > "$work/table.csv"
+[ "$(head -1 "$work/table.csv")" = \
+  "point,reviewers,runners,strategy,metric,replications,mean,ci95_low,ci95_high" ] ||
+  fail "CSV header"
+[ "$(wc -l < "$work/table.csv")" = $((1 + points * 2)) ] || fail "CSV rows"
+/usr/bin/python3 - "$work/table.json" "$int" <<'EOF' || fail "table values"
+import json, sys, h5py, numpy as np
+from scipy import stats
+table = json.load(open(sys.argv[1]))
+assert table["schema"] == "genops-sim-sweep-table" and table["factors"] == ["reviewers", "runners"]
+checked = 0
+for row in table["rows"]:
+    f = h5py.File("%s/point-%04d.h5" % (sys.argv[2], row["point"]), "r")
+    assert json.loads(f.attrs["sweep_factors"]) == row["factors"]
+    x = np.array([f["/runs/%s/rep%d/summary/%s" % (row["strategy"], r, row["metric"])][0]
+                  for r in range(row["replications"])], dtype=float)
+    assert row["replications"] == 4
+    assert abs(row["mean"] - x.mean()) <= 1e-9 * max(1.0, abs(x.mean())), row
+    if x.std() > 0:
+        low, high = stats.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=stats.sem(x))
+        assert abs(row["ci_low"] - low) < 1e-6 * max(1.0, abs(low)), (row, low)
+        assert abs(row["ci_high"] - high) < 1e-6 * max(1.0, abs(high)), (row, high)
+        checked += 1
+assert checked > 50, checked
+EOF
+
 echo "== a failing point is logged and the others go on"
 bad="$work/failing"
 mkdir -p "$bad/point-0002.h5.partial" && touch "$bad/point-0002.h5.partial/blocker"
