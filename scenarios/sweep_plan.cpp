@@ -93,6 +93,7 @@ SweepFactor read_factor(const toml::table& table, const std::string& source,
                         const std::string& where) {
   SweepFactor factor;
   const toml::node* values = nullptr;
+  const toml::node* labels = nullptr;  // display names of `values` (e.g. of stage lists)
   const toml::node* from = nullptr;
   const toml::node* to = nullptr;
   const toml::node* step = nullptr;
@@ -113,6 +114,8 @@ SweepFactor read_factor(const toml::table& table, const std::string& source,
         scale = text->get();
     } else if (name == "values") {
       values = &node;
+    } else if (name == "labels") {
+      labels = &node;
     } else if (name == "from") {
       from = &node;
     } else if (name == "to") {
@@ -143,6 +146,8 @@ SweepFactor read_factor(const toml::table& table, const std::string& source,
   }
   if (scale != "linear" && scale != "log")
     fail(source, line, where + ".scale", "\"linear\" or \"log\"", "'" + scale + "'");
+  if (labels != nullptr && values == nullptr)
+    fail(source, line_of(*labels), where + ".labels", "labels only with values", "a range");
   if (values != nullptr) {
     if (from != nullptr || to != nullptr || step != nullptr || points != nullptr) {
       fail(source, line, where + ".values", "either values or from/to with step or points", "both");
@@ -152,6 +157,22 @@ SweepFactor read_factor(const toml::table& table, const std::string& source,
       fail(source, line_of(*values), where + ".values", "a non-empty array", toml_text(*values));
     for (const auto& node : *array)
       add_value(factor, node);
+    if (labels != nullptr) {
+      const auto* names = labels->as_array();
+      if (names == nullptr || names->size() != array->size())
+        fail(source, line_of(*labels), where + ".labels",
+             "an array as long as values (" + std::to_string(array->size()) + ")",
+             toml_text(*labels));
+      std::set<std::string> seen;
+      for (std::size_t i = 0; i < names->size(); ++i) {
+        const toml::node& label = *names->get(i);
+        factor.labels[i] =
+            label.is_string() ? std::string(label.as_string()->get()) : toml_text(label);
+        if (!seen.insert(factor.labels[i]).second)
+          fail(source, line_of(*labels), where + ".labels", "distinct labels",
+               "'" + factor.labels[i] + "' twice");
+      }
+    }
     return factor;
   }
   if (from == nullptr || to == nullptr || (step == nullptr) == (points == nullptr)) {
@@ -428,9 +449,12 @@ std::string read_file(const std::string& path) {
 std::string factor_value_json(const SweepFactor& factor, std::size_t level) {
   // Numbers and booleans keep their type; strings (and anything JSON cannot read) the label.
   const Json value = Json::parse(factor.values[level], nullptr, false);
-  if (value.is_discarded() || value.is_string())
-    return Json(factor.labels[level]).dump();
-  return value.dump();
+  if (!value.is_discarded() && (value.is_number() || value.is_boolean()))
+    return value.dump();
+  const Json label = Json::parse(factor.labels[level], nullptr, false);
+  if (!label.is_discarded() && (label.is_number() || label.is_boolean()))
+    return label.dump();
+  return Json(factor.labels[level]).dump();
 }
 
 SweepRun SweepPlan::run(std::size_t number) const {
