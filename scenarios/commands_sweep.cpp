@@ -17,6 +17,7 @@
 #include "scenarios/commands.hpp"
 #include "scenarios/report_table.hpp"
 #include "scenarios/scenario_loader.hpp"
+#include "scenarios/sweep_mpi.hpp"
 #include "scenarios/sweep_plan.hpp"
 #include "scenarios/sweep_runner.hpp"
 #include "scenarios/sweep_table.hpp"
@@ -198,7 +199,9 @@ int sweep_run(const std::vector<std::string>& arguments) {
   options.add_options()
       ("threads", po::value<int>()->default_value(0),
        "worker threads (0: all cores); results do not depend on it")
-      ("quiet", po::bool_switch(), "no progress or per-point lines on stderr");
+      ("quiet", po::bool_switch(), "no progress or per-point lines on stderr")
+      ("mpi", po::bool_switch(),
+       "under mpirun: rank 0 hands out points to the other ranks as they become free");
   // clang-format on
   po::positional_options_description positional;
   positional.add("scenario", 1);
@@ -218,7 +221,13 @@ int sweep_run(const std::vector<std::string>& arguments) {
   if (threads < 0)
     throw engine::InputError("--threads: expected 0 or more, got " + std::to_string(threads));
   const SweepPlan plan = plan_of(values);
-  const auto task = task_of(values);
+  const bool mpi = values["mpi"].as<bool>();
+  if (mpi && (values.count("task-index") != 0 || values.count("task-count") != 0))
+    throw engine::InputError(
+        "--mpi: expected no --task-index/--task-count (ranks share out points)");
+  if (mpi && !sweep_mpi_available())
+    run_sweep_mpi(plan, models::StrategyRegistry{}, {});  // throws the message naming the fix
+  const auto task = mpi ? std::pair<std::size_t, std::size_t>{0, 1} : task_of(values);
   SweepRunOptions run_options;
   run_options.out_dir = values["out"].as<std::string>();
   run_options.threads = threads;
@@ -247,7 +256,19 @@ int sweep_run(const std::vector<std::string>& arguments) {
   }
   models::StrategyRegistry registry;
   models::register_builtin_strategies(registry);
-  const SweepRunReport report = run_sweep(plan, registry, run_options);
+  std::vector<int> point_rank;
+  int ranks = 1;
+  SweepRunReport report;
+  if (mpi) {
+    MpiSweepReport distributed = run_sweep_mpi(plan, registry, run_options);
+    if (!distributed.root)
+      return kExitOk;  // rank 0 reports for the study
+    report = std::move(distributed.report);
+    point_rank = std::move(distributed.point_rank);
+    ranks = distributed.ranks;
+  } else {
+    report = run_sweep(plan, registry, run_options);
+  }
   if (!quiet && tty)
     std::fprintf(stderr, "\n");
   std::size_t skipped = 0;
@@ -261,6 +282,8 @@ int sweep_run(const std::vector<std::string>& arguments) {
       entry["file"] = sweep_point_file(run_options.out_dir, p.point).string();
       if (!p.error.empty())
         entry["error"] = p.error;
+      if (mpi)
+        entry["rank"] = point_rank[points.size()];
       points.push_back(entry);
     }
     const Json out = {{"schema", "genops-sim-sweep-run"},
@@ -268,6 +291,7 @@ int sweep_run(const std::vector<std::string>& arguments) {
                       {"build", build_json()},
                       {"task_index", task.first},
                       {"task_count", task.second},
+                      {"mpi_ranks", mpi ? Json(ranks) : Json(nullptr)},
                       {"runs_executed", report.runs_executed},
                       {"points_skipped", skipped},
                       {"points_failed", report.points_failed},
@@ -275,6 +299,8 @@ int sweep_run(const std::vector<std::string>& arguments) {
                       {"points", points}};
     std::cout << out.dump(2) << '\n';
   } else {
+    if (mpi)
+      std::printf("MPI: %d ranks (rank 0 hands out points); ", ranks);
     std::printf(
         "%zu points (task %zu of %zu): %zu run now, %zu already done, %zu failed; %zu "
         "runs in %.1f s -> %s\n",
@@ -384,7 +410,7 @@ int sweep_table(const std::vector<std::string>& arguments) {
 std::string version_text() {
   const analysis::BuildInfo build = analysis::build_info();
   return "genops-sim " + build.engine_version + " (git " + build.git_sha + ", " + build.build_type +
-         ", " + build.compiler + ")";
+         ", " + build.compiler + (sweep_mpi_available() ? ", MPI" : ", no MPI") + ")";
 }
 
 std::string run_json(const StudyResult& study, const std::vector<std::string>& overrides) {
