@@ -196,7 +196,9 @@ SweepRunReport run_sweep(const SweepPlan& plan, const models::StrategyRegistry& 
   tbb::task_arena arena(threads);
   arena.execute([&] {
     tbb::parallel_pipeline(
-        static_cast<std::size_t>(threads) + 1,
+        // One token per thread: at most `threads` runs exist at once (simulating, or done and
+        // waiting for an earlier run to be written), which bounds memory by the threads.
+        static_cast<std::size_t>(threads),
         tbb::make_filter<void, std::shared_ptr<Job>>(
             tbb::filter_mode::serial_in_order,
             [&](tbb::flow_control& control) -> std::shared_ptr<Job> {

@@ -3,7 +3,7 @@
 // Runs a parameter study into a directory: one results file per point
 // (`DIR/point-NNNN.h5`, the same layout as `run --out`). Runs stream: each is simulated,
 // written to its point's file in plan order and dropped, so memory is bounded by the runs in
-// flight (threads + 1), not by the study. A point whose complete file carries the point's
+// flight (one per thread), not by the study. A point whose complete file carries the point's
 // config hash is skipped (resume); a failing point is logged (`DIR/point-NNNN.failed`) and the
 // others go on.
 
