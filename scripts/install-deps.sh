@@ -21,6 +21,8 @@ packages=(
   r-cran-hdf5r
   # sweep run --mpi and its mpirun test (optional at configure time, installed for CI)
   openmpi-bin libopenmpi-dev
+  # the Slurm array test runs munged, slurmctld and slurmd on this machine
+  slurm-wlm munge
 )
 
 missing=()
