@@ -1,6 +1,8 @@
 // `genops-sim sweep plan|run|status`, `--version` and the provenance of `run --json`.
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -200,6 +202,9 @@ int sweep_run(const std::vector<std::string>& arguments) {
       ("threads", po::value<int>()->default_value(0),
        "worker threads (0: all cores); results do not depend on it")
       ("quiet", po::bool_switch(), "no progress or per-point lines on stderr")
+      ("progress", po::value<std::string>()->default_value("auto"),
+       "auto (a bar on a terminal, else one line per 10%), json (one JSON line per run on "
+       "stderr) or none; the ETA is weighted by run cost")
       ("mpi", po::bool_switch(),
        "under mpirun: rank 0 hands out points to the other ranks as they become free");
   // clang-format on
@@ -235,22 +240,49 @@ int sweep_run(const std::vector<std::string>& arguments) {
   run_options.command_line = command_line_of("sweep run", arguments);
   const bool quiet = values["quiet"].as<bool>();
   const bool tty = isatty(STDERR_FILENO) != 0;
+  const std::string progress_mode = values["progress"].as<std::string>();
+  if (progress_mode != "auto" && progress_mode != "json" && progress_mode != "none")
+    throw engine::InputError("--progress: expected auto, json or none, got '" + progress_mode +
+                             "'");
+  const bool bar = !quiet && progress_mode == "auto" && tty;
   if (!quiet) {
-    run_options.log = [tty](const std::string& line) {
-      std::fprintf(stderr, "%s%s\n", tty ? "\r\033[K" : "", line.c_str());
+    run_options.log = [bar](const std::string& line) {
+      std::fprintf(stderr, "%s%s\n", bar ? "\r\033[K" : "", line.c_str());
     };
-    // On a terminal a live count; elsewhere one line per 10%.
-    run_options.progress = [tty, last_decile = std::size_t{0}](std::size_t done,
-                                                               std::size_t total) mutable {
-      if (tty) {
-        std::fprintf(stderr, "\r  %zu/%zu runs (%.0f%%)", done, total,
-                     100.0 * static_cast<double>(done) / static_cast<double>(total));
+  }
+  if (!quiet && progress_mode == "json") {
+    run_options.progress = [started = std::chrono::steady_clock::now()](
+                               std::size_t done, std::size_t total, double fraction) {
+      const double elapsed =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      const Json line = {{"done_runs", done},
+                         {"total_runs", total},
+                         {"fraction", fraction},
+                         {"elapsed_s", elapsed},
+                         {"eta_s", fraction > 0 ? elapsed * (1 - fraction) / fraction : 0.0}};
+      std::fprintf(stderr, "%s\n", line.dump().c_str());
+    };
+  } else if (!quiet && progress_mode == "auto") {
+    // On a terminal a bar with ETA; elsewhere one line per 10% of the (cost-weighted) work.
+    run_options.progress = [bar, last_decile = 0, started = std::chrono::steady_clock::now()](
+                               std::size_t done, std::size_t total, double fraction) mutable {
+      const double elapsed =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      const double eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0.0;
+      if (bar) {
+        constexpr int kWidth = 30;
+        const int filled = std::clamp(static_cast<int>(fraction * kWidth), 0, kWidth);
+        std::fprintf(stderr, "\r  [%s%s] %3.0f%%  %zu/%zu runs  ETA %.0f s",
+                     std::string(static_cast<std::size_t>(filled), '#').c_str(),
+                     std::string(static_cast<std::size_t>(kWidth - filled), ' ').c_str(),
+                     100 * fraction, done, total, eta);
         return;
       }
-      const std::size_t decile = done * 10 / total;
+      const int decile = static_cast<int>(fraction * 10 + 1e-9);
       if (decile > last_decile) {
         last_decile = decile;
-        std::fprintf(stderr, "  %zu/%zu runs (%zu%%)\n", done, total, decile * 10);
+        std::fprintf(stderr, "  %d%%  %zu/%zu runs  %.0f s elapsed, ETA %.0f s\n", decile * 10,
+                     done, total, elapsed, eta);
       }
     };
   }
@@ -269,7 +301,7 @@ int sweep_run(const std::vector<std::string>& arguments) {
   } else {
     report = run_sweep(plan, registry, run_options);
   }
-  if (!quiet && tty)
+  if (bar)
     std::fprintf(stderr, "\n");
   std::size_t skipped = 0;
   for (const auto& p : report.points)

@@ -23,6 +23,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// What a run costs, up to a constant: its expected arrivals (services x rate x days).
+double expected_deployments(const models::Scenario& scenario) {
+  double total = 0;
+  for (const auto& organization : scenario.organizations) {
+    total += organization.services * organization.deploys_per_service_per_day;
+  }
+  return std::max(1.0, total * scenario.duration_days);
+}
+
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
@@ -168,6 +177,11 @@ SweepRunReport run_sweep(const SweepPlan& plan, const models::StrategyRegistry& 
   }
   const std::size_t per_point = plan.runs_per_point();
   const std::size_t total_runs = to_run.size() * per_point;
+  double total_cost = 0;
+  for (const std::size_t position : to_run)
+    total_cost += expected_deployments(plan.points[options.points[position]].scenario) *
+                  static_cast<double>(per_point);
+  double done_cost = 0;
   const int threads = options.threads > 0
                           ? options.threads
                           : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
@@ -267,8 +281,9 @@ SweepRunReport run_sweep(const SweepPlan& plan, const models::StrategyRegistry& 
                   }
                   job->result.reset();  // the run leaves memory here
                   ++report.runs_executed;
+                  done_cost += expected_deployments(plan.points[job->point].scenario);
                   if (options.progress)
-                    options.progress(++written, total_runs);
+                    options.progress(++written, total_runs, done_cost / total_cost);
                   if (!job->last_of_point)
                     return;
                   if (!open.failed) {

@@ -44,8 +44,9 @@ struct SweepRunOptions {
   std::string command_line;         // recorded as provenance
   // Called (serialised) after every finished point with a one-line message.
   std::function<void(const std::string&)> log;
-  // Called (serialised) after every written run with (done, total) run counts.
-  std::function<void(std::size_t, std::size_t)> progress;
+  // Called (serialised) after every written run with the runs done and to do, and the share
+  // of the work done weighted by run cost (the expected deployments of each run's point).
+  std::function<void(std::size_t done, std::size_t total, double weighted_fraction)> progress;
 };
 
 struct PointOutcome {

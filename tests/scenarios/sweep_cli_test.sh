@@ -56,6 +56,20 @@ for p in $(seq 0 $((points - 1))); do
   f=$(printf 'point-%04d.h5' "$p")
   "${compare[@]}" "$work/t1/$f" "$work/t2/$f" || fail "threads differ at $f"
 done
+echo "== --progress json: one line per run, cost-weighted fraction ending at 1"
+"$sim" sweep run "$study" --out "$work/progress" --filter point=0..2 --progress json \
+  2> "$work/progress.jsonl" > /dev/null
+/usr/bin/python3 - "$work/progress.jsonl" <<'EOF' || fail "progress JSON"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+assert len(lines) == 6, len(lines)
+assert [l["done_runs"] for l in lines] == [1, 2, 3, 4, 5, 6]
+assert all(l["total_runs"] == 6 for l in lines)
+fractions = [l["fraction"] for l in lines]
+assert fractions == sorted(fractions) and abs(fractions[-1] - 1) < 1e-12, fractions
+assert lines[-1]["eta_s"] == 0
+EOF
+
 echo "== a point file is the file of 'run --out' with that point's overrides"
 "$sim" run "$study" --quiet --replications 1 --set name=quick-r4-c6 \
   --set 'organizations.*.reviewers.count=4' --set 'organizations.*.ci_runners=6' \
