@@ -82,22 +82,23 @@ void holm_in_place(const std::vector<double*>& adjusted, const std::vector<doubl
   }
 }
 
-ArmSummary summarize_arm(const StudyRecords& study, std::size_t strategy, double confidence,
-                         std::vector<double>& cycle_times) {
+ArmSummary summarize_arm(const results::StudyRecords& study, std::size_t strategy,
+                         double confidence, std::vector<double>& cycle_times) {
   ArmSummary arm;
   arm.strategy = study.provenance.strategies[strategy];
   arm.replications = study.provenance.replications;
   std::vector<models::DeploymentRecord> pooled;
   std::uint64_t violations = 0;
   for (std::uint32_t r = 0; r < study.provenance.replications; ++r) {
-    const RunRecords& run = study.run(strategy, r);
+    const results::RunRecords& run = study.run(strategy, r);
     pooled.insert(pooled.end(), run.deployments.begin(), run.deployments.end());
     violations += run.violations.size();
-    const StrategySummary replication = summarize(run.deployments, run.violations.size());
+    const models::StrategySummary replication =
+        models::summarize(run.deployments, run.violations.size());
     arm.replication_medians.push_back(replication.median_cycle_time_min);
     arm.replication_success_rates.push_back(replication.success_rate);
   }
-  arm.summary = summarize(pooled, violations);
+  arm.summary = models::summarize(pooled, violations);
   cycle_times.clear();
   cycle_times.reserve(pooled.size());
   for (const models::DeploymentRecord& record : pooled) {
@@ -108,7 +109,7 @@ ArmSummary summarize_arm(const StudyRecords& study, std::size_t strategy, double
   } else {
     arm.median_ci = MedianInterval{kNaN, kNaN, 0.0};
   }
-  const StrategySummary& s = arm.summary;
+  const models::StrategySummary& s = arm.summary;
   arm.success = rate_of(s.succeeded, s.deployments, confidence);
   arm.rollback = rate_of(s.rolled_back, s.deployments, confidence);
   arm.failure = rate_of(s.failed, s.deployments, confidence);
@@ -120,7 +121,8 @@ ArmSummary summarize_arm(const StudyRecords& study, std::size_t strategy, double
 
 }  // namespace
 
-ComparisonReport compare_strategies(const StudyRecords& study, const CompareOptions& options) {
+ComparisonReport compare_strategies(const results::StudyRecords& study,
+                                    const CompareOptions& options) {
   const std::size_t baseline = study.strategy_index(options.baseline);
   if (baseline == std::string::npos) {
     std::string valid;
@@ -774,7 +776,7 @@ std::string render_json(const ComparisonReport& report) {
                          {"holm", "across the compared strategies, per test"}};
   ordered_json arms = ordered_json::array();
   for (const ArmSummary& arm : report.arms) {
-    const StrategySummary& s = arm.summary;
+    const models::StrategySummary& s = arm.summary;
     arms.push_back({{"strategy", arm.strategy},
                     {"deployment_level",
                      {{"deployments", s.deployments},

@@ -419,17 +419,18 @@ constexpr double kMinutesPerDay = 1440.0;
 constexpr double kMinutesPerWeek = 7.0 * kMinutesPerDay;
 
 // Pooled deployments of one strategy (views, no copies).
-std::vector<const RunRecords*> runs_of(const StudyRecords& study, std::size_t strategy) {
-  std::vector<const RunRecords*> runs;
+std::vector<const results::RunRecords*> runs_of(const results::StudyRecords& study,
+                                                std::size_t strategy) {
+  std::vector<const results::RunRecords*> runs;
   for (std::uint32_t r = 0; r < study.provenance.replications; ++r) {
     runs.push_back(&study.run(strategy, r));
   }
   return runs;
 }
 
-std::vector<double> sorted_cycle_times(const StudyRecords& study, std::size_t strategy) {
+std::vector<double> sorted_cycle_times(const results::StudyRecords& study, std::size_t strategy) {
   std::vector<double> cycles;
-  for (const RunRecords* run : runs_of(study, strategy)) {
+  for (const results::RunRecords* run : runs_of(study, strategy)) {
     for (const models::DeploymentRecord& record : run->deployments) {
       cycles.push_back(record.cycle_time_min);
     }
@@ -444,7 +445,8 @@ struct ArmView {
   std::string colour;
 };
 
-std::vector<ArmView> arm_views(const StudyRecords& study, const ComparisonReport& comparison) {
+std::vector<ArmView> arm_views(const results::StudyRecords& study,
+                               const ComparisonReport& comparison) {
   std::vector<ArmView> arms;
   for (std::size_t position = 0; position < comparison.arms.size(); ++position) {
     const std::string& name = comparison.arms[position].strategy;
@@ -494,7 +496,7 @@ std::pair<double, double> positive_range(const std::vector<std::vector<double>>&
   return {round_125(low, false), std::max(round_125(high, true), round_125(low, false) * 10)};
 }
 
-std::string ecdf_chart(const StudyRecords& study, const std::vector<ArmView>& arms,
+std::string ecdf_chart(const results::StudyRecords& study, const std::vector<ArmView>& arms,
                        const ComparisonReport& comparison) {
   std::vector<std::vector<double>> cycles;
   for (const ArmView& arm : arms) {
@@ -529,7 +531,7 @@ std::string ecdf_chart(const StudyRecords& study, const std::vector<ArmView>& ar
   return chart.svg();
 }
 
-std::string histogram_chart(const StudyRecords& study, const std::vector<ArmView>& arms) {
+std::string histogram_chart(const results::StudyRecords& study, const std::vector<ArmView>& arms) {
   std::vector<std::vector<double>> cycles;
   for (const ArmView& arm : arms) {
     cycles.push_back(sorted_cycle_times(study, arm.index));
@@ -642,7 +644,7 @@ std::string catch_point_chart(const ComparisonReport& comparison,
   const double width = group / static_cast<double>(std::max<std::size_t>(1, arms.size()));
   std::vector<LegendEntry> legend;
   for (std::size_t a = 0; a < arms.size(); ++a) {
-    const StrategySummary& summary = comparison.arms[a].summary;
+    const models::StrategySummary& summary = comparison.arms[a].summary;
     for (std::size_t p = 0; p < points.size(); ++p) {
       const std::uint64_t caught = summary.caught_at[static_cast<std::size_t>(points[p].first)];
       const double share = summary.issues > 0
@@ -662,13 +664,14 @@ std::string catch_point_chart(const ComparisonReport& comparison,
   return chart.svg();
 }
 
-std::string canary_stage_chart(const StudyRecords& study, const std::vector<ArmView>& arms) {
+std::string canary_stage_chart(const results::StudyRecords& study,
+                               const std::vector<ArmView>& arms) {
   // Issues rolled back by a canary stage, by the stage that caught them (stages passed before).
   std::map<int, std::map<double, std::uint64_t>> traffic_by_stage;
   std::vector<std::map<int, std::uint64_t>> caught(arms.size());
   int last_stage = 0;
   for (std::size_t a = 0; a < arms.size(); ++a) {
-    for (const RunRecords* run : runs_of(study, arms[a].index)) {
+    for (const results::RunRecords* run : runs_of(study, arms[a].index)) {
       for (const models::DeploymentRecord& record : run->deployments) {
         if (record.catch_point == models::CatchPoint::Canary) {
           const int stage = record.canary_stage_reached;
@@ -726,10 +729,10 @@ std::string canary_stage_chart(const StudyRecords& study, const std::vector<ArmV
 
 // Mean per replication of a per-week quantity of deployments (week of arrival).
 template <typename Value, typename Keep>
-std::vector<Point> weekly(const StudyRecords& study, std::size_t strategy, Value value, Keep keep,
-                          bool average_over_deployments) {
+std::vector<Point> weekly(const results::StudyRecords& study, std::size_t strategy, Value value,
+                          Keep keep, bool average_over_deployments) {
   std::map<long, std::pair<double, double>> sums;  // week -> (sum, count)
-  for (const RunRecords* run : runs_of(study, strategy)) {
+  for (const results::RunRecords* run : runs_of(study, strategy)) {
     for (const models::DeploymentRecord& record : run->deployments) {
       if (!keep(record)) {
         continue;
@@ -783,7 +786,7 @@ std::string line_chart(const std::string& title, const std::string& x_label,
   return chart.svg();
 }
 
-std::string deployments_per_week_chart(const StudyRecords& study,
+std::string deployments_per_week_chart(const results::StudyRecords& study,
                                        const std::vector<ArmView>& arms) {
   std::vector<Series> series;
   std::vector<LegendEntry> legend;
@@ -812,7 +815,7 @@ std::string deployments_per_week_chart(const StudyRecords& study,
                     std::move(legend));
 }
 
-std::string waits_chart(const StudyRecords& study, const std::vector<ArmView>& arms) {
+std::string waits_chart(const results::StudyRecords& study, const std::vector<ArmView>& arms) {
   std::vector<Series> series;
   std::vector<LegendEntry> legend;
   for (const ArmView& arm : arms) {
@@ -848,7 +851,7 @@ struct DailyResources {
   std::vector<Point> review_queue;          // changes waiting, all organizations
 };
 
-DailyResources daily_resources(const StudyRecords& study, std::size_t strategy) {
+DailyResources daily_resources(const results::StudyRecords& study, std::size_t strategy) {
   struct Sums {
     double runners_busy = 0;
     double runner_capacity = 0;
@@ -856,17 +859,17 @@ DailyResources daily_resources(const StudyRecords& study, std::size_t strategy) 
     double reviewer_capacity = 0;
     double ci_queue = 0;
     double review_queue = 0;
-    std::map<std::pair<const RunRecords*, double>, int> hours;  // distinct sample times
+    std::map<std::pair<const results::RunRecords*, double>, int> hours;  // distinct sample times
   };
   std::map<long, Sums> days;
   const auto& organizations = study.provenance.organizations;
-  for (const RunRecords* run : runs_of(study, strategy)) {
+  for (const results::RunRecords* run : runs_of(study, strategy)) {
     for (const models::ResourceSample& sample : run->samples) {
       const long day = static_cast<long>(std::floor(sample.time_min / kMinutesPerDay));
       Sums& sums = days[day];
-      const OrganizationInfo* info = sample.organization < organizations.size()
-                                         ? &organizations[sample.organization]
-                                         : nullptr;
+      const results::OrganizationInfo* info = sample.organization < organizations.size()
+                                                  ? &organizations[sample.organization]
+                                                  : nullptr;
       sums.runners_busy += sample.runners_busy;
       sums.reviewers_busy += sample.reviewers_busy;
       sums.runner_capacity += info != nullptr ? info->ci_runners : 0;
@@ -1023,7 +1026,7 @@ std::string comparison_tables(const ComparisonReport& report) {
   return out.str();
 }
 
-std::string provenance_table(const StudyRecords& study) {
+std::string provenance_table(const results::StudyRecords& study) {
   std::ostringstream out;
   out << "<table class=\"kv\"><tbody>\n";
   out << "<tr><th>file</th><td><code>" << escape(study.path.string()) << "</code></td></tr>\n";
@@ -1035,7 +1038,7 @@ std::string provenance_table(const StudyRecords& study) {
         << "</code></td></tr>\n";
   }
   out << "<tr><th>organizations</th><td>";
-  for (const OrganizationInfo& organization : study.provenance.organizations) {
+  for (const results::OrganizationInfo& organization : study.provenance.organizations) {
     out << escape(organization.name) << " (" << organization.services << " services, "
         << organization.ci_runners << " CI runners, " << organization.reviewers
         << " reviewers)<br>";
@@ -1118,7 +1121,8 @@ std::string figure(const std::string& svg, const std::string& caption) {
 
 }  // namespace
 
-std::string render_html_report(const StudyRecords& study, const ComparisonReport& comparison) {
+std::string render_html_report(const results::StudyRecords& study,
+                               const ComparisonReport& comparison) {
   const std::vector<ArmView> arms = arm_views(study, comparison);
   std::ostringstream html;
   html << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"

@@ -306,7 +306,7 @@ void GenopsStrategy::analyse(Pipeline& p, std::uint32_t id) const {
     return;
   }
   // The governed rollout decision (deploy.rollout): pre-execution starts now; an approval wait
-  // happens inside it (GENOPS-SPEC.md 4.6 option A).
+  // happens inside it (docs/genops-spec-decisions.md, human approval).
   st.rollout_awu[id] = open_awu(p, id, AwuKind::DeployRollout,
                                 c.hotfix ? AwuBudget::Emergency : AwuBudget::ErrorBudget,
                                 st.last_rollout_sequence[id]);

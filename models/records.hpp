@@ -8,7 +8,7 @@
 
 namespace genops::models {
 
-// Final outcome of a deployment (MODEL.md). Codes are stable: they are written to HDF5.
+// Final outcome of a deployment (docs/MODEL.md). Codes are stable: they are written to HDF5.
 enum class Outcome : std::uint8_t { Succeeded = 0, RolledBack = 1, Failed = 2, Blocked = 3 };
 inline constexpr int kOutcomeCount = 4;
 const char* outcome_name(Outcome outcome);
@@ -110,7 +110,7 @@ struct AuditRecord {
   std::array<std::uint8_t, 32> hash{};
 };
 
-// GenOps v0.1 AI Workload Units (GENOPS-SPEC.md section 4): what the genops strategy governs.
+// GenOps v0.1 AI Workload Units (docs/genops-spec-decisions.md): what the genops strategy governs.
 enum class AwuKind : std::uint8_t { AgentPropose = 0, DeployRollout = 1, DeployRollback = 2 };
 inline constexpr int kAwuKindCount = 3;
 const char* awu_operation_name(AwuKind kind);  // agent.propose, deploy.rollout, deploy.rollback

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "analysis/results_io.hpp"
+#include "results/results_io.hpp"
 #include "scenarios/runner.hpp"
 
 namespace boost::program_options {
@@ -50,7 +50,7 @@ std::string run_json(const StudyResult& study, const std::vector<std::string>& o
 std::size_t write_study_telemetry(const std::string& path, const StudyResult& study);
 
 // Reads a results file; a bad or unreadable file is engine::InputError (exit 2, one line).
-analysis::StudyRecords load_results(const std::string& path, const analysis::ReadOptions& read);
+results::StudyRecords load_results(const std::string& path, const results::ReadOptions& read);
 
 // Writes a finished study to an HDF5 results file (`run --out`); results_output.cpp.
 // `command_line` is recorded as provenance.

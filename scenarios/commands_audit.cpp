@@ -5,10 +5,10 @@
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 
-#include "analysis/results_file.hpp"
-#include "analysis/results_io.hpp"
 #include "engine/error.hpp"
 #include "models/governance.hpp"
+#include "results/results_file.hpp"
+#include "results/results_io.hpp"
 #include "scenarios/commands.hpp"
 
 namespace genops::scenarios {
@@ -60,10 +60,10 @@ int command_audit(const std::vector<std::string>& arguments) {
   if (values.count("file") == 0)
     throw engine::InputError("audit verify needs a results file (see --help)");
   const std::string path = values["file"].as<std::string>();
-  analysis::ReadOptions read;
+  results::ReadOptions read;
   read.canary_stages = false;
   read.resources = false;
-  const analysis::StudyRecords study = load_results(path, read);
+  const results::StudyRecords study = load_results(path, read);
   nlohmann::json chains = nlohmann::json::array();
   std::size_t records = 0;
   std::size_t broken = 0;

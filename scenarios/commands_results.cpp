@@ -7,8 +7,8 @@
 
 #include "analysis/compare.hpp"
 #include "analysis/report_html.hpp"
-#include "analysis/results_io.hpp"
 #include "engine/error.hpp"
+#include "results/results_io.hpp"
 #include "scenarios/commands.hpp"
 
 // `genops-sim compare` and `genops-sim report`: read a results file, compare, render.
@@ -53,7 +53,7 @@ analysis::CompareOptions comparison_options(const po::variables_map& values) {
   return options;
 }
 
-analysis::ComparisonReport compare(const analysis::StudyRecords& study,
+analysis::ComparisonReport compare(const results::StudyRecords& study,
                                    const analysis::CompareOptions& options) {
   if (study.strategy_index(options.baseline) == std::string::npos) {
     std::string valid;
@@ -68,10 +68,10 @@ analysis::ComparisonReport compare(const analysis::StudyRecords& study,
 
 }  // namespace
 
-analysis::StudyRecords load_results(const std::string& path, const analysis::ReadOptions& read) {
+results::StudyRecords load_results(const std::string& path, const results::ReadOptions& read) {
   try {
-    return analysis::read_study(path, read);
-  } catch (const analysis::ResultsFileError& error) {
+    return results::read_study(path, read);
+  } catch (const results::ResultsFileError& error) {
     throw engine::InputError(error.what());
   }
 }
@@ -102,8 +102,8 @@ int command_compare(const std::vector<std::string>& arguments) {
     throw engine::InputError("--format: expected text, markdown or latex, got '" + format + "'");
   }
   const analysis::CompareOptions compare_options = comparison_options(values);
-  const analysis::StudyRecords study =
-      load_results(values["results"].as<std::string>(), analysis::ReadOptions{false, false, false});
+  const results::StudyRecords study =
+      load_results(values["results"].as<std::string>(), results::ReadOptions{false, false, false});
   const analysis::ComparisonReport report = compare(study, compare_options);
   if (values["json"].as<bool>()) {
     std::cout << analysis::render_json(report) << '\n';
@@ -136,7 +136,7 @@ int command_report(const std::vector<std::string>& arguments) {
   }
   const analysis::CompareOptions compare_options = comparison_options(values);
   const std::string html_path = values["html"].as<std::string>();
-  const analysis::StudyRecords study = load_results(values["results"].as<std::string>(), {});
+  const results::StudyRecords study = load_results(values["results"].as<std::string>(), {});
   const analysis::ComparisonReport report = compare(study, compare_options);
   const std::string html = analysis::render_html_report(study, report);
   std::ofstream out(html_path, std::ios::binary | std::ios::trunc);

@@ -13,9 +13,9 @@
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 
-#include "analysis/results_io.hpp"
 #include "engine/error.hpp"
 #include "models/strategy.hpp"
+#include "results/results_io.hpp"
 #include "scenarios/commands.hpp"
 #include "scenarios/report_table.hpp"
 #include "scenarios/scenario_loader.hpp"
@@ -36,7 +36,7 @@ constexpr int kExitFailed = 1;
 constexpr int kSchemaVersion = 1;
 
 Json build_json() {
-  const analysis::BuildInfo build = analysis::build_info();
+  const results::BuildInfo build = results::build_info();
   return {{"engine_version", build.engine_version},
           {"git_commit", build.git_sha},
           {"build_type", build.build_type},
@@ -440,7 +440,7 @@ int sweep_table(const std::vector<std::string>& arguments) {
 }  // namespace
 
 std::string version_text() {
-  const analysis::BuildInfo build = analysis::build_info();
+  const results::BuildInfo build = results::build_info();
   return "genops-sim " + build.engine_version + " (git " + build.git_sha + ", " + build.build_type +
          ", " + build.compiler + (sweep_mpi_available() ? ", MPI" : ", no MPI") + ")";
 }
@@ -451,7 +451,7 @@ std::string run_json(const StudyResult& study, const std::vector<std::string>& o
   Json provenance = build_json();
   provenance["scenario_file"] = study.scenario.source;
   provenance["overrides"] = overrides;
-  provenance["config_sha256"] = analysis::sha256_hex(config);
+  provenance["config_sha256"] = results::sha256_hex(config);
   provenance["point"] = nullptr;  // `run` is not part of a sweep
   provenance["factors"] = Json::object();
   Json framed = {{"schema", "genops-sim-run"}, {"schema_version", kSchemaVersion}};

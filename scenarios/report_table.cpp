@@ -48,8 +48,8 @@ void print_study_table(const StudyResult& study, std::ostream& out) {
       << " replication(s), " << sc.organizations.size() << " organizations, " << services
       << " services, " << sc.duration_days << " days\n\n";
   const std::size_t n = sc.strategies.size();
-  std::vector<analysis::StrategySummary> pooled;
-  std::vector<std::vector<analysis::StrategySummary>> per_rep(n);
+  std::vector<models::StrategySummary> pooled;
+  std::vector<std::vector<models::StrategySummary>> per_rep(n);
   for (std::size_t s = 0; s < n; ++s) {
     pooled.push_back(pooled_summary(study, s));
     for (int r = 0; r < sc.replications; ++r)
@@ -126,18 +126,18 @@ void print_study_table(const StudyResult& study, std::ostream& out) {
       };
     };
     row("Median cycle time (min)",
-        across([](const analysis::StrategySummary& x) { return x.median_cycle_time_min; }, 1, 1));
+        across([](const models::StrategySummary& x) { return x.median_cycle_time_min; }, 1, 1));
     row("Success rate (%)",
-        across([](const analysis::StrategySummary& x) { return x.success_rate; }, 100, 2));
+        across([](const models::StrategySummary& x) { return x.success_rate; }, 100, 2));
     row("Rollback rate (%)",
-        across([](const analysis::StrategySummary& x) { return x.rollback_rate; }, 100, 2));
+        across([](const models::StrategySummary& x) { return x.rollback_rate; }, 100, 2));
     row("Failure+block rate (%)",
-        across([](const analysis::StrategySummary& x) { return x.failure_rate + x.block_rate; },
-               100, 2));
+        across([](const models::StrategySummary& x) { return x.failure_rate + x.block_rate; }, 100,
+               2));
     row("Canary catch rate (%)",
-        across([](const analysis::StrategySummary& x) { return x.canary_catch_rate; }, 100, 1));
+        across([](const models::StrategySummary& x) { return x.canary_catch_rate; }, 100, 1));
     row("Safety violations", across(
-                                 [](const analysis::StrategySummary& x) {
+                                 [](const models::StrategySummary& x) {
                                    return static_cast<double>(x.safety_violations);
                                  },
                                  1, 1));

@@ -1,13 +1,13 @@
 #include <algorithm>
 #include <limits>
 
-#include "analysis/results_io.hpp"
 #include "engine/error.hpp"
+#include "results/results_io.hpp"
 #include "scenarios/commands.hpp"
 #include "scenarios/results_output.hpp"
 #include "scenarios/scenario_loader.hpp"
 
-// `run --out`: hands the finished study to analysis/results_io as views (nothing is copied).
+// `run --out`: hands the finished study to results/results_io as views (nothing is copied).
 namespace genops::scenarios {
 
 namespace {
@@ -19,9 +19,9 @@ std::uint16_t clamp_u16(int value) {
 
 }  // namespace
 
-analysis::StudyProvenance results_provenance(const models::Scenario& scenario, int threads,
-                                             const std::string& command_line) {
-  analysis::StudyProvenance provenance;
+results::StudyProvenance results_provenance(const models::Scenario& scenario, int threads,
+                                            const std::string& command_line) {
+  results::StudyProvenance provenance;
   provenance.scenario = scenario.name;
   provenance.config_json = scenario_to_json(scenario);
   provenance.command_line = command_line;
@@ -32,22 +32,22 @@ analysis::StudyProvenance results_provenance(const models::Scenario& scenario, i
   provenance.threads = static_cast<std::uint32_t>(threads);
   provenance.strategies = scenario.strategies;
   for (const models::OrganizationConfig& organization : scenario.organizations) {
-    provenance.organizations.push_back(analysis::OrganizationInfo{
+    provenance.organizations.push_back(results::OrganizationInfo{
         organization.name, clamp_u16(organization.services), clamp_u16(organization.ci_runners),
         clamp_u16(organization.reviewers.count)});
   }
   return provenance;
 }
 
-analysis::RunView results_view(const RunResult& run) {
-  analysis::RunView view;
+results::RunView results_view(const RunResult& run) {
+  results::RunView view;
   view.strategy = run.strategy;
   view.replication = static_cast<std::uint32_t>(run.replication);
   view.seed = run.seed;
   view.events = run.engine.events;
   view.wall_seconds = run.engine.wall_seconds;
   for (const models::PipelineOutput& output : run.organizations) {
-    view.organizations.push_back(analysis::OrganizationRecords{
+    view.organizations.push_back(results::OrganizationRecords{
         output.deployments, output.stages, output.audit, output.samples, output.unfinished,
         output.awus, output.service_names});
   }
@@ -59,16 +59,16 @@ analysis::RunView results_view(const RunResult& run) {
 void write_study_results(const std::string& path, const StudyResult& study,
                          const std::string& command_line) {
   try {
-    analysis::StudyProvenance provenance =
+    results::StudyProvenance provenance =
         results_provenance(study.scenario, study.threads, command_line);
     provenance.wall_time_s = study.wall_seconds;
     provenance.events_processed = study.events;
-    analysis::StudyResultsWriter writer(path, provenance);
+    results::StudyResultsWriter writer(path, provenance);
     for (const RunResult& run : study.runs) {
       writer.write_run(results_view(run));
     }
     writer.finalize();
-  } catch (const analysis::ResultsFileError& error) {
+  } catch (const results::ResultsFileError& error) {
     throw engine::InputError("--out " + path + ": " + error.what());
   }
 }

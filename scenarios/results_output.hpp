@@ -2,8 +2,8 @@
 
 #include <string>
 
-#include "analysis/results_io.hpp"
 #include "models/config.hpp"
+#include "results/results_io.hpp"
 #include "scenarios/runner.hpp"
 
 // What a results file records of a study and of each run (results_output.cpp); shared by
@@ -11,10 +11,10 @@
 namespace genops::scenarios {
 
 // Provenance of a study of `scenario` (wall time and events are left 0 for the caller).
-analysis::StudyProvenance results_provenance(const models::Scenario& scenario, int threads,
-                                             const std::string& command_line);
+results::StudyProvenance results_provenance(const models::Scenario& scenario, int threads,
+                                            const std::string& command_line);
 
 // A finished run as views into its own vectors (nothing is copied; `run` must outlive it).
-analysis::RunView results_view(const RunResult& run);
+results::RunView results_view(const RunResult& run);
 
 }  // namespace genops::scenarios

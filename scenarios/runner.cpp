@@ -79,7 +79,7 @@ StudyResult run_study(const models::Scenario& scenario, const models::StrategyRe
   return study;
 }
 
-analysis::StrategySummary pooled_summary(const StudyResult& study, std::size_t strategy) {
+models::StrategySummary pooled_summary(const StudyResult& study, std::size_t strategy) {
   std::vector<models::DeploymentRecord> all;
   std::uint64_t violations = 0;
   for (int r = 0; r < study.scenario.replications; ++r) {
@@ -88,12 +88,12 @@ analysis::StrategySummary pooled_summary(const StudyResult& study, std::size_t s
     all.insert(all.end(), records.begin(), records.end());
     violations += run.violations.size();
   }
-  return analysis::summarize(all, violations);
+  return models::summarize(all, violations);
 }
 
-analysis::StrategySummary replication_summary(const RunResult& run) {
+models::StrategySummary replication_summary(const RunResult& run) {
   const auto records = run.deployments();
-  return analysis::summarize(records, run.violations.size());
+  return models::summarize(records, run.violations.size());
 }
 
 }  // namespace genops::scenarios

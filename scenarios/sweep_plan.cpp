@@ -12,8 +12,8 @@
 #include <toml++/toml.h>
 #include <nlohmann/json.hpp>
 
-#include "analysis/results_io.hpp"
 #include "engine/error.hpp"
+#include "results/results_io.hpp"
 #include "scenarios/scenario_loader.hpp"
 
 namespace genops::scenarios {
@@ -590,7 +590,7 @@ SweepPlan load_sweep_plan(const std::string& path, const SweepOverrides& overrid
                                  factor.name + "' (point " + std::to_string(p) + "): " + message);
       }
     }
-    point.config_sha256 = analysis::sha256_hex(scenario_to_json(point.scenario));
+    point.config_sha256 = results::sha256_hex(scenario_to_json(point.scenario));
     plan.points.push_back(std::move(point));
   }
   const models::Scenario& first = plan.points.front().scenario;

@@ -12,8 +12,8 @@
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
-#include "analysis/results_file.hpp"
-#include "analysis/results_io.hpp"
+#include "results/results_file.hpp"
+#include "results/results_io.hpp"
 #include "scenarios/results_output.hpp"
 #include "scenarios/runner.hpp"
 
@@ -52,7 +52,7 @@ struct Job {
 // The point file being written by the (serial) output stage.
 struct OpenPoint {
   std::size_t position = 0;
-  std::unique_ptr<analysis::StudyResultsWriter> writer;
+  std::unique_ptr<results::StudyResultsWriter> writer;
   Clock::time_point started;
   std::uint64_t events = 0;
   bool failed = false;
@@ -118,7 +118,7 @@ PointState sweep_point_state(const SweepPlan& plan, std::size_t point,
   std::error_code error;
   if (std::filesystem::exists(file, error)) {
     try {
-      const analysis::ResultsReader reader(file);
+      const results::ResultsReader reader(file);
       const std::string hash = reader.file().read_string_attribute("config_sha256");
       if (hash == plan.points[point].config_sha256)
         return PointState::Done;
@@ -140,7 +140,7 @@ PointState sweep_point_state(const SweepPlan& plan, std::size_t point,
     }
     return PointState::Failed;
   }
-  if (std::filesystem::exists(analysis::partial_path_of(file), error))
+  if (std::filesystem::exists(results::partial_path_of(file), error))
     return PointState::Partial;
   return PointState::Missing;
 }
@@ -193,7 +193,7 @@ SweepRunReport run_sweep(const SweepPlan& plan, const models::StrategyRegistry& 
   const auto finish_failed = [&](OpenPoint& point, const std::string& message) {
     const std::size_t index = options.points[point.position];
     point.writer.reset();  // leaves only the .partial file, removed next
-    std::filesystem::remove(analysis::partial_path_of(sweep_point_file(options.out_dir, index)),
+    std::filesystem::remove(results::partial_path_of(sweep_point_file(options.out_dir, index)),
                             error);
     write_failure(sweep_failure_file(options.out_dir, index), message);
     point.failed = true;
@@ -255,13 +255,13 @@ SweepRunReport run_sweep(const SweepPlan& plan, const models::StrategyRegistry& 
                     open.started = Clock::now();
                     const SweepPoint& point = plan.points[job->point];
                     try {
-                      analysis::StudyProvenance provenance =
+                      results::StudyProvenance provenance =
                           results_provenance(point.scenario, threads, options.command_line);
                       provenance.attributes = {{"sweep_source", plan.source},
                                                {"sweep_point", std::to_string(point.index)},
                                                {"sweep_factors", factors_json(plan, point.index)},
                                                {"sweep_overrides", join_lines(point.overrides)}};
-                      open.writer = std::make_unique<analysis::StudyResultsWriter>(
+                      open.writer = std::make_unique<results::StudyResultsWriter>(
                           sweep_point_file(options.out_dir, point.index), provenance);
                     } catch (const std::exception& failure) {
                       finish_failed(open, failure.what());

@@ -11,16 +11,17 @@
 
 #include <nlohmann/json.hpp>
 
-#include "analysis/results_io.hpp"
 #include "analysis/statistics.hpp"
 #include "engine/error.hpp"
+#include "models/metrics.hpp"
+#include "results/results_io.hpp"
 
 namespace genops::scenarios {
 
 namespace {
 
 using Json = nlohmann::ordered_json;
-using Summary = analysis::StrategySummary;
+using Summary = models::StrategySummary;
 
 const std::vector<std::pair<std::string, std::function<double(const Summary&)>>>& metric_table() {
   static const std::vector<std::pair<std::string, std::function<double(const Summary&)>>> table = {
@@ -103,16 +104,16 @@ SweepTable read_sweep_table(const std::filesystem::path& dir,
     throw engine::InputError(dir.string() + ": expected point-*.h5 files, found none");
   SweepTable table;
   table.confidence = confidence;
-  analysis::ReadOptions read;
+  results::ReadOptions read;
   read.canary_stages = false;
   read.audit = false;
   read.resources = false;
   read.awu = false;
   for (const auto& file : files) {
-    analysis::StudyRecords study;
+    results::StudyRecords study;
     try {
-      study = analysis::read_study(file, read);
-    } catch (const analysis::ResultsFileError& failure) {
+      study = results::read_study(file, read);
+    } catch (const results::ResultsFileError& failure) {
       throw engine::InputError(failure.what());
     }
     const std::string point_text = study.attribute("sweep_point");

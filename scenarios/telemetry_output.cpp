@@ -12,16 +12,16 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "analysis/awu_export.hpp"
-#include "analysis/awu_from_results.hpp"
-#include "analysis/conformance.hpp"
-#include "analysis/hdf5_file.hpp"
-#include "analysis/otlp_json.hpp"
-#include "analysis/results_file.hpp"
-#include "analysis/results_io.hpp"
 #include "engine/error.hpp"
 #include "models/calendar.hpp"
+#include "results/awu_export.hpp"
+#include "results/awu_from_results.hpp"
+#include "results/hdf5_file.hpp"
+#include "results/results_file.hpp"
+#include "results/results_io.hpp"
 #include "scenarios/commands.hpp"
+#include "telemetry/conformance.hpp"
+#include "telemetry/otlp_json.hpp"
 
 namespace genops::scenarios {
 
@@ -57,7 +57,7 @@ std::size_t write_study_telemetry(const std::string& path, const StudyResult& st
       Slot& slot = slots[i];
       const models::PipelineOutput& output = slot.run->organizations[slot.organization];
       const models::OrganizationConfig& org = scenario.organizations[slot.organization];
-      analysis::AwuExportContext context;
+      results::AwuExportContext context;
       context.team = org.team;
       context.project = scenario.project;
       context.environment = scenario.environment;
@@ -65,16 +65,16 @@ std::size_t write_study_telemetry(const std::string& path, const StudyResult& st
       context.service_names = output.service_names;
       context.start_day = start_day;
       context.utc_offset_hours = org.utc_offset_hours;
-      context.run_nonce = analysis::run_nonce_of(slot.run->strategy);
+      context.run_nonce = results::run_nonce_of(slot.run->strategy);
       context.seed = slot.run->seed;
       context.replication = static_cast<std::uint32_t>(slot.run->replication);
-      analysis::Attributes resource = analysis::telemetry_resource(context);
+      telemetry::Attributes resource = results::telemetry_resource(context);
       resource.set("sim.strategy", slot.run->strategy);
       resource.set("sim.replication", static_cast<std::int64_t>(slot.run->replication));
       // The fast serialiser: the bytes export_awus + OtlpJsonLinesWriter would write.
       std::string& text = buffers[bank * window + (i - first)];
       text.clear();
-      slot.spans = analysis::write_awus_otlp(text, output.awus, output.stages, context, resource);
+      slot.spans = results::write_awus_otlp(text, output.awus, output.stages, context, resource);
     });
   };
   std::size_t spans = 0;
@@ -140,50 +140,50 @@ int command_conformance(const std::vector<std::string>& arguments) {
   po::notify(values);
   if (values.count("file") == 0)
     throw engine::InputError("no telemetry file given (see --help)");
-  analysis::ConformanceOptions check;
+  telemetry::ConformanceOptions check;
   check.max_findings = values["max-findings"].as<std::size_t>();
   const auto files = values["file"].as<std::vector<std::string>>();
   const auto replays = values.count("replay") != 0 ? values["replay"].as<std::vector<std::string>>()
                                                    : std::vector<std::string>{};
   const auto any_results_file = [](const std::vector<std::string>& paths) {
     return std::any_of(paths.begin(), paths.end(), [](const std::string& p) {
-      return std::filesystem::is_regular_file(p) && analysis::File::is_hdf5(p);
+      return std::filesystem::is_regular_file(p) && results::File::is_hdf5(p);
     });
   };
   if (!any_results_file(files) && !any_results_file(replays)) {
     check.replay_files = replays;
-    const analysis::ConformanceReport report = analysis::check_conformance(files, check);
-    analysis::print_report(report, std::cout, values["json"].as<bool>());
+    const telemetry::ConformanceReport report = telemetry::check_conformance(files, check);
+    telemetry::print_report(report, std::cout, values["json"].as<bool>());
     return report.fully_compliant() ? 0 : 1;
   }
   // Results files: the /awu tables become the same OTLP records `run --telemetry` writes.
   const auto load = [](const std::vector<std::string>& paths) {
-    analysis::TelemetryDataset dataset;
+    telemetry::TelemetryDataset dataset;
     for (const auto& path : paths) {
-      if (!(std::filesystem::is_regular_file(path) && analysis::File::is_hdf5(path))) {
-        analysis::read_otlp_json_lines_file(path, dataset);
+      if (!(std::filesystem::is_regular_file(path) && results::File::is_hdf5(path))) {
+        telemetry::read_otlp_json_lines_file(path, dataset);
         continue;
       }
-      analysis::ReadOptions read;
+      results::ReadOptions read;
       read.audit = false;
       read.resources = false;
-      const analysis::StudyRecords study = load_results(path, read);
+      const results::StudyRecords study = load_results(path, read);
       for (std::size_t run = 0; run < study.runs.size(); ++run) {
         std::string lines;
-        analysis::append_run_awus_otlp(lines, study, run);
-        analysis::read_otlp_json_text(lines,
-                                      path + ":/runs/" + study.runs[run].strategy + "/rep" +
-                                          std::to_string(study.runs[run].replication) + "/awu",
-                                      dataset);
+        results::append_run_awus_otlp(lines, study, run);
+        telemetry::read_otlp_json_text(lines,
+                                       path + ":/runs/" + study.runs[run].strategy + "/rep" +
+                                           std::to_string(study.runs[run].replication) + "/awu",
+                                       dataset);
       }
     }
     return dataset;
   };
-  const analysis::TelemetryDataset run = load(files);
-  const analysis::TelemetryDataset replay = load(replays);
-  const analysis::ConformanceReport report =
-      analysis::check_conformance(run, replays.empty() ? nullptr : &replay, check);
-  analysis::print_report(report, std::cout, values["json"].as<bool>());
+  const telemetry::TelemetryDataset run = load(files);
+  const telemetry::TelemetryDataset replay = load(replays);
+  const telemetry::ConformanceReport report =
+      telemetry::check_conformance(run, replays.empty() ? nullptr : &replay, check);
+  telemetry::print_report(report, std::cout, values["json"].as<bool>());
   return report.fully_compliant() ? 0 : 1;
 }
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "analysis/results_io.hpp"
+#include "results/results_io.hpp"
 #include "scenarios/cli.hpp"
 
 namespace genops::scenarios {
@@ -29,7 +29,7 @@ fs::path scratch() {
 
 // Writes `study` again after `tamper` changed organization 0's audit chain of the first genops
 // run: what an editor of the file would produce if the hashes were left as they were.
-void write_tampered(const analysis::StudyRecords& study, const fs::path& path,
+void write_tampered(const results::StudyRecords& study, const fs::path& path,
                     const std::function<void(std::vector<models::AuditRecord>&)>& tamper) {
   struct Holder {
     std::map<std::uint8_t, std::vector<models::DeploymentRecord>> deployments;
@@ -38,7 +38,7 @@ void write_tampered(const analysis::StudyRecords& study, const fs::path& path,
     std::map<std::uint8_t, std::vector<models::ResourceSample>> samples;
   };
   std::vector<Holder> holders(study.runs.size());
-  std::vector<analysis::RunView> views;
+  std::vector<results::RunView> views;
   bool done = false;
   for (std::size_t i = 0; i < study.runs.size(); ++i) {
     const auto& run = study.runs[i];
@@ -55,7 +55,7 @@ void write_tampered(const analysis::StudyRecords& study, const fs::path& path,
       tamper(h.audit[0]);
       done = true;
     }
-    analysis::RunView view;
+    results::RunView view;
     view.strategy = run.strategy;
     view.replication = run.replication;
     view.seed = run.seed;
@@ -64,7 +64,7 @@ void write_tampered(const analysis::StudyRecords& study, const fs::path& path,
     view.violations = run.violations;
     view.summary = run.summary;
     for (std::uint8_t o = 0; o < study.provenance.organizations.size(); ++o) {
-      analysis::OrganizationRecords records;
+      results::OrganizationRecords records;
       records.deployments = h.deployments[o];
       records.stages = h.stages[o];
       records.audit = h.audit[o];
@@ -74,7 +74,7 @@ void write_tampered(const analysis::StudyRecords& study, const fs::path& path,
     views.push_back(std::move(view));
   }
   ASSERT_TRUE(done) << "no genops audit chain long enough to tamper with";
-  analysis::write_study(path, study.provenance, views);
+  results::write_study(path, study.provenance, views);
 }
 
 class AuditVerify : public ::testing::Test {
@@ -98,7 +98,7 @@ class AuditVerify : public ::testing::Test {
   static void expect_broken(const std::string& name,
                             const std::function<void(std::vector<models::AuditRecord>&)>& tamper) {
     const fs::path copy = scratch() / (name + ".h5");
-    write_tampered(analysis::read_study(*original_), copy, tamper);
+    write_tampered(results::read_study(*original_), copy, tamper);
     const auto [code, out] = verify(copy);
     EXPECT_EQ(code, 1) << name << ": " << out;
     EXPECT_NE(out.find("BROKEN  strategy genops, replication 0, organization 0: first broken link "
@@ -121,7 +121,7 @@ TEST_F(AuditVerify, AnUntouchedFileVerifies) {
 TEST_F(AuditVerify, UntamperedRewriteStillVerifies) {
   // The rewrite path itself keeps chains intact, so the failures below come from the tampering.
   const fs::path copy = scratch() / "rewritten.h5";
-  write_tampered(analysis::read_study(*original_), copy, [](std::vector<models::AuditRecord>&) {});
+  write_tampered(results::read_study(*original_), copy, [](std::vector<models::AuditRecord>&) {});
   EXPECT_EQ(verify(copy).first, 0);
 }
 
