@@ -125,8 +125,8 @@ SweepFactor read_factor(const toml::table& table, const std::string& source,
     } else if (name == "points") {
       points = &node;
     } else {
-      fail(source, line_of(node), key, "one of name, key, values, from, to, step, points, scale",
-           "an unknown key");
+      fail(source, line_of(node), key,
+           "one of name, key, values, labels, from, to, step, points, scale", "an unknown key");
     }
   }
   const std::uint32_t line = line_of(table);

@@ -91,6 +91,25 @@ TEST(SweepPlan, FullGridWithTheFirstFactorOutermost) {
   EXPECT_EQ(std::unique(hashes.begin(), hashes.end()), hashes.end());
 }
 
+TEST(SweepPlan, TheShippedCapacityStudyLabelsItsStageListsByBakeTime) {
+  const SweepPlan plan =
+      load_sweep_plan(std::string(GENOPS_SOURCE_DIR) + "/scenarios/capacity.toml");
+  ASSERT_EQ(plan.points.size(), 27U);
+  EXPECT_EQ(plan.run_count(), 270U);
+  ASSERT_EQ(plan.factors[2].name, "bake");
+  EXPECT_EQ(plan.factors[2].labels, (std::vector<std::string>{"1.5", "5.0", "15.0"}));
+  EXPECT_EQ(factor_value_json(plan.factors[2], 2), "15.0");
+  const SweepPoint& point = plan.points[5];  // reviewers=1 runners=3 bake=15
+  EXPECT_EQ(plan.point_label(5), "reviewers=1 runners=3 bake=15.0");
+  EXPECT_EQ(point.scenario.name, "capacity-r1-c3-b15.0");
+  for (const auto& organization : point.scenario.organizations) {
+    EXPECT_EQ(organization.reviewers.count, 1);
+    EXPECT_EQ(organization.ci_runners, 3);
+  }
+  ASSERT_FALSE(point.scenario.genops.default_stages.empty());
+  EXPECT_DOUBLE_EQ(point.scenario.genops.default_stages.front().bake_minutes, 15.0);
+}
+
 TEST(SweepPlan, RunNumbersArePointMajorThenStrategyThenReplication) {
   const SweepPlan plan = load_sweep_plan(write_scenario("grid", kGrid));
   const SweepRun run = plan.run(4 * 2 * 2 + 1 * 2 + 1);
