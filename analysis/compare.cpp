@@ -57,7 +57,12 @@ PairedTest paired_test(const std::vector<double>& first, const std::vector<doubl
     test.wilcoxon = wilcoxon_signed_rank(first, second);
     test.wilcoxon_defined = true;
   } catch (const std::invalid_argument&) {
-    test.wilcoxon = WilcoxonResult{kNaN, kNaN, kNaN, kNaN, 0, false};
+    test.wilcoxon = WilcoxonResult{.w_plus = kNaN,
+                                   .w_minus = kNaN,
+                                   .z = kNaN,
+                                   .p_value = kNaN,
+                                   .nonzero_count = 0,
+                                   .exact = false};
   }
   test.t_p_holm = test.t.p_value;
   test.wilcoxon_p_holm = test.wilcoxon.p_value;
@@ -190,9 +195,23 @@ ComparisonReport compare_strategies(const results::StudyRecords& study,
       paired.success = paired_test(arm.replication_success_rates, base.replication_success_rates,
                                    options.confidence);
     } else {
-      const TTestResult undefined_t{kNaN, kNaN, kNaN, kNaN, kNaN, kNaN};
-      const WilcoxonResult undefined_w{kNaN, kNaN, kNaN, kNaN, 0, false};
-      paired.median = PairedTest{undefined_t, undefined_w, false, kNaN, kNaN};
+      const TTestResult undefined_t{.t = kNaN,
+                                    .degrees_of_freedom = kNaN,
+                                    .p_value = kNaN,
+                                    .mean_difference = kNaN,
+                                    .ci_low = kNaN,
+                                    .ci_high = kNaN};
+      const WilcoxonResult undefined_w{.w_plus = kNaN,
+                                       .w_minus = kNaN,
+                                       .z = kNaN,
+                                       .p_value = kNaN,
+                                       .nonzero_count = 0,
+                                       .exact = false};
+      paired.median = PairedTest{.t = undefined_t,
+                                 .wilcoxon = undefined_w,
+                                 .wilcoxon_defined = false,
+                                 .t_p_holm = kNaN,
+                                 .wilcoxon_p_holm = kNaN};
       paired.success = paired.median;
     }
   });

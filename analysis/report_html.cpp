@@ -792,20 +792,24 @@ std::string deployments_per_week_chart(const results::StudyRecords& study,
   std::vector<LegendEntry> legend;
   for (const ArmView& arm : arms) {
     series.push_back(
-        Series{arm.name + " finished", arm.colour,
-               weekly(
+        Series{.name = arm.name + " finished",
+               .colour = arm.colour,
+               .points = weekly(
                    study, arm.index, [](const models::DeploymentRecord&) { return 1.0; },
                    [](const models::DeploymentRecord&) { return true; }, false),
-               false, false});
+               .dashed = false,
+               .step = false});
     series.push_back(
-        Series{arm.name + " succeeded", arm.colour,
-               weekly(
+        Series{.name = arm.name + " succeeded",
+               .colour = arm.colour,
+               .points = weekly(
                    study, arm.index, [](const models::DeploymentRecord&) { return 1.0; },
                    [](const models::DeploymentRecord& r) {
                      return r.outcome == models::Outcome::Succeeded;
                    },
                    false),
-               true, false});
+               .dashed = true,
+               .step = false});
     legend.emplace_back(arm.name, arm.colour);
   }
   legend.push_back(LegendEntry{"finished", "#555555", Swatch::Solid});
@@ -819,21 +823,25 @@ std::string waits_chart(const results::StudyRecords& study, const std::vector<Ar
   std::vector<Series> series;
   std::vector<LegendEntry> legend;
   for (const ArmView& arm : arms) {
-    series.push_back(Series{arm.name + " review wait", arm.colour,
-                            weekly(
+    series.push_back(Series{.name = arm.name + " review wait",
+                            .colour = arm.colour,
+                            .points = weekly(
                                 study, arm.index,
                                 [](const models::DeploymentRecord& r) {
                                   return static_cast<double>(r.review_wait_min);
                                 },
                                 [](const models::DeploymentRecord&) { return true; }, true),
-                            false, false});
+                            .dashed = false,
+                            .step = false});
     series.push_back(Series{
-        arm.name + " CI wait", arm.colour,
-        weekly(
+        .name = arm.name + " CI wait",
+        .colour = arm.colour,
+        .points = weekly(
             study, arm.index,
             [](const models::DeploymentRecord& r) { return static_cast<double>(r.ci_wait_min); },
             [](const models::DeploymentRecord&) { return true; }, true),
-        true, false});
+        .dashed = true,
+        .step = false});
     legend.emplace_back(arm.name, arm.colour);
   }
   legend.push_back(LegendEntry{"review wait", "#555555", Swatch::Solid});
@@ -1119,6 +1127,75 @@ std::string figure(const std::string& svg, const std::string& caption) {
   return "<figure>" + svg + "<figcaption>" + caption + "</figcaption></figure>\n";
 }
 
+// The queue lengths over the study (review and CI queues, daily means).
+std::string queue_lengths_figure(const results::StudyRecords& study,
+                                 const std::vector<ArmView>& arms) {
+  std::ostringstream html;
+  std::vector<Series> queues;
+  std::vector<LegendEntry> legend;
+  for (const ArmView& arm : arms) {
+    const DailyResources daily = daily_resources(study, arm.index);
+    queues.push_back(Series{.name = arm.name + " review queue",
+                            .colour = arm.colour,
+                            .points = daily.review_queue,
+                            .dashed = false,
+                            .step = false});
+    queues.push_back(Series{.name = arm.name + " CI queue",
+                            .colour = arm.colour,
+                            .points = daily.ci_queue,
+                            .dashed = true,
+                            .step = false});
+    legend.emplace_back(arm.name, arm.colour);
+  }
+  legend.push_back(LegendEntry{"review queue", "#555555", Swatch::Solid});
+  legend.push_back(LegendEntry{"CI queue", "#555555", Swatch::Dashed});
+  html << figure(
+      line_chart("Queue lengths (daily mean of hourly samples, all organizations)",
+                 "day of the study", "changes waiting", std::move(queues), 0, std::move(legend)),
+      "Changes waiting for a reviewer (solid) and CI jobs waiting for a runner "
+      "(dashed), summed over organizations, daily mean of the hourly samples, mean "
+      "over replications.");
+  return html.str();
+}
+
+// CI runner and reviewer utilisation over the study (daily means).
+std::string utilisation_figures(const results::StudyRecords& study,
+                                const std::vector<ArmView>& arms) {
+  std::ostringstream html;
+  std::vector<Series> runners;
+  std::vector<Series> reviewers;
+  for (const ArmView& arm : arms) {
+    const DailyResources daily = daily_resources(study, arm.index);
+    runners.push_back(Series{.name = arm.name,
+                             .colour = arm.colour,
+                             .points = daily.runner_utilisation,
+                             .dashed = false,
+                             .step = false});
+    reviewers.push_back(Series{.name = arm.name,
+                               .colour = arm.colour,
+                               .points = daily.reviewer_utilisation,
+                               .dashed = false,
+                               .step = false});
+  }
+  // Auto-scaled (at least 0..10%): low utilisation should still show its daily rhythm.
+  const auto utilisation_top = [](const std::vector<Series>& series) {
+    return std::min(100.0, std::max(10.0, max_y(series) * 1.15));
+  };
+  const double runner_top = utilisation_top(runners);
+  const double reviewer_top = utilisation_top(reviewers);
+  html << figure(line_chart("CI runner utilisation (daily)", "day of the study",
+                            "busy runners / runners (%)", std::move(runners), 0, {}, runner_top),
+                 "Busy CI runners over all runners of all organizations, daily mean of the "
+                 "hourly samples over replications. Every strategy runs the same CI jobs, so "
+                 "the lines may lie on top of each other.");
+  html << figure(
+      line_chart("Reviewer utilisation (daily)", "day of the study",
+                 "busy reviewers / reviewers (%)", std::move(reviewers), 0, {}, reviewer_top),
+      "Busy reviewers over all reviewers (around the clock, so nights and weekends "
+      "count as idle capacity).");
+  return html.str();
+}
+
 }  // namespace
 
 std::string render_html_report(const results::StudyRecords& study,
@@ -1176,53 +1253,11 @@ std::string render_html_report(const results::StudyRecords& study,
   html << figure(waits_chart(study, arms),
                  "Mean time a deployment waited for a human review (solid) and for a CI runner "
                  "(dashed), by week of arrival.");
-  {
-    std::vector<Series> queues;
-    std::vector<LegendEntry> legend;
-    for (const ArmView& arm : arms) {
-      const DailyResources daily = daily_resources(study, arm.index);
-      queues.push_back(
-          Series{arm.name + " review queue", arm.colour, daily.review_queue, false, false});
-      queues.push_back(Series{arm.name + " CI queue", arm.colour, daily.ci_queue, true, false});
-      legend.emplace_back(arm.name, arm.colour);
-    }
-    legend.push_back(LegendEntry{"review queue", "#555555", Swatch::Solid});
-    legend.push_back(LegendEntry{"CI queue", "#555555", Swatch::Dashed});
-    html << figure(
-        line_chart("Queue lengths (daily mean of hourly samples, all organizations)",
-                   "day of the study", "changes waiting", std::move(queues), 0, std::move(legend)),
-        "Changes waiting for a reviewer (solid) and CI jobs waiting for a runner "
-        "(dashed), summed over organizations, daily mean of the hourly samples, mean "
-        "over replications.");
-  }
+  html << queue_lengths_figure(study, arms);
   html << "</div></section>\n";
 
   html << "<section id=\"utilisation\"><h2>Utilisation</h2><div class=\"grid2\">\n";
-  {
-    std::vector<Series> runners;
-    std::vector<Series> reviewers;
-    for (const ArmView& arm : arms) {
-      const DailyResources daily = daily_resources(study, arm.index);
-      runners.push_back(Series{arm.name, arm.colour, daily.runner_utilisation, false, false});
-      reviewers.push_back(Series{arm.name, arm.colour, daily.reviewer_utilisation, false, false});
-    }
-    // Auto-scaled (at least 0..10%): low utilisation should still show its daily rhythm.
-    const auto utilisation_top = [](const std::vector<Series>& series) {
-      return std::min(100.0, std::max(10.0, max_y(series) * 1.15));
-    };
-    const double runner_top = utilisation_top(runners);
-    const double reviewer_top = utilisation_top(reviewers);
-    html << figure(line_chart("CI runner utilisation (daily)", "day of the study",
-                              "busy runners / runners (%)", std::move(runners), 0, {}, runner_top),
-                   "Busy CI runners over all runners of all organizations, daily mean of the "
-                   "hourly samples over replications. Every strategy runs the same CI jobs, so "
-                   "the lines may lie on top of each other.");
-    html << figure(
-        line_chart("Reviewer utilisation (daily)", "day of the study",
-                   "busy reviewers / reviewers (%)", std::move(reviewers), 0, {}, reviewer_top),
-        "Busy reviewers over all reviewers (around the clock, so nights and weekends "
-        "count as idle capacity).");
-  }
+  html << utilisation_figures(study, arms);
   html << "</div></section>\n";
 
   html << "<section id=\"weekly\"><h2>Deployments per week</h2><div class=\"grid2\">\n";

@@ -53,7 +53,7 @@ class GenopsStrategy final : public Strategy {
   std::int32_t open_awu(Pipeline& pipeline, std::uint32_t change, AwuKind kind, AwuBudget budget,
                         std::int32_t linked_to) const;
   void close_rollout(Pipeline& pipeline, std::uint32_t change, AwuResult result, AwuReason reason,
-                     const char* policy) const;
+                     AwuPolicy policy) const;
   bool reserve_rollout(Pipeline& pipeline, std::uint32_t change) const;
   double predicted_burn(Pipeline& pipeline, std::uint32_t change) const;
   void start_rollback_awu(Pipeline& pipeline, std::uint32_t change) const;

@@ -162,15 +162,17 @@ std::vector<Span> export_awus(const std::vector<models::AwuRecord>& awus,
     if (a.reserved < 0) {
       if (a.requested >= 0) {
         builder.reservation_failed(at(a.decision_min), a.requested, to_standard(a.reason),
-                                   a.policy);
+                                   models::awu_policy_name(a.policy));
       } else {
-        builder.decide(at(a.decision_min), to_policy_result(a.result), reason, a.policy);
+        builder.decide(at(a.decision_min), to_policy_result(a.result), reason,
+                       models::awu_policy_name(a.policy));
       }
       spans.push_back(std::move(builder).finish(at(a.end_min)));
       continue;
     }
     builder.reserve(at(a.reserve_min), a.reserved, unit, budget_name, a.budget_remaining);
-    builder.decide(at(a.decision_min), to_policy_result(a.result), reason, a.policy);
+    builder.decide(at(a.decision_min), to_policy_result(a.result), reason,
+                   models::awu_policy_name(a.policy));
     if (a.exec_start_min < 0) {
       builder.release(at(a.end_min));
       spans.push_back(std::move(builder).finish(at(a.end_min)));
@@ -496,6 +498,28 @@ class AwuLineSerialiser {
   }
   void end_event() { out_.append(kEventTail); }
 
+  // What one AWU's line is made of, derived once from its record.
+  struct Line {
+    TelemetryIdKey key{};
+    std::int64_t start = 0;
+    std::int64_t end = 0;
+    bool reserved = false;
+    bool executed = false;
+    bool failed_reservation = false;
+    bool incomplete = false;  // executed, never reconciled (cut short at the horizon)
+    bool tokens = false;      // an executed agent call: token counts and a cost event
+    double exec_end = 0;      // minutes
+    double actual = 0;
+    const std::string* budget = nullptr;
+    const std::string* reason = nullptr;
+    const std::string* result = nullptr;
+    const std::string* unit = nullptr;
+  };
+  Line line_of(const models::AwuRecord& a);
+  void write_span_attributes(const models::AwuRecord& a, const Line& line, std::string_view trace);
+  void write_events(const models::AwuRecord& a, const Line& line);
+  void write_execution_events(const models::AwuRecord& a, const Line& line);
+  void write_canary_evaluations(const models::AwuRecord& a, double exec_end);
   void policy_event(const std::string& result, const std::string& reason, const char* policy,
                     std::int64_t time);
   const std::string& budget_name(const models::AwuRecord& a);
@@ -565,77 +589,101 @@ void AwuLineSerialiser::policy_event(const std::string& result, const std::strin
   int_value(fragments_.policy_timestamp, time / 1'000'000);
 }
 
+AwuLineSerialiser::Line AwuLineSerialiser::line_of(const models::AwuRecord& a) {
+  Line line;
+  line.key = TelemetryIdKey{context_.run_nonce, context_.seed, context_.replication, a.deployment};
+  line.start = at(a.start_min);
+  line.reserved = a.reserved >= 0;
+  line.executed = line.reserved && a.exec_start_min >= 0;
+  line.end = at(line.executed ? std::max(a.end_min, a.reconcile_min) : a.end_min);
+  line.budget = &budget_name(a);
+  line.failed_reservation = !line.reserved && a.requested >= 0;
+  line.reason =
+      line.failed_reservation
+          ? &fragments_.standard_reason[a.reason == models::AwuReason::BudgetExceeded ? 0 : 1]
+          : &fragments_.reason[static_cast<std::size_t>(a.reason)];
+  line.exec_end = a.exec_end_min >= 0 ? a.exec_end_min : a.end_min;
+  line.incomplete = line.executed && a.reconcile_min < 0;
+  line.actual = line.incomplete ? std::max(0.0, a.actual) : a.actual;
+  line.tokens = line.executed && a.kind == models::AwuKind::AgentPropose;
+  line.unit = &fragments_.unit.at(static_cast<std::size_t>(a.budget));
+  // A failed reservation is BLOCKED whatever the record says (AwuBuilder::reservation_failed).
+  line.result = &fragments_.result.at(line.failed_reservation
+                                          ? static_cast<std::size_t>(models::AwuResult::Blocked)
+                                          : static_cast<std::size_t>(a.result));
+  return line;
+}
+
 void AwuLineSerialiser::write(const models::AwuRecord& a) {
   if (a.decision_min < 0) {
     return;  // still undecided at the horizon (its change is excluded), as in export_awus
   }
-  const TelemetryIdKey key{context_.run_nonce, context_.seed, context_.replication, a.deployment};
+  const Line line = line_of(a);
   if (!have_trace_ || cached_deployment_ != a.deployment) {
-    trace_ = ids_.trace_id(key);
+    trace_ = ids_.trace_id(line.key);
     cached_deployment_ = a.deployment;
     have_trace_ = true;
     span_ids_.clear();
   }
   const std::string_view trace(trace_.data(), trace_.size());
-  const std::int64_t start = at(a.start_min);
-  const bool reserved = a.reserved >= 0;
-  const bool executed = reserved && a.exec_start_min >= 0;
-  const std::int64_t end = at(executed ? std::max(a.end_min, a.reconcile_min) : a.end_min);
-  const auto kind = static_cast<std::size_t>(a.kind);
-  const std::string& service = fragments_.service.at(a.service);
-  const std::string& budget = budget_name(a);
-  const bool failed_reservation = !reserved && a.requested >= 0;
-  const std::string& reason =
-      failed_reservation
-          ? fragments_.standard_reason[a.reason == models::AwuReason::BudgetExceeded ? 0 : 1]
-          : fragments_.reason[static_cast<std::size_t>(a.reason)];
-  const double exec_end = a.exec_end_min >= 0 ? a.exec_end_min : a.end_min;
-  const bool incomplete = executed && a.reconcile_min < 0;
-  const double actual = incomplete ? std::max(0.0, a.actual) : a.actual;
-  const bool tokens = executed && a.kind == models::AwuKind::AgentPropose;
+  write_span_attributes(a, line, trace);
+  write_events(a, line);
+  GENOPS_ASSERT(line.end >= last_time_, "an AWU ends after its last event");
+  if (a.linked_to >= 0) {
+    out_.append(fragments_.link_head);
+    append_id(trace);
+    out_.append(fragments_.link_span);
+    append_id(span_id(line.key, 1U + static_cast<std::uint32_t>(a.linked_to)));
+    out_.append(fragments_.link_tail);
+  } else {
+    out_.push_back(']');
+  }
+  out_.append(fragments_.span_tail);
+}
 
-  // Span head and span attributes, in AwuBuilder's order.
+// Span head and span attributes, in AwuBuilder's order.
+void AwuLineSerialiser::write_span_attributes(const models::AwuRecord& a, const Line& line,
+                                              std::string_view trace) {
+  const auto kind = static_cast<std::size_t>(a.kind);
   out_.append(fragments_.line_head);
   append_id(trace);
   out_.append(",\"spanId\":");
-  append_id(span_id(key, 1U + a.sequence));
+  append_id(span_id(line.key, 1U + a.sequence));
   out_.append(fragments_.name[kind]);
-  append_quoted_int64(out_, start);
+  append_quoted_int64(out_, line.start);
   out_.append(",\"endTimeUnixNano\":");
-  append_quoted_int64(out_, end);
+  append_quoted_int64(out_, line.end);
   out_.append(fragments_.attributes[kind]);
   append_quoted_int64(out_, static_cast<std::int64_t>(a.deployment));
   out_.append(kAttributeTail);
-  out_.append(service);
-  const std::string& unit = fragments_.unit.at(static_cast<std::size_t>(a.budget));
-  if (reserved) {
+  out_.append(fragments_.service.at(a.service));
+  if (line.reserved) {
     double_value(fragments_.reserved, a.reserved);
-    out_.append(unit);
-    text_value(fragments_.budget_name, budget);
+    out_.append(*line.unit);
+    text_value(fragments_.budget_name, *line.budget);
   }
-  // A failed reservation is BLOCKED whatever the record says (AwuBuilder::reservation_failed).
-  const std::string& result =
-      fragments_.result.at(failed_reservation ? static_cast<std::size_t>(models::AwuResult::Blocked)
-                                              : static_cast<std::size_t>(a.result));
-  out_.append(result);
-  out_.append(reason);
-  if (executed) {
-    if (incomplete) {
+  out_.append(*line.result);
+  out_.append(*line.reason);
+  if (line.executed) {
+    if (line.incomplete) {
       out_.append(fragments_.incomplete);
     }
-    double_value(fragments_.actual, actual);
+    double_value(fragments_.actual, line.actual);
   }
-  if (tokens) {
+  if (line.tokens) {
     int_value(fragments_.tokens_input, static_cast<std::int64_t>(a.tokens_input));
     int_value(fragments_.tokens_output, static_cast<std::int64_t>(a.tokens_output));
     int_value(fragments_.tokens_total, static_cast<std::int64_t>(a.tokens_input) +
                                            static_cast<std::int64_t>(a.tokens_output));
   }
+}
 
-  // Events, in lifecycle order.
+// Events, in lifecycle order: approval, decision and reservation (or release), then for an
+// executed AWU its execution, canary analyses and reconciliation.
+void AwuLineSerialiser::write_events(const models::AwuRecord& a, const Line& line) {
   out_.append(fragments_.events);
   first_event_ = true;
-  last_time_ = start;
+  last_time_ = line.start;
   if (a.approval_requested_min >= 0) {
     begin_event(fragments_.approval_requested, at(a.approval_requested_min));
     sequence(true);
@@ -646,92 +694,90 @@ void AwuLineSerialiser::write(const models::AwuRecord& a) {
       end_event();
     }
   }
-  if (!reserved) {
-    policy_event(result, reason, a.policy, at(a.decision_min));
+  const char* policy = models::awu_policy_name(a.policy);
+  if (!line.reserved) {
+    policy_event(*line.result, *line.reason, policy, at(a.decision_min));
     sequence(false);
-    if (failed_reservation) {
+    if (line.failed_reservation) {
       double_value(fragments_.requested, a.requested);
     }
     end_event();
-  } else {
-    begin_event(fragments_.reservation, at(a.reserve_min));
-    double_value(fragments_.event_reserved, a.reserved);
-    out_.append(unit);
-    text_value(fragments_.budget_name, budget);
-    double_value(fragments_.budget_remaining, a.budget_remaining);
+    return;
+  }
+  begin_event(fragments_.reservation, at(a.reserve_min));
+  double_value(fragments_.event_reserved, a.reserved);
+  out_.append(*line.unit);
+  text_value(fragments_.budget_name, *line.budget);
+  double_value(fragments_.budget_remaining, a.budget_remaining);
+  sequence(false);
+  end_event();
+  policy_event(*line.result, *line.reason, policy, at(a.decision_min));
+  sequence(false);
+  end_event();
+  if (!line.executed) {
+    begin_event(fragments_.release, at(a.end_min));
+    double_value(fragments_.released, a.reserved);
+    out_.append(*line.unit);
+    text_value(fragments_.budget_name, *line.budget);
     sequence(false);
     end_event();
-    policy_event(result, reason, a.policy, at(a.decision_min));
+    return;
+  }
+  write_execution_events(a, line);
+}
+
+void AwuLineSerialiser::write_execution_events(const models::AwuRecord& a, const Line& line) {
+  begin_event(fragments_.execution_start, at(a.exec_start_min));
+  sequence(true);
+  end_event();
+  if (a.kind == models::AwuKind::DeployRollout) {
+    write_canary_evaluations(a, line.exec_end);
+  }
+  begin_event(fragments_.execution_end, at(line.exec_end));
+  sequence(true);
+  end_event();
+  const double reconciled_min = line.incomplete ? line.exec_end : a.reconcile_min;
+  begin_event(fragments_.reconciliation, at(reconciled_min));
+  double_value(fragments_.event_actual, line.actual);
+  double_value(fragments_.reserved, a.reserved);
+  out_.append(*line.unit);
+  double_value(fragments_.delta, line.actual - a.reserved);
+  text_value(fragments_.budget_name, *line.budget);
+  if (line.incomplete) {
+    out_.append(fragments_.incomplete);
+  }
+  sequence(false);
+  end_event();
+  if (line.tokens) {
+    begin_event(fragments_.cost, at(reconciled_min));
+    double_value(fragments_.cost_total, line.actual);
+    out_.append(fragments_.cost_rest);
     sequence(false);
     end_event();
-    if (!executed) {
-      begin_event(fragments_.release, at(a.end_min));
-      double_value(fragments_.released, a.reserved);
-      out_.append(unit);
-      text_value(fragments_.budget_name, budget);
-      sequence(false);
-      end_event();
-    } else {
-      begin_event(fragments_.execution_start, at(a.exec_start_min));
-      sequence(true);
-      end_event();
-      if (a.kind == models::AwuKind::DeployRollout) {
-        const auto first = std::lower_bound(
-            stage_order_.begin(), stage_order_.end(), a.deployment,
-            [&](std::uint32_t index, std::uint64_t id) { return stages_[index].deployment < id; });
-        for (auto it = first; it != stage_order_.end() && stages_[*it].deployment == a.deployment;
-             ++it) {
-          const models::CanaryStageRecord& stage = stages_[*it];
-          if (stage.start_min < a.exec_start_min || stage.start_min > exec_end) {
-            continue;
-          }
-          const double judged = stage.start_min + stage.bake_min < exec_end
-                                    ? stage.start_min + stage.bake_min
-                                    : exec_end;
-          begin_event(fragments_.evaluation, at(judged));
-          out_.append(fragments_.eval_metric);
-          double_value(fragments_.eval_score, stage.observed_error_rate);
-          out_.append(fragments_.eval_passed);
-          out_.append(stage.promoted ? "true" : "false");
-          out_.append(kAttributeTail);
-          sequence(false);
-          end_event();
-        }
-      }
-      begin_event(fragments_.execution_end, at(exec_end));
-      sequence(true);
-      end_event();
-      begin_event(fragments_.reconciliation, at(incomplete ? exec_end : a.reconcile_min));
-      double_value(fragments_.event_actual, actual);
-      double_value(fragments_.reserved, a.reserved);
-      out_.append(unit);
-      double_value(fragments_.delta, actual - a.reserved);
-      text_value(fragments_.budget_name, budget);
-      if (incomplete) {
-        out_.append(fragments_.incomplete);
-      }
-      sequence(false);
-      end_event();
-      if (tokens) {
-        begin_event(fragments_.cost, at(incomplete ? exec_end : a.reconcile_min));
-        double_value(fragments_.cost_total, actual);
-        out_.append(fragments_.cost_rest);
-        sequence(false);
-        end_event();
-      }
+  }
+}
+
+// The canary stage analyses during a rollout's execution, in record order.
+void AwuLineSerialiser::write_canary_evaluations(const models::AwuRecord& a, double exec_end) {
+  const auto first = std::lower_bound(
+      stage_order_.begin(), stage_order_.end(), a.deployment,
+      [&](std::uint32_t index, std::uint64_t id) { return stages_[index].deployment < id; });
+  for (auto it = first; it != stage_order_.end() && stages_[*it].deployment == a.deployment; ++it) {
+    const models::CanaryStageRecord& stage = stages_[*it];
+    if (stage.start_min < a.exec_start_min || stage.start_min > exec_end) {
+      continue;
     }
+    const double judged =
+        stage.start_min + stage.bake_min < exec_end ? stage.start_min + stage.bake_min : exec_end;
+    begin_event(fragments_.evaluation, at(judged));
+    out_.append(fragments_.eval_metric);
+    double_value(fragments_.eval_score, stage.observed_error_rate);
+    out_.append(fragments_.eval_passed);
+    out_.append(stage.promoted ? "true" : "false");
+    out_.append(kAttributeTail);
+    sequence(false);
+    end_event();
   }
-  GENOPS_ASSERT(end >= last_time_, "an AWU ends after its last event");
-  if (a.linked_to >= 0) {
-    out_.append(fragments_.link_head);
-    append_id(trace);
-    out_.append(fragments_.link_span);
-    append_id(span_id(key, 1U + static_cast<std::uint32_t>(a.linked_to)));
-    out_.append(fragments_.link_tail);
-  } else {
-    out_.push_back(']');
-  }
-  out_.append(fragments_.span_tail);
 }
 
 }  // namespace

@@ -14,13 +14,12 @@
 #include <type_traits>
 
 #include "engine/error.hpp"
+#include "results/git_sha.hpp"
 
-// Build facts, passed by analysis/CMakeLists.txt at configure time.
+// Build facts, passed by results/CMakeLists.txt at configure time (the git SHA: git_sha.hpp,
+// at build time).
 #ifndef GENOPS_ENGINE_VERSION
 #define GENOPS_ENGINE_VERSION "unknown"
-#endif
-#ifndef GENOPS_GIT_SHA
-#define GENOPS_GIT_SHA "unknown"
 #endif
 #ifndef GENOPS_BUILD_TYPE
 #define GENOPS_BUILD_TYPE ""
@@ -427,7 +426,7 @@ auto resource_fields(std::vector<std::string> organizations) {
       Field<&R::review_queue>{"review_queue", "1", "changes waiting for a review"});
 }
 
-// The policy (a static string) is written separately, as a code into /lookup/awu_policies.
+// The policy is written separately, as a code into /lookup/awu_policies (labels: its name).
 auto awu_fields(std::vector<std::string> organizations) {
   using R = AwuRecord;
   static constexpr std::string_view kAmount = "USD (ai_cost) or min";
@@ -595,7 +594,7 @@ std::array<std::uint8_t, 32> hash_from_hex(std::string_view hex) {
 BuildInfo build_info() {
   BuildInfo info;
   info.engine_version = GENOPS_ENGINE_VERSION;
-  info.git_sha = GENOPS_GIT_SHA;
+  info.git_sha = git_sha();
   info.build_type = std::string(GENOPS_BUILD_TYPE).empty() ? "unspecified" : GENOPS_BUILD_TYPE;
 #if defined(__clang__)
   info.compiler = "clang " __clang_version__;
@@ -634,6 +633,7 @@ StudyResultsWriter::StudyResultsWriter(std::filesystem::path path,
                                        const StudyProvenance& provenance,
                                        const WriteOptions& options)
     : writer_(std::move(path)), provenance_(provenance), options_(options) {
+  awu_policy_code_of_.fill(kNoCode);
   GENOPS_ASSERT(!provenance_.strategies.empty(), "a study has at least one strategy");
   GENOPS_ASSERT(provenance_.organizations.size() <= 256, "organization codes are u8");
   written_.assign(provenance_.strategies.size() * provenance_.replications, false);
@@ -660,6 +660,9 @@ StudyResultsWriter::StudyResultsWriter(std::filesystem::path path,
   file.write_attribute("strategies", join(provenance_.strategies, ","));
   file.write_attribute("command_line", provenance_.command_line);
   file.write_attribute("created_utc", utc_now());
+  for (const auto& [step, seconds] : provenance_.step_seconds) {
+    file.write_attribute("step_seconds_" + step, seconds);
+  }
   for (const auto& [name, value] : provenance_.attributes) {
     file.write_attribute(name, value);
   }
@@ -858,17 +861,12 @@ void StudyResultsWriter::write_awus(Group& run, const RunView& view) {
         for (const OrganizationRecords& organization : view.organizations) {
           for (const AwuRecord& record : organization.awus) {
             push_row(columns, record);
-            const auto [cached, inserted] = awu_policy_pointer_codes_.try_emplace(record.policy, 0);
-            if (inserted) {
-              // The reader maps names back through intern_awu_policy: a name it does
-              // not know would make the file unreadable.
-              GENOPS_ASSERT(models::intern_awu_policy(record.policy) != nullptr,
-                            "AWU policy '" + std::string(record.policy) +
-                                "' is unknown to models::intern_awu_policy");
-              cached->second =
-                  code_of(awu_policy_codes_, awu_policies_, std::string(record.policy));
+            std::uint32_t& code = awu_policy_code_of_[static_cast<std::size_t>(record.policy)];
+            if (code == kNoCode) {
+              code =
+                  code_of(awu_policy_codes_, awu_policies_, models::awu_policy_name(record.policy));
             }
-            policy.push(cached->second);
+            policy.push(code);
           }
         }
       });
@@ -1071,9 +1069,129 @@ struct Lookups {
   std::vector<std::string> decisions;
   std::vector<std::string> policy_sets;
   std::vector<std::string> violation_policies;
-  std::vector<const char*> awu_policies;  // interned (models::intern_awu_policy)
+  std::vector<models::AwuPolicy> awu_policies;
   std::vector<std::string> service_names;
 };
+
+// The audit table: records, their organizations and the hash chain as bytes.
+void read_audit_table(const ResultsReader& reader, const Lookups& lookups, const std::string& base,
+                      RunRecords& run) {
+  const std::filesystem::path& path = reader.path();
+  const ColumnTableReader audit = reader.table(base + "/audit");
+  const std::uint64_t rows = audit.rows();
+  run.audit.resize(rows);
+  read_fields(audit, audit_fields(), run.audit, path);
+  run.audit_organization = table_column<std::uint8_t>(audit, path, "organization", rows);
+  const auto actions = table_column<std::uint32_t>(audit, path, "action", rows);
+  const auto decisions = table_column<std::uint32_t>(audit, path, "decision", rows);
+  const auto policies = table_column<std::uint32_t>(audit, path, "policies", rows);
+  for (const char* name : {"previous_hash", "hash"}) {
+    if (!audit.has_column(name)) {
+      reject(path, "has no column '" + std::string(name) + "' in '" + base + "/audit'");
+    }
+  }
+  const std::vector<std::string> previous = audit.column("previous_hash").read_strings();
+  const std::vector<std::string> hashes = audit.column("hash").read_strings();
+  if (previous.size() != rows || hashes.size() != rows) {
+    reject(path,
+           "audit hash columns of '" + base + "' do not have " + std::to_string(rows) + " rows");
+  }
+  for (std::size_t row = 0; row < rows; ++row) {
+    AuditRecord& record = run.audit[row];
+    if (run.audit_organization[row] >= lookups.organizations.size()) {
+      reject(path, "audit row " + std::to_string(row) + " of '" + base +
+                       "' has an unknown organization code");
+    }
+    record.action = label_at(lookups.actions, actions[row], path, "audit_actions");
+    record.decision = label_at(lookups.decisions, decisions[row], path, "audit_decisions");
+    record.policies = label_at(lookups.policy_sets, policies[row], path, "audit_policies");
+    try {
+      record.previous_hash = hash_from_hex(previous[row]);
+      record.hash = hash_from_hex(hashes[row]);
+    } catch (const ResultsFileError& error) {
+      reject(path,
+             std::string(error.what()) + " in '" + base + "/audit' row " + std::to_string(row));
+    }
+  }
+}
+
+// The awu table (policies through /lookup/awu_policies) and the services table.
+void read_awu_tables(const ResultsReader& reader, const Lookups& lookups, const std::string& base,
+                     RunRecords& run) {
+  const std::filesystem::path& path = reader.path();
+  const ColumnTableReader awus = reader.table(base + "/awu");
+  const std::uint64_t rows = awus.rows();
+  run.awus.resize(rows);
+  read_fields(awus, awu_fields(lookups.organizations), run.awus, path);
+  const auto policies = table_column<std::uint32_t>(awus, path, "policy", rows);
+  for (std::size_t row = 0; row < rows; ++row) {
+    if (policies[row] >= lookups.awu_policies.size()) {
+      reject(path, "code " + std::to_string(policies[row]) +
+                       " is outside lookup table '/lookup/awu_policies' in '" + base +
+                       "/awu' row " + std::to_string(row));
+    }
+    run.awus[row].policy = lookups.awu_policies[policies[row]];
+  }
+
+  const ColumnTableReader services = reader.table(base + "/services");
+  const std::uint64_t service_rows = services.rows();
+  const auto organizations =
+      table_column<std::uint8_t>(services, path, "organization", service_rows);
+  const auto indices = table_column<std::uint16_t>(services, path, "service", service_rows);
+  const auto names = table_column<std::uint32_t>(services, path, "name", service_rows);
+  run.service_names.assign(lookups.organizations.size(), {});
+  for (std::size_t row = 0; row < service_rows; ++row) {
+    if (organizations[row] >= lookups.organizations.size()) {
+      reject(path, "services row " + std::to_string(row) + " of '" + base +
+                       "' has an unknown organization code");
+    }
+    std::vector<std::string>& list = run.service_names[organizations[row]];
+    if (indices[row] != list.size()) {
+      reject(path, "services row " + std::to_string(row) + " of '" + base + "' has service " +
+                       std::to_string(indices[row]) + ", expected " + std::to_string(list.size()) +
+                       " (services in index order)");
+    }
+    list.push_back(label_at(lookups.service_names, names[row], path, "service_names"));
+  }
+}
+
+// The independent safety checker's findings.
+void read_violations(const ResultsReader& reader, const Lookups& lookups, const std::string& base,
+                     RunRecords& run) {
+  const std::filesystem::path& path = reader.path();
+  const ColumnTableReader violations = reader.table(base + "/violations");
+  const std::uint64_t violation_rows = violations.rows();
+  const auto violation_ids =
+      table_column<std::uint64_t>(violations, path, "deployment_id", violation_rows);
+  const auto violation_codes =
+      table_column<std::uint32_t>(violations, path, "policy", violation_rows);
+  run.violations.resize(violation_rows);
+  for (std::size_t row = 0; row < violation_rows; ++row) {
+    run.violations[row].deployment = violation_ids[row];
+    run.violations[row].policy =
+        label_at(lookups.violation_policies, violation_codes[row], path, "policies");
+  }
+}
+
+// The one-row summary table.
+void read_summary(const ResultsReader& reader, const std::string& base, RunRecords& run) {
+  const std::filesystem::path& path = reader.path();
+  const ColumnTableReader summary = reader.table(base + "/summary");
+  if (summary.rows() != 1) {
+    reject(path, "table '" + base + "/summary' has " + std::to_string(summary.rows()) +
+                     " rows, expected 1");
+  }
+  std::vector<models::StrategySummary> summaries(1);
+  read_fields(summary, summary_fields(), summaries, path);
+  run.summary = summaries.front();
+  for (int point = 0; point < models::kCatchPointCount; ++point) {
+    const std::string name = std::string("caught_at_") +
+                             models::catch_point_name(static_cast<models::CatchPoint>(point));
+    run.summary.caught_at[static_cast<std::size_t>(point)] =
+        table_column<std::uint64_t>(summary, path, name, 1).front();
+  }
+  run.wall_seconds = table_column<double>(summary, path, "wall_seconds", 1).front();
+}
 
 void read_run(const ResultsReader& reader, const Lookups& lookups, const ReadOptions& options,
               RunRecords& run) {
@@ -1094,42 +1212,7 @@ void read_run(const ResultsReader& reader, const Lookups& lookups, const ReadOpt
     read_fields(stages, canary_stage_fields(), run.stages, path);
   }
   if (options.audit) {
-    const ColumnTableReader audit = reader.table(base + "/audit");
-    const std::uint64_t rows = audit.rows();
-    run.audit.resize(rows);
-    read_fields(audit, audit_fields(), run.audit, path);
-    run.audit_organization = table_column<std::uint8_t>(audit, path, "organization", rows);
-    const auto actions = table_column<std::uint32_t>(audit, path, "action", rows);
-    const auto decisions = table_column<std::uint32_t>(audit, path, "decision", rows);
-    const auto policies = table_column<std::uint32_t>(audit, path, "policies", rows);
-    for (const char* name : {"previous_hash", "hash"}) {
-      if (!audit.has_column(name)) {
-        reject(path, "has no column '" + std::string(name) + "' in '" + base + "/audit'");
-      }
-    }
-    const std::vector<std::string> previous = audit.column("previous_hash").read_strings();
-    const std::vector<std::string> hashes = audit.column("hash").read_strings();
-    if (previous.size() != rows || hashes.size() != rows) {
-      reject(path,
-             "audit hash columns of '" + base + "' do not have " + std::to_string(rows) + " rows");
-    }
-    for (std::size_t row = 0; row < rows; ++row) {
-      AuditRecord& record = run.audit[row];
-      if (run.audit_organization[row] >= lookups.organizations.size()) {
-        reject(path, "audit row " + std::to_string(row) + " of '" + base +
-                         "' has an unknown organization code");
-      }
-      record.action = label_at(lookups.actions, actions[row], path, "audit_actions");
-      record.decision = label_at(lookups.decisions, decisions[row], path, "audit_decisions");
-      record.policies = label_at(lookups.policy_sets, policies[row], path, "audit_policies");
-      try {
-        record.previous_hash = hash_from_hex(previous[row]);
-        record.hash = hash_from_hex(hashes[row]);
-      } catch (const ResultsFileError& error) {
-        reject(path,
-               std::string(error.what()) + " in '" + base + "/audit' row " + std::to_string(row));
-      }
-    }
+    read_audit_table(reader, lookups, base, run);
   }
   if (options.resources) {
     const ColumnTableReader resources = reader.table(base + "/resources");
@@ -1138,70 +1221,10 @@ void read_run(const ResultsReader& reader, const Lookups& lookups, const ReadOpt
   }
 
   if (options.awu) {
-    const ColumnTableReader awus = reader.table(base + "/awu");
-    const std::uint64_t rows = awus.rows();
-    run.awus.resize(rows);
-    read_fields(awus, awu_fields(lookups.organizations), run.awus, path);
-    const auto policies = table_column<std::uint32_t>(awus, path, "policy", rows);
-    for (std::size_t row = 0; row < rows; ++row) {
-      if (policies[row] >= lookups.awu_policies.size()) {
-        reject(path, "code " + std::to_string(policies[row]) +
-                         " is outside lookup table '/lookup/awu_policies' in '" + base +
-                         "/awu' row " + std::to_string(row));
-      }
-      run.awus[row].policy = lookups.awu_policies[policies[row]];
-    }
-
-    const ColumnTableReader services = reader.table(base + "/services");
-    const std::uint64_t service_rows = services.rows();
-    const auto organizations =
-        table_column<std::uint8_t>(services, path, "organization", service_rows);
-    const auto indices = table_column<std::uint16_t>(services, path, "service", service_rows);
-    const auto names = table_column<std::uint32_t>(services, path, "name", service_rows);
-    run.service_names.assign(lookups.organizations.size(), {});
-    for (std::size_t row = 0; row < service_rows; ++row) {
-      if (organizations[row] >= lookups.organizations.size()) {
-        reject(path, "services row " + std::to_string(row) + " of '" + base +
-                         "' has an unknown organization code");
-      }
-      std::vector<std::string>& list = run.service_names[organizations[row]];
-      if (indices[row] != list.size()) {
-        reject(path, "services row " + std::to_string(row) + " of '" + base + "' has service " +
-                         std::to_string(indices[row]) + ", expected " +
-                         std::to_string(list.size()) + " (services in index order)");
-      }
-      list.push_back(label_at(lookups.service_names, names[row], path, "service_names"));
-    }
+    read_awu_tables(reader, lookups, base, run);
   }
-
-  const ColumnTableReader violations = reader.table(base + "/violations");
-  const std::uint64_t violation_rows = violations.rows();
-  const auto violation_ids =
-      table_column<std::uint64_t>(violations, path, "deployment_id", violation_rows);
-  const auto violation_codes =
-      table_column<std::uint32_t>(violations, path, "policy", violation_rows);
-  run.violations.resize(violation_rows);
-  for (std::size_t row = 0; row < violation_rows; ++row) {
-    run.violations[row].deployment = violation_ids[row];
-    run.violations[row].policy =
-        label_at(lookups.violation_policies, violation_codes[row], path, "policies");
-  }
-
-  const ColumnTableReader summary = reader.table(base + "/summary");
-  if (summary.rows() != 1) {
-    reject(path, "table '" + base + "/summary' has " + std::to_string(summary.rows()) +
-                     " rows, expected 1");
-  }
-  std::vector<models::StrategySummary> summaries(1);
-  read_fields(summary, summary_fields(), summaries, path);
-  run.summary = summaries.front();
-  for (int point = 0; point < models::kCatchPointCount; ++point) {
-    const std::string name = std::string("caught_at_") +
-                             models::catch_point_name(static_cast<models::CatchPoint>(point));
-    run.summary.caught_at[static_cast<std::size_t>(point)] =
-        table_column<std::uint64_t>(summary, path, name, 1).front();
-  }
-  run.wall_seconds = table_column<double>(summary, path, "wall_seconds", 1).front();
+  read_violations(reader, lookups, base, run);
+  read_summary(reader, base, run);
 }
 
 }  // namespace
@@ -1253,12 +1276,12 @@ StudyRecords read_study(const std::filesystem::path& path, const ReadOptions& op
     }
     if (options.awu) {
       for (const std::string& label : lookup_labels(reader, "awu_policies")) {
-        const char* policy = models::intern_awu_policy(label);
-        if (policy == nullptr) {
+        const std::optional<models::AwuPolicy> policy = models::parse_awu_policy(label);
+        if (!policy) {
           reject(path,
                  "lookup table '/lookup/awu_policies' has the unknown policy '" + label + "'");
         }
-        lookups.awu_policies.push_back(policy);
+        lookups.awu_policies.push_back(*policy);
       }
       lookups.service_names = lookup_labels(reader, "service_names");
     }

@@ -44,6 +44,10 @@ struct StudyProvenance {
   std::uint64_t events_processed = 0;
   std::vector<std::string> strategies;  // in run order
   std::vector<OrganizationInfo> organizations;
+  // Wall-clock seconds of the steps of `run` before the file was written, in order; root
+  // attributes `step_seconds_<step>` (f64). Like wall_time_s they describe the run, not its
+  // results, and differ from run to run.
+  std::vector<std::pair<std::string, double>> step_seconds = {};
   // Further root attributes (name, text), e.g. a sweep point's identity (sweep_point,
   // sweep_factors, sweep_overrides); written after the ones above.
   std::vector<std::pair<std::string, std::string>> attributes = {};
@@ -125,10 +129,11 @@ class StudyResultsWriter {
   std::unordered_map<std::string, std::uint32_t> action_codes_, decision_codes_, policy_set_codes_,
       violation_codes_;
   std::vector<std::string> actions_, decisions_, policy_sets_, violation_policies_;
-  // AWU policies and service names, the same way. AWU policies are static strings: the pointer
-  // cache saves a string hash per row (codes still come from the text).
+  // AWU policies and service names, the same way; an AWU policy's code, by policy, once known
+  // (kNoCode before), saves a string hash per row.
+  static constexpr std::uint32_t kNoCode = ~std::uint32_t{0};
   std::unordered_map<std::string, std::uint32_t> awu_policy_codes_, service_name_codes_;
-  std::unordered_map<const char*, std::uint32_t> awu_policy_pointer_codes_;
+  std::array<std::uint32_t, models::kAwuPolicyCount> awu_policy_code_of_;
   std::vector<std::string> awu_policies_, service_name_labels_;
 };
 
@@ -147,7 +152,6 @@ struct RunRecords {
   std::vector<std::uint8_t> audit_organization;  // the hash chain of each audit row
   std::vector<models::ResourceSample> samples;
   // AWUs in written order (organization order); each names its organization and service.
-  // AwuRecord::policy points to models::intern_awu_policy's static names.
   std::vector<models::AwuRecord> awus;
   std::vector<std::vector<std::string>> service_names;  // [organization][service id]
   std::vector<models::SafetyViolation> violations;

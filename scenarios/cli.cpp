@@ -13,19 +13,23 @@
 
 #include "engine/error.hpp"
 #include "models/strategy.hpp"
-#include "scenarios/commands.hpp"
+#include "scenarios/command_options.hpp"
+#include "scenarios/commands_audit.hpp"
+#include "scenarios/commands_conformance.hpp"
+#include "scenarios/commands_results.hpp"
+#include "scenarios/commands_sweep.hpp"
 #include "scenarios/report_table.hpp"
+#include "scenarios/results_output.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario_loader.hpp"
+#include "scenarios/step_timer.hpp"
+#include "scenarios/telemetry_output.hpp"
 
 namespace genops::scenarios {
 
 namespace {
 
 namespace po = boost::program_options;
-
-constexpr int kExitOk = 0;
-constexpr int kExitBadInput = 2;
 
 struct Command {
   std::string summary;
@@ -109,20 +113,10 @@ void add_scenario_options(po::options_description& options) {
       "comma-separated strategy names (overrides the scenario's)");
 }
 
-bool parse_command_options(const std::string& usage, const po::options_description& options,
-                           const po::positional_options_description& positional,
-                           const std::vector<std::string>& arguments, po::variables_map& values) {
-  po::store(po::command_line_parser(arguments).options(options).positional(positional).run(),
-            values);
-  if (values.count("help") != 0) {
-    std::cout << usage << "\n\n" << options << '\n';
-    return false;
-  }
-  po::notify(values);
-  return true;
-}
+namespace {
 
-int command_run(const std::vector<std::string>& arguments) {
+// `run`'s options; false when --help was given (and printed).
+bool parse_run_options(const std::vector<std::string>& arguments, po::variables_map& values) {
   po::options_description options("genops-sim run options");
   options.add_options()("help,h", "show this help");
   add_scenario_options(options);
@@ -139,41 +133,73 @@ int command_run(const std::vector<std::string>& arguments) {
   // clang-format on
   po::positional_options_description positional;
   positional.add("scenario", 1);
-  po::variables_map values;
-  if (!parse_command_options(
-          "Usage: genops-sim run SCENARIO.toml [options]\n\n"
-          "Replays the scenario's traffic through each strategy (same changes, same latent "
-          "defects: common\n"
-          "random numbers) for every replication, in parallel, and prints the study table.",
-          options, positional, arguments, values)) {
-    return kExitOk;
-  }
-  const models::Scenario scenario =
-      load_with_overrides(values["scenario"].as<std::string>(), values);
-  // Strategy names were checked by the loader; the registry builds them.
+  return parse_command_options(
+      "Usage: genops-sim run SCENARIO.toml [options]\n\n"
+      "Replays the scenario's traffic through each strategy (same changes, same latent "
+      "defects: common\n"
+      "random numbers) for every replication, in parallel, and prints the study table.",
+      options, positional, arguments, values);
+}
+
+// The one strategy registry of a run: the loader checked the names, the runner builds them.
+models::StrategyRegistry builtin_strategy_registry() {
   models::StrategyRegistry registry;
   models::register_builtin_strategies(registry);
+  return registry;
+}
+
+StudyOptions study_options_of(const po::variables_map& values, Progress& progress) {
   const int threads = values["threads"].as<int>();
   if (threads < 0)
     throw engine::InputError("--threads: expected 0 or more, got " + std::to_string(threads));
+  StudyOptions options;
+  options.threads = threads;
+  options.progress = [&progress](int done, int total) { progress(done, total); };
+  return options;
+}
+
+std::string command_line_of(const std::vector<std::string>& arguments) {
+  std::string command_line = "genops-sim run";
+  for (const auto& a : arguments)
+    command_line += " " + a;
+  return command_line;
+}
+
+}  // namespace
+
+// A whole run, top-down: one named, timed call per step. The step times go into the results
+// file's provenance (steps before it is written) and into `--json`.
+int command_run(const std::vector<std::string>& arguments) {
+  po::variables_map values;
+  if (!parse_run_options(arguments, values))
+    return kExitOk;
+  StepTimer steps;
+  const models::Scenario scenario = steps.time("load_scenario", [&] {
+    return load_with_overrides(values["scenario"].as<std::string>(), values);
+  });
+  const models::StrategyRegistry registry =
+      steps.time("register_strategies", [] { return builtin_strategy_registry(); });
   Progress progress(!values["quiet"].as<bool>());
-  StudyOptions study_options;
-  study_options.threads = threads;
-  study_options.progress = [&progress](int done, int total) { progress(done, total); };
-  const StudyResult study = run_study(scenario, registry, study_options);
+  const StudyResult study = steps.time("simulate", [&] {
+    return run_study(scenario, registry, study_options_of(values, progress));
+  });
+  const StudySummaries summaries = steps.time("summarize", [&] { return summarize_study(study); });
   if (values.count("out") != 0) {
-    std::string command_line = "genops-sim run";
-    for (const auto& a : arguments)
-      command_line += " " + a;
-    write_study_results(values["out"].as<std::string>(), study, command_line);
+    steps.time("write_results", [&] {
+      write_study_results(values["out"].as<std::string>(), study, summaries,
+                          command_line_of(arguments), steps.times());
+    });
   }
   if (values.count("telemetry") != 0) {
-    write_study_telemetry(values["telemetry"].as<std::string>(), study);
+    steps.time("write_telemetry",
+               [&] { write_study_telemetry(values["telemetry"].as<std::string>(), study); });
   }
   if (values["json"].as<bool>()) {
-    std::cout << run_json(study, scenario_assignments(values)) << '\n';
+    std::cout << run_json(study_json(study, summaries, steps.times()), study.scenario,
+                          scenario_assignments(values))
+              << '\n';
   } else {
-    print_study_table(study, std::cout);
+    print_study_table(study, summaries, std::cout);
   }
   return kExitOk;
 }
@@ -255,8 +281,7 @@ void print_usage() {
   for (const auto& [name, command] : commands()) {
     std::printf("  %-12s %s\n", name.c_str(), command.summary.c_str());
   }
-  std::cout << "\n  --version    version, git commit and build type\n"
-               "\nExit codes: 0 ok, 1 run or check failed, 2 bad input.\n";
+  std::cout << "\nExit codes: 0 ok, 1 run or check failed, 2 bad input.\n";
 }
 
 }  // namespace
@@ -289,7 +314,7 @@ int run_cli(const std::vector<std::string>& arguments) {
     return kExitBadInput;
   } catch (const std::exception& error) {
     std::cerr << "genops-sim " << arguments[0] << ": run failed: " << error.what() << '\n';
-    return 1;
+    return kExitFailed;
   }
 }
 

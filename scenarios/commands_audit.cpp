@@ -1,3 +1,5 @@
+#include "scenarios/commands_audit.hpp"
+
 #include <iostream>
 #include <map>
 #include <string>
@@ -9,7 +11,7 @@
 #include "models/governance.hpp"
 #include "results/results_file.hpp"
 #include "results/results_io.hpp"
-#include "scenarios/commands.hpp"
+#include "scenarios/commands_results.hpp"
 
 namespace genops::scenarios {
 
@@ -60,10 +62,8 @@ int command_audit(const std::vector<std::string>& arguments) {
   if (values.count("file") == 0)
     throw engine::InputError("audit verify needs a results file (see --help)");
   const std::string path = values["file"].as<std::string>();
-  results::ReadOptions read;
-  read.canary_stages = false;
-  read.resources = false;
-  const results::StudyRecords study = load_results(path, read);
+  const results::StudyRecords study =
+      load_results(path, results::ReadOptions{.canary_stages = false, .resources = false});
   nlohmann::json chains = nlohmann::json::array();
   std::size_t records = 0;
   std::size_t broken = 0;

@@ -1,3 +1,5 @@
+#include "scenarios/commands_results.hpp"
+
 #include <cstdint>
 #include <fstream>
 #include <iostream>
@@ -9,16 +11,13 @@
 #include "analysis/report_html.hpp"
 #include "engine/error.hpp"
 #include "results/results_io.hpp"
-#include "scenarios/commands.hpp"
+#include "scenarios/command_options.hpp"
 
-// `genops-sim compare` and `genops-sim report`: read a results file, compare, render.
 namespace genops::scenarios {
 
 namespace {
 
 namespace po = boost::program_options;
-
-constexpr int kExitOk = 0;
 
 void add_comparison_options(po::options_description& options) {
   options.add_options()("results", po::value<std::string>()->required(),
@@ -103,7 +102,9 @@ int command_compare(const std::vector<std::string>& arguments) {
   }
   const analysis::CompareOptions compare_options = comparison_options(values);
   const results::StudyRecords study =
-      load_results(values["results"].as<std::string>(), results::ReadOptions{false, false, false});
+      load_results(values["results"].as<std::string>(),
+                   results::ReadOptions{
+                       .canary_stages = false, .audit = false, .resources = false, .awu = false});
   const analysis::ComparisonReport report = compare(study, compare_options);
   if (values["json"].as<bool>()) {
     std::cout << analysis::render_json(report) << '\n';

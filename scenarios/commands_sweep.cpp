@@ -16,7 +16,8 @@
 #include "engine/error.hpp"
 #include "models/strategy.hpp"
 #include "results/results_io.hpp"
-#include "scenarios/commands.hpp"
+#include "scenarios/command_options.hpp"
+#include "scenarios/commands_sweep.hpp"
 #include "scenarios/report_table.hpp"
 #include "scenarios/scenario_loader.hpp"
 #include "scenarios/sweep_mpi.hpp"
@@ -31,8 +32,6 @@ namespace {
 namespace po = boost::program_options;
 using Json = nlohmann::ordered_json;
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailed = 1;
 constexpr int kSchemaVersion = 1;
 
 Json build_json() {
@@ -445,11 +444,12 @@ std::string version_text() {
          ", " + build.compiler + (sweep_mpi_available() ? ", MPI" : ", no MPI") + ")";
 }
 
-std::string run_json(const StudyResult& study, const std::vector<std::string>& overrides) {
-  Json out = Json::parse(study_json(study));
-  const std::string config = scenario_to_json(study.scenario);
+std::string run_json(const std::string& study_json, const models::Scenario& scenario,
+                     const std::vector<std::string>& overrides) {
+  Json out = Json::parse(study_json);
+  const std::string config = scenario_to_json(scenario);
   Json provenance = build_json();
-  provenance["scenario_file"] = study.scenario.source;
+  provenance["scenario_file"] = scenario.source;
   provenance["overrides"] = overrides;
   provenance["config_sha256"] = results::sha256_hex(config);
   provenance["point"] = nullptr;  // `run` is not part of a sweep

@@ -39,7 +39,8 @@ std::string spread(const std::vector<double>& values, double scale, int digits) 
 
 }  // namespace
 
-void print_study_table(const StudyResult& study, std::ostream& out) {
+void print_study_table(const StudyResult& study, const StudySummaries& summaries,
+                       std::ostream& out) {
   const auto& sc = study.scenario;
   int services = 0;
   for (const auto& o : sc.organizations)
@@ -48,12 +49,11 @@ void print_study_table(const StudyResult& study, std::ostream& out) {
       << " replication(s), " << sc.organizations.size() << " organizations, " << services
       << " services, " << sc.duration_days << " days\n\n";
   const std::size_t n = sc.strategies.size();
-  std::vector<models::StrategySummary> pooled;
+  const std::vector<models::StrategySummary>& pooled = summaries.pooled;
   std::vector<std::vector<models::StrategySummary>> per_rep(n);
   for (std::size_t s = 0; s < n; ++s) {
-    pooled.push_back(pooled_summary(study, s));
-    for (int r = 0; r < sc.replications; ++r)
-      per_rep[s].push_back(replication_summary(study.run(s, r)));
+    const auto first = summaries.runs.begin() + static_cast<std::ptrdiff_t>(s) * sc.replications;
+    per_rep[s].assign(first, first + sc.replications);
   }
   const int label_width = 28;
   const int column = 22;
@@ -146,13 +146,14 @@ void print_study_table(const StudyResult& study, std::ostream& out) {
       << study.threads << " thread(s)\n";
 }
 
-std::string study_json(const StudyResult& study) {
+std::string study_json(const StudyResult& study, const StudySummaries& summaries,
+                       const StepTimes& step_seconds) {
   using Json = nlohmann::json;
   const auto& sc = study.scenario;
   Json strategies = Json::object();
   std::uint64_t deployments = 0;
   for (std::size_t s = 0; s < sc.strategies.size(); ++s) {
-    const auto x = pooled_summary(study, s);
+    const models::StrategySummary& x = summaries.pooled[s];
     deployments += x.deployments;
     Json caught = Json::object();
     for (int p = 0; p < models::kCatchPointCount; ++p) {
@@ -161,7 +162,9 @@ std::string study_json(const StudyResult& study) {
     }
     Json reps = Json::array();
     for (int r = 0; r < sc.replications; ++r) {
-      const auto y = replication_summary(study.run(s, r));
+      const models::StrategySummary& y =
+          summaries
+              .runs[s * static_cast<std::size_t>(sc.replications) + static_cast<std::size_t>(r)];
       reps.push_back({{"replication", r},
                       {"deployments", y.deployments},
                       {"success_rate", y.success_rate},
@@ -213,6 +216,11 @@ std::string study_json(const StudyResult& study) {
          study.wall_seconds > 0 ? static_cast<double>(deployments) / study.wall_seconds : 0.0},
         {"threads", study.threads}}},
   };
+  Json steps = Json::array();  // in the order the steps ran
+  for (const auto& [name, seconds] : step_seconds) {
+    steps.push_back({{"step", name}, {"seconds", seconds}});
+  }
+  out["steps"] = steps;
   return out.dump(2);
 }
 

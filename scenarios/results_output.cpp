@@ -1,10 +1,10 @@
+#include "scenarios/results_output.hpp"
+
 #include <algorithm>
 #include <limits>
 
 #include "engine/error.hpp"
 #include "results/results_io.hpp"
-#include "scenarios/commands.hpp"
-#include "scenarios/results_output.hpp"
 #include "scenarios/scenario_loader.hpp"
 
 // `run --out`: hands the finished study to results/results_io as views (nothing is copied).
@@ -39,7 +39,7 @@ results::StudyProvenance results_provenance(const models::Scenario& scenario, in
   return provenance;
 }
 
-results::RunView results_view(const RunResult& run) {
+results::RunView results_view(const RunResult& run, const models::StrategySummary& summary) {
   results::RunView view;
   view.strategy = run.strategy;
   view.replication = static_cast<std::uint32_t>(run.replication);
@@ -52,25 +52,41 @@ results::RunView results_view(const RunResult& run) {
         output.awus, output.service_names});
   }
   view.violations = run.violations;
-  view.summary = replication_summary(run);
+  view.summary = summary;
   return view;
 }
 
+namespace {
+
+results::StudyProvenance provenance_of(const StudyResult& study, const std::string& command_line,
+                                       const StepTimes& step_seconds) {
+  results::StudyProvenance provenance =
+      results_provenance(study.scenario, study.threads, command_line);
+  provenance.wall_time_s = study.wall_seconds;
+  provenance.events_processed = study.events;
+  provenance.step_seconds = step_seconds;
+  return provenance;
+}
+
+}  // namespace
+
 void write_study_results(const std::string& path, const StudyResult& study,
-                         const std::string& command_line) {
+                         const StudySummaries& summaries, const std::string& command_line,
+                         const StepTimes& step_seconds) {
   try {
-    results::StudyProvenance provenance =
-        results_provenance(study.scenario, study.threads, command_line);
-    provenance.wall_time_s = study.wall_seconds;
-    provenance.events_processed = study.events;
-    results::StudyResultsWriter writer(path, provenance);
-    for (const RunResult& run : study.runs) {
-      writer.write_run(results_view(run));
+    results::StudyResultsWriter writer(path, provenance_of(study, command_line, step_seconds));
+    for (std::size_t r = 0; r < study.runs.size(); ++r) {
+      writer.write_run(results_view(study.runs[r], summaries.runs.at(r)));
     }
     writer.finalize();
   } catch (const results::ResultsFileError& error) {
     throw engine::InputError("--out " + path + ": " + error.what());
   }
+}
+
+void write_study_results(const std::string& path, const StudyResult& study,
+                         const std::string& command_line) {
+  write_study_results(path, study, summarize_study(study), command_line, {});
 }
 
 }  // namespace genops::scenarios

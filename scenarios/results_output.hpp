@@ -2,19 +2,27 @@
 
 #include <string>
 
-#include "models/config.hpp"
 #include "results/results_io.hpp"
 #include "scenarios/runner.hpp"
+#include "scenarios/step_timer.hpp"
 
-// What a results file records of a study and of each run (results_output.cpp); shared by
-// `run --out` and `sweep run`.
 namespace genops::scenarios {
 
-// Provenance of a study of `scenario` (wall time and events are left 0 for the caller).
+// `run --out`: writes a finished study to an HDF5 results file through results/results_io (the
+// records are handed over as views, never copied). `summaries` are the study's, computed once;
+// `command_line` and `step_seconds` are recorded as provenance.
+void write_study_results(const std::string& path, const StudyResult& study,
+                         const StudySummaries& summaries, const std::string& command_line,
+                         const StepTimes& step_seconds);
+
+// For writers that stream runs (`sweep run`): the provenance of a study of `scenario` (wall
+// time and events left 0) and one finished run as views (`run` must outlive the view).
 results::StudyProvenance results_provenance(const models::Scenario& scenario, int threads,
                                             const std::string& command_line);
+results::RunView results_view(const RunResult& run, const models::StrategySummary& summary);
 
-// A finished run as views into its own vectors (nothing is copied; `run` must outlive it).
-results::RunView results_view(const RunResult& run);
+// The same, summarising the study itself and recording no step times (tests, benchmarks).
+void write_study_results(const std::string& path, const StudyResult& study,
+                         const std::string& command_line);
 
 }  // namespace genops::scenarios

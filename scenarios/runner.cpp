@@ -96,4 +96,15 @@ models::StrategySummary replication_summary(const RunResult& run) {
   return models::summarize(records, run.violations.size());
 }
 
+StudySummaries summarize_study(const StudyResult& study) {
+  StudySummaries summaries;
+  for (const RunResult& run : study.runs) {
+    summaries.runs.push_back(replication_summary(run));
+  }
+  for (std::size_t s = 0; s < study.scenario.strategies.size(); ++s) {
+    summaries.pooled.push_back(pooled_summary(study, s));
+  }
+  return summaries;
+}
+
 }  // namespace genops::scenarios

@@ -58,4 +58,12 @@ StudyResult run_study(const models::Scenario& scenario, const models::StrategyRe
 models::StrategySummary pooled_summary(const StudyResult& study, std::size_t strategy);
 models::StrategySummary replication_summary(const RunResult& run);
 
+// Every summary of a finished study, computed once and shared by the study table, `run --json`
+// and the results file.
+struct StudySummaries {
+  std::vector<models::StrategySummary> runs;    // replication_summary, in study.runs' order
+  std::vector<models::StrategySummary> pooled;  // pooled_summary, by strategy
+};
+StudySummaries summarize_study(const StudyResult& study);
+
 }  // namespace genops::scenarios

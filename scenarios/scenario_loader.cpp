@@ -276,11 +276,9 @@ Json stages_json(const std::vector<models::CanaryStage>& stages) {
   return out;
 }
 
-// The key table: every key of a scenario file, once.
-KeyTable build_table() {
-  KeyTable t;
+// Top-level keys: name, seed, replications, durations, dates, strategies, attribution.
+void add_top_level_keys(KeyTable& t) {
   using S = Scenario;
-  // Top level.
   t.string(
       "name", [](auto& s, int) -> auto& { return s.name; }, {}, "Scenario name");
   t.add(
@@ -344,8 +342,11 @@ KeyTable build_table() {
   t.string(
       "environment", [](auto& s, int) -> auto& { return s.environment; }, {},
       "GenOps attribution: genops.environment");
+}
 
-  // Organizations ([[organizations]] tables).
+// Organization keys ([[organizations]] tables).
+void add_organization_keys(KeyTable& t) {
+  using S = Scenario;
   const std::string o = "organizations.*.";
   t.string(
       o + "name", [](auto& s, int i) -> auto& { return org(s, i).name; }, {},
@@ -413,7 +414,12 @@ KeyTable build_table() {
         }
         return out;
       });
-  const std::string r = o + "reviewers.";
+}
+
+// Reviewer keys of an organization ([organizations.reviewers] sub-tables).
+void add_reviewer_keys(KeyTable& t) {
+  using S = Scenario;
+  const std::string r = "organizations.*.reviewers.";
   t.integer(
       r + "count", [](auto& s, int i) -> auto& { return org(s, i).reviewers.count; }, 1, 10000, "",
       "Reviewers serving approvals (baseline: every change; genops: gated ones)");
@@ -469,8 +475,10 @@ KeyTable build_table() {
       r + "defect_catch_probability",
       [](auto& s, int i) -> auto& { return org(s, i).reviewers.defect_catch_probability; }, 0, 1,
       "probability", "A reviewer catches a latent defect that survived CI");
+}
 
-  // Traffic.
+// Traffic keys.
+void add_traffic_keys(KeyTable& t) {
   t.number_array<24>(
       "traffic.hourly_profile", [](auto& s, int) -> auto& { return s.traffic.hourly_profile; }, 0,
       100, "relative", "Arrival intensity per local hour 0..23");
@@ -499,8 +507,10 @@ KeyTable build_table() {
       "traffic.config_change_probability",
       [](auto& s, int) -> auto& { return s.traffic.config_change_probability; }, 0, 1,
       "probability", "A change touches configuration");
+}
 
-  // Defects.
+// Defect keys.
+void add_defect_keys(KeyTable& t) {
   const auto defect = [&t](const std::string& key, double models::DefectConfig::*field, double lo,
                            double hi, const std::string& unit, const std::string& doc) {
     t.number(
@@ -536,8 +546,10 @@ KeyTable build_table() {
   defect("fix_probability", &D::fix_probability, 0, 1, "probability", "Rework removes the defect");
   defect("delayed_manifest_probability", &D::delayed_manifest_probability, 0, 1, "probability",
          "A defect shows only after the rollout (no canary or verification can see it)");
+}
 
-  // Services.
+// Service keys.
+void add_service_keys(KeyTable& t) {
   const auto service = [&t](const std::string& key, double models::ServiceConfig::*field, double lo,
                             double hi, const std::string& unit, const std::string& doc) {
     t.number(
@@ -559,8 +571,10 @@ KeyTable build_table() {
           "Availability SLO; error budget = (1 - slo) x 28 days");
   service("ci_median_minutes", &V::ci_median_minutes, 0.1, 1e4, "min", "Median CI build+test time");
   service("ci_sigma", &V::ci_sigma, 0, 3, "log-sd", "Spread of CI time");
+}
 
-  // Incidents.
+// Incident keys.
+void add_incident_keys(KeyTable& t) {
   const auto incident = [&t](const std::string& key, double models::IncidentConfig::*field,
                              double lo, double hi, const std::string& unit,
                              const std::string& doc) {
@@ -579,8 +593,10 @@ KeyTable build_table() {
            "Error-rate effect that burns budget at full speed");
   incident("dependent_impact", &I::dependent_impact, 0, 1, "fraction",
            "Share of bad minutes each direct dependent also suffers");
+}
 
-  // Baseline.
+// Keys of the baseline strategy.
+void add_baseline_keys(KeyTable& t) {
   const auto base = [&t](const std::string& key, double models::BaselineConfig::*field, double lo,
                          double hi, const std::string& unit, const std::string& doc) {
     t.number(
@@ -602,8 +618,11 @@ KeyTable build_table() {
        "Deploy on an exhausted error budget (violation)");
   base("migration_review_skip_probability", &B::migration_review_skip_probability, 0, 1,
        "probability", "Migration on critical/high service skips review (violation)");
+}
 
-  // GenOps.
+// Keys of the genops strategy: autonomy, retrieval, risk scoring, AI review.
+void add_genops_keys(KeyTable& t) {
+  using S = Scenario;
   const auto gen = [&t](const std::string& key, double models::GenopsConfig::*field, double lo,
                         double hi, const std::string& unit, const std::string& doc) {
     t.number(
@@ -673,6 +692,18 @@ KeyTable build_table() {
       "Cap of the AI review catch probability");
   gen("ai_review_false_positive", &G::ai_review_false_positive, 0, 1, "probability",
       "A clean change is sent back for rework");
+}
+
+// Keys of the genops strategy: canary stages and SLO, no-deploy windows, budgets, rate limit.
+void add_genops_rollout_keys(KeyTable& t) {
+  using S = Scenario;
+  const auto gen = [&t](const std::string& key, double models::GenopsConfig::*field, double lo,
+                        double hi, const std::string& unit, const std::string& doc) {
+    t.number(
+        "genops." + key, [field](auto& s, int) -> auto& { return s.genops.*field; }, lo, hi, unit,
+        doc);
+  };
+  using G = models::GenopsConfig;
   t.add(
       "genops.default_stages", "stages", "", "traffic increasing, last 100",
       "Canary stages: [{traffic_percent, bake_minutes, min_samples, slo_relaxation}, ...]",
@@ -732,6 +763,21 @@ KeyTable build_table() {
       "genops.max_deploys_per_service_per_hour",
       [](auto& s, int) -> auto& { return s.genops.max_deploys_per_service_per_hour; }, 1, 100000,
       "1/h", "Rollout rate limit per service");
+}
+
+// The key table: every key of a scenario file, once, in the order of the key reference.
+KeyTable build_table() {
+  KeyTable t;
+  add_top_level_keys(t);
+  add_organization_keys(t);
+  add_reviewer_keys(t);
+  add_traffic_keys(t);
+  add_defect_keys(t);
+  add_service_keys(t);
+  add_incident_keys(t);
+  add_baseline_keys(t);
+  add_genops_keys(t);
+  add_genops_rollout_keys(t);
   return t;
 }
 

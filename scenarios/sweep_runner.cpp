@@ -273,7 +273,8 @@ SweepRunReport run_sweep(const SweepPlan& plan, const models::StrategyRegistry& 
                     } else {
                       try {
                         open.events += job->result->engine.events;
-                        open.writer->write_run(results_view(*job->result));
+                        open.writer->write_run(
+                            results_view(*job->result, replication_summary(*job->result)));
                       } catch (const std::exception& failure) {
                         finish_failed(open, failure.what());
                       }

@@ -505,11 +505,47 @@ class Checker {
     touch(R6, !awu_indices_.empty());
   }
 
+  // One AWU span, checked along the spec's compliance criteria. The parts run in this order
+  // (the order findings are reported in): the span's shape and identity, its required
+  // attributes, its events, whether it executed, its decisions, its accounting attributes and,
+  // when it executed, the accounting invariant.
   void check_awu(const LoadedSpan& loaded) {
-    const Span& span = loaded.span;
-    const Attributes& attributes = span.attributes;
-    const std::string where = "AWU '" + span.name + "'";
+    const std::string where = "AWU '" + loaded.span.name + "'";
+    check_span_shape(loaded);
+    const DecisionFacts span_decision = check_required_attributes(loaded, where);
+    const AwuEvents events = collect_events(loaded);
+    const AwuExecution execution = judge_execution(loaded, events);
+    check_decisions(loaded, events, span_decision);
+    const SpanEvent* reservation = check_accounting_attributes(loaded, events, execution, where);
+    if (!execution.executed) {
+      touch(R41);
+      return;
+    }
+    check_invariant(loaded, events, execution, reservation, where);
+  }
 
+  // An AWU's events in emission order, sorted by kind.
+  struct AwuEvents {
+    std::vector<std::size_t> rank;  // event index -> position in emission order
+    std::vector<std::size_t> decisions;
+    std::vector<DecisionFacts> decision_facts;  // of `decisions`
+    std::vector<std::size_t> reservations;
+    std::vector<std::size_t> reconciliations;
+    std::optional<std::size_t> execution_start;
+    std::optional<std::size_t> execution_end;
+    bool released = false;
+  };
+
+  // Whether an AWU executed, and under which decision.
+  struct AwuExecution {
+    std::optional<std::size_t> effective;  // index into AwuEvents::decisions
+    std::optional<PolicyResult> effective_result;
+    bool executed = false;
+  };
+
+  // R5, R7: a well-formed span with a valid identity.
+  void check_span_shape(const LoadedSpan& loaded) {
+    const Span& span = loaded.span;
     touch(R5);
     if (span.name.empty()) {
       fail(R5, loaded, "name", "the AWU span has no name");
@@ -531,7 +567,12 @@ class Checker {
     if (!span.parent_span_id.empty() && !is_valid_span_id(span.parent_span_id)) {
       fail(R7, loaded, "parentSpanId", "parent span id '" + span.parent_span_id + "' is invalid");
     }
+  }
 
+  // R9, R10, R35, R36, R48: attribution, operation and version; then the span's decision, its
+  // namespace and SLA attributes. Returns the span's decision.
+  DecisionFacts check_required_attributes(const LoadedSpan& loaded, const std::string& where) {
+    const Attributes& attributes = loaded.span.attributes;
     // Required span attributes. Attribution is immutable within one record; copies on events
     // and later records of the same AWU are compared below and in check_identity.
     touch(R10);
@@ -558,21 +599,20 @@ class Checker {
         kAccountingUnit, kSlaTier,      kSlaLatencyTargetMs, kSlaActualLatencyMs, kSlaMet};
     check_namespace(loaded, attributes, kSpanOwned, where);
     check_sla(loaded);
+    return span_decision;
+  }
 
-    // Events, in emission order: (time, sim.seq) when every event has sim.seq, else (time,
-    // position in the span).
+  // The AWU's events, each checked for its required attributes (R17, R42, R43).
+  AwuEvents collect_events(const LoadedSpan& loaded) {
+    const Span& span = loaded.span;
+    AwuEvents events;
     const std::vector<std::size_t> order = event_order(span);
-    std::vector<std::size_t> decisions;
-    std::vector<std::size_t> reservations;
-    std::vector<std::size_t> reconciliations;
-    std::optional<std::size_t> execution_start;
-    std::optional<std::size_t> execution_end;
-    bool released = false;
-    std::vector<std::size_t> rank(span.events.size());
+    auto& [rank, decisions, decision_facts, reservations, reconciliations, execution_start,
+           execution_end, released] = events;
+    rank.resize(span.events.size());
     for (std::size_t position = 0; position < order.size(); ++position) {
       rank[order[position]] = position;
     }
-    std::vector<DecisionFacts> decision_facts;
     for (const std::size_t event_index : order) {
       const SpanEvent& event = span.events[event_index];
       const std::string event_where = "event " + event.name;
@@ -616,7 +656,13 @@ class Checker {
         released = true;
       }
     }
+    return events;
+  }
 
+  // R23, R28, R41: the effective decision and the evidence of execution.
+  AwuExecution judge_execution(const LoadedSpan& loaded, const AwuEvents& events) {
+    const auto& [rank, decisions, decision_facts, reservations, reconciliations, execution_start,
+                 execution_end, released] = events;
     // The effective decision: the last one before execution starts (or the last one).
     std::optional<std::size_t> effective;
     for (std::size_t i = 0; i < decisions.size(); ++i) {
@@ -657,9 +703,13 @@ class Checker {
       fail(R41, loaded, sim_telemetry::kBudgetRelease,
            "an executed AWU also released its reservation");
     }
-    const bool reached_reservation =
-        !reservations.empty() || attributes.contains(kAccountingReserved);
+    return AwuExecution{effective, effective_result, executed};
+  }
 
+  // R39, R29, R27: one decision per AWU, and the span repeats the last one.
+  void check_decisions(const LoadedSpan& loaded, const AwuEvents& events,
+                       const DecisionFacts& span_decision) {
+    const std::vector<std::size_t>& decisions = events.decisions;
     // R39, R29: decisions.
     touch(R39);
     if (decisions.empty()) {
@@ -673,7 +723,7 @@ class Checker {
     // R27: the span's decision is the last recorded one.
     if (!decisions.empty() && !span_decision.result.empty()) {
       touch(R27);
-      const DecisionFacts& last = decision_facts.back();
+      const DecisionFacts& last = events.decision_facts.back();
       if (!last.result.empty() &&
           (last.result != span_decision.result || last.reason_code != span_decision.reason_code)) {
         fail(R27, loaded, kPolicyResult,
@@ -682,8 +732,17 @@ class Checker {
                  last.reason_code);
       }
     }
+  }
 
-    // Accounting attributes on the span (R13, R37, R38, R40).
+  // R13, R37, R40: the accounting attributes on the span against the reservation event.
+  // Returns the reservation event, if any.
+  const SpanEvent* check_accounting_attributes(const LoadedSpan& loaded, const AwuEvents& events,
+                                               const AwuExecution& execution,
+                                               const std::string& where) {
+    const Span& span = loaded.span;
+    const Attributes& attributes = span.attributes;
+    const bool reached_reservation =
+        !events.reservations.empty() || attributes.contains(kAccountingReserved);
     const std::string* span_unit = nullptr;
     const double* span_reserved = nullptr;
     if (reached_reservation) {
@@ -692,6 +751,7 @@ class Checker {
     } else if (attributes.contains(kAccountingUnit)) {
       span_unit = required_string(loaded, attributes, kAccountingUnit, R13, R13, where);
     }
+    const std::vector<std::size_t>& reservations = events.reservations;
     const SpanEvent* reservation = reservations.empty() ? nullptr : &span.events[reservations[0]];
     if (reservation != nullptr) {
       touch(R13);
@@ -712,6 +772,7 @@ class Checker {
                  " differs from the reservation event's " + format_double(*amount));
       }
     }
+    const bool executed = execution.executed;
     if (!executed && reservation == nullptr && attributes.contains(kAccountingReserved)) {
       touch(R40);
       fail(R40, loaded, genops_event::kBudgetReservation,
@@ -720,12 +781,18 @@ class Checker {
     } else if (!executed && reservation != nullptr) {
       touch(R40);
     }
+    return reservation;
+  }
 
-    if (!executed) {
-      touch(R41);
-      return;
-    }
-    // Executed AWU: the invariant.
+  // The accounting invariant of an executed AWU (R11, R14-R16, R18-R20, R38).
+  void check_invariant(const LoadedSpan& loaded, const AwuEvents& events,
+                       const AwuExecution& execution, const SpanEvent* reservation,
+                       const std::string& where) {
+    const Span& span = loaded.span;
+    const Attributes& attributes = span.attributes;
+    const auto& [rank, decisions, decision_facts, reservations, reconciliations, execution_start,
+                 execution_end, released] = events;
+    const std::optional<std::size_t>& effective = execution.effective;
     touch(R11);
     touch(R14);
     touch(R16);
@@ -740,22 +807,23 @@ class Checker {
     }
     // Pre-execution phase before execution starts (or, without a marker, before
     // reconciliation).
-    const std::optional<std::size_t> boundary =
-        execution_start
-            ? execution_start
-            : (reconciliations.empty() ? std::nullopt : std::optional(reconciliations[0]));
+    // (An index, not an optional: GCC 12 misreads the optional as maybe-uninitialised.)
+    const bool has_boundary = execution_start.has_value() || !reconciliations.empty();
+    const std::size_t boundary = execution_start.has_value() ? execution_start.value()
+                                 : reconciliations.empty()   ? 0
+                                                             : reconciliations[0];
     const std::string boundary_name = execution_start
                                           ? std::string(sim_telemetry::kExecutionStart)
                                           : std::string(genops_event::kBudgetReconciliation);
-    if (boundary) {
-      if (effective && rank[decisions[*effective]] > rank[*boundary]) {
+    if (has_boundary) {
+      if (effective && rank[decisions[*effective]] > rank[boundary]) {
         fail(R11, loaded, genops_event::kPolicyEvaluated,
              "genops.policy.evaluated comes after " + boundary_name);
       }
       if (!effective && !decisions.empty()) {
         fail(R11, loaded, genops_event::kPolicyEvaluated, "no decision precedes " + boundary_name);
       }
-      if (reservation != nullptr && rank[reservations[0]] > rank[*boundary]) {
+      if (reservation != nullptr && rank[reservations[0]] > rank[boundary]) {
         fail(R11, loaded, genops_event::kBudgetReservation,
              "genops.budget.reservation comes after " + boundary_name);
       }

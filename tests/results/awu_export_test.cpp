@@ -167,7 +167,7 @@ class HandMadeAwus : public testing::Test {
     a.reserved = 12.5;
     a.budget_remaining = 87.5;
     a.decision_min = start + 1;
-    a.policy = "error_budget";
+    a.policy = models::AwuPolicy::ErrorBudgetProtection;
     a.exec_start_min = start + 2;
     a.exec_end_min = start + 30;
     a.reconcile_min = start + 31;
@@ -185,7 +185,7 @@ class HandMadeAwus : public testing::Test {
     // Agent proposal at 23:00 local on March 31st (04:00 UTC on April 1st): the March budget.
     models::AwuRecord propose =
         executed(1, 0, AwuKind::AgentPropose, AwuBudget::AiCost, 27.0 * 1440 + 28 * 60);
-    propose.policy = "";
+    propose.policy = models::AwuPolicy::None;
     propose.reserved = 0.04;
     propose.actual = 0.0312;
     propose.tokens_input = 1800;
@@ -206,7 +206,7 @@ class HandMadeAwus : public testing::Test {
     rollout.approval_resolved_min = rollout.start_min + 0.4;
     rollout.result = AwuResult::Warning;
     rollout.reason = AwuReason::LargeChange;
-    rollout.policy = "large_change";
+    rollout.policy = models::AwuPolicy::LargeChangeCaution;
     rollout.actual = 17.25;  // more than reserved: a positive reconciliation delta
     awus.push_back(rollout);
     // Rollback of deployment 1 on the emergency budget, linked to the rollout; execution end
@@ -224,7 +224,7 @@ class HandMadeAwus : public testing::Test {
     exceeded.requested = 0.05;
     exceeded.result = AwuResult::Blocked;
     exceeded.reason = AwuReason::BudgetExceeded;
-    exceeded.policy = "ai_cost_budget";
+    exceeded.policy = models::AwuPolicy::AiCostBudget;
     awus.push_back(exceeded);
     models::AwuRecord unreserved = exceeded;
     unreserved.deployment = 4;
@@ -237,14 +237,14 @@ class HandMadeAwus : public testing::Test {
     frozen.decision_min = 300.9;
     frozen.result = AwuResult::Blocked;
     frozen.reason = AwuReason::ChangeFreezeWindow;
-    frozen.policy = "change \"freeze\"";
+    frozen.policy = models::AwuPolicy::NoFridayDeployments;
     awus.push_back(frozen);
     // Rate limited, retried later as a new AWU linked to it.
     models::AwuRecord limited = base(6, 0, AwuKind::DeployRollout, AwuBudget::ErrorBudget, 400);
     limited.decision_min = 400;
     limited.result = AwuResult::RateLimited;
     limited.reason = AwuReason::RateLimited;
-    limited.policy = "rate_limit";
+    limited.policy = models::AwuPolicy::DeployRateLimit;
     limited.end_min = 400;
     awus.push_back(limited);
     models::AwuRecord retry = executed(6, 1, AwuKind::DeployRollout, AwuBudget::ErrorBudget, 460);
@@ -258,7 +258,7 @@ class HandMadeAwus : public testing::Test {
     released.decision_min = 500.25;
     released.result = AwuResult::Blocked;
     released.reason = AwuReason::ErrorBudgetLow;
-    released.policy = "error_budget";
+    released.policy = models::AwuPolicy::ErrorBudgetProtection;
     released.end_min = 502;
     awus.push_back(released);
     // Executed but not reconciled at the horizon (incomplete), actual unknown.
