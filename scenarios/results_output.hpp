@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "results/results_io.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/step_timer.hpp"
 
@@ -13,6 +14,12 @@ namespace genops::scenarios {
 void write_study_results(const std::string& path, const StudyResult& study,
                          const StudySummaries& summaries, const std::string& command_line,
                          const StepTimes& step_seconds);
+
+// For writers that stream runs (`sweep run`): the provenance of a study of `scenario` (wall
+// time and events left 0) and one finished run as views (`run` must outlive the view).
+results::StudyProvenance results_provenance(const models::Scenario& scenario, int threads,
+                                            const std::string& command_line);
+results::RunView results_view(const RunResult& run, const models::StrategySummary& summary);
 
 // The same, summarising the study itself and recording no step times (tests, benchmarks).
 void write_study_results(const std::string& path, const StudyResult& study,

@@ -854,6 +854,9 @@ void walk(Scenario& s, const toml::table& tbl, const std::string& prefix, int or
   for (const auto& [k, node] : tbl) {
     const std::string key = prefix + std::string(k.str());
     Where where{source, node.source().begin.line, key};
+    if (organization < 0 && key == "sweep") {
+      continue;  // the parameter study, read by scenarios/sweep_plan.hpp
+    }
     if (organization < 0 && key == "organizations") {
       const auto* orgs = node.as_array();
       if (orgs == nullptr || orgs->empty())

@@ -20,6 +20,10 @@ packages=(
   python3 python3-h5py python3-pandas python3-numpy python3-xarray python3-h5netcdf python3-scipy
   # the README's R recipe and its test
   r-cran-hdf5r
+  # sweep run --mpi and its mpirun test (optional at configure time, installed for CI)
+  openmpi-bin libopenmpi-dev
+  # the Slurm array test runs munged, slurmctld and slurmd on this machine
+  slurm-wlm munge
 )
 
 missing=()
