@@ -62,11 +62,13 @@ fi
 
 if [[ -z "$root" ]]; then
   root="$(mktemp -d /var/tmp/genops-fresh-root.XXXXXX)"
+  chmod 0755 "$root"  # mktemp makes it 0700: daemons users (munge) could not reach /bin/sh
 elif [[ -e "$root" && -n "$(ls -A "$root" 2>/dev/null)" ]]; then
   echo "fresh-check: --root '$root' exists and is not empty; give a new or empty directory" >&2
   exit 2
 fi
 mkdir -p "$root"
+chmod 0755 "$root"
 log="$root.log"
 cache=/var/cache/genops-fresh-check
 mkdir -p "$cache"
