@@ -129,7 +129,15 @@ std::size_t export_slot(std::string& out, const RunRecords& run, std::size_t org
       stages.push_back(stage);
     }
   }
-  return write_awus_otlp(out, awus, stages, context, awu_run_resource(context, run));
+  try {
+    return write_awus_otlp(out, awus, stages, context, awu_run_resource(context, run));
+  } catch (const AwuTimeOrderError& error) {
+    throw ResultsFileError("has an AWU out of time order in '/runs/" + run.strategy + "/rep" +
+                           std::to_string(run.replication) + "/awu': " + error.what());
+  } catch (const std::out_of_range&) {
+    throw ResultsFileError("has an AWU whose service or budget is unknown in '/runs/" +
+                           run.strategy + "/rep" + std::to_string(run.replication) + "/awu'");
+  }
 }
 
 // Exports every (run, organization) with AWUs of runs [first_run, last_run), a window of them in
@@ -176,12 +184,16 @@ std::size_t export_runs(const StudyRecords& study, std::size_t first_run, std::s
   std::size_t spans = 0;
   for (std::size_t first = 0; first < slots.size(); first += window) {
     const std::size_t last = std::min(slots.size(), first + window);
-    tbb::parallel_for(first, last, [&](std::size_t i) {
-      std::string& text = buffers[i - first];
-      text.clear();
-      Slot& slot = slots[i];
-      slot.spans = export_slot(text, study.runs[slot.run], slot.organization, slot.context);
-    });
+    try {
+      tbb::parallel_for(first, last, [&](std::size_t i) {
+        std::string& text = buffers[i - first];
+        text.clear();
+        Slot& slot = slots[i];
+        slot.spans = export_slot(text, study.runs[slot.run], slot.organization, slot.context);
+      });
+    } catch (const ResultsFileError& error) {
+      reject(study, error.what());
+    }
     for (std::size_t i = first; i < last; ++i) {
       sink(std::string_view(buffers[i - first]));
       spans += slots[i].spans;

@@ -41,7 +41,7 @@ const char* decision_name(Decision decision);
 // One change's whole journey, arrival to final outcome. Times in minutes since time 0.
 struct DeploymentRecord {
   std::uint64_t id = 0;  // organization << 32 | change index: identical under every strategy
-  std::uint8_t organization = 0;
+  std::uint16_t organization = 0;
   std::uint16_t service = 0;
   std::uint8_t tier = 0;
   double arrival_min = 0;
@@ -151,7 +151,7 @@ struct AwuRecord {
   AwuResult result = AwuResult::Allowed;
   AwuReason reason = AwuReason::None;
   AwuBudget budget = AwuBudget::AiCost;
-  std::uint8_t organization = 0;
+  std::uint16_t organization = 0;
   std::uint16_t service = 0;
   const char* policy = "";  // the deciding policy's name (static storage)
   double start_min = 0;
@@ -174,7 +174,7 @@ struct AwuRecord {
 // A utilisation sample of the shared resources (one per hour of simulated time).
 struct ResourceSample {
   double time_min = 0;
-  std::uint8_t organization = 0;
+  std::uint16_t organization = 0;
   std::uint16_t runners_busy = 0;
   std::uint16_t ci_queue = 0;
   std::uint16_t reviewers_busy = 0;

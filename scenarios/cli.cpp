@@ -2,11 +2,14 @@
 
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <functional>
 #include <iostream>
+#include <limits>
 #include <map>
+#include <new>
 #include <sstream>
 
 #include <boost/program_options.hpp>
@@ -64,6 +67,19 @@ class Progress {
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
+// The scenario key's range, [0, 2^63): digits only, so "-1" cannot wrap to 2^64 - 1.
+std::uint64_t parse_seed(const std::string& text) {
+  std::uint64_t seed = 0;
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, seed);
+  if (text.empty() || error != std::errc() || stop != end ||
+      seed > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    throw engine::InputError("--seed: expected an integer in [0, 9223372036854775807], got '" +
+                             text + "'");
+  }
+  return seed;
+}
+
 models::Scenario load_with_overrides(const std::string& path, const po::variables_map& values) {
   models::Scenario scenario = load_scenario(path);
   if (values.count("set") != 0) {
@@ -72,7 +88,7 @@ models::Scenario load_with_overrides(const std::string& path, const po::variable
     }
   }
   if (values.count("seed") != 0)
-    scenario.seed = values["seed"].as<std::uint64_t>();
+    scenario.seed = parse_seed(values["seed"].as<std::string>());
   if (values.count("replications") != 0) {
     const int r = values["replications"].as<int>();
     if (r < 1 || r > 10000)
@@ -96,7 +112,7 @@ void add_scenario_options(po::options_description& options) {
       "set", po::value<std::vector<std::string>>()->composing(),
       "override a scenario key, KEY=VALUE in TOML syntax (repeatable), e.g. --set "
       "genops.retrieval_k=20 "
-      "or --set organizations.*.ci_runners=6")("seed", po::value<std::uint64_t>(),
+      "or --set organizations.*.ci_runners=6")("seed", po::value<std::string>(),
                                                "master seed (overrides the scenario's)")(
       "replications", po::value<int>(), "replications per strategy (overrides the scenario's)")(
       "strategies", po::value<std::string>(),
@@ -131,6 +147,9 @@ int command_run(const std::vector<std::string>& arguments) {
        "write every deployment, canary stage, audit entry, AWU and summary to this HDF5 file")
       ("telemetry", po::value<std::string>(),
        "write GenOps v0.1 telemetry (OTLP/JSON lines, one AWU span per line) to this file")
+      ("force", po::bool_switch(), "replace existing --out / --telemetry files")
+      ("audit-key", po::value<std::string>(),
+       "file holding an HMAC key: --out also stores the audit manifest's HMAC-SHA-256")
       ("quiet", po::bool_switch(), "no progress on stderr");
   // clang-format on
   po::positional_options_description positional;
@@ -146,6 +165,22 @@ int command_run(const std::vector<std::string>& arguments) {
   }
   const models::Scenario scenario =
       load_with_overrides(values["scenario"].as<std::string>(), values);
+  // Every output is checked before the study runs, not after it.
+  const bool force = values["force"].as<bool>();
+  std::vector<analysis::OutputTarget> outputs;
+  for (const char* option : {"out", "telemetry"}) {
+    if (values.count(option) != 0)
+      outputs.push_back({std::string("--") + option, values[option].as<std::string>()});
+  }
+  std::vector<std::filesystem::path> inputs = {values["scenario"].as<std::string>()};
+  std::string audit_key;
+  if (values.count("audit-key") != 0) {
+    if (values.count("out") == 0)
+      throw engine::InputError("--audit-key: needs --out (the key signs the results file)");
+    inputs.emplace_back(values["audit-key"].as<std::string>());
+    audit_key = read_key_file(values["audit-key"].as<std::string>(), "--audit-key");
+  }
+  check_command_outputs(outputs, inputs, force);
   // Strategy names were checked by the loader; the registry builds them.
   models::StrategyRegistry registry;
   models::register_builtin_strategies(registry);
@@ -161,10 +196,15 @@ int command_run(const std::vector<std::string>& arguments) {
     std::string command_line = "genops-sim run";
     for (const auto& a : arguments)
       command_line += " " + a;
-    write_study_results(values["out"].as<std::string>(), study, command_line);
+    const std::string digest =
+        write_study_results(values["out"].as<std::string>(), study, command_line, force, audit_key);
+    // On stderr: stdout stays the table or the JSON summary.
+    std::cerr << "genops-sim run: wrote " << values["out"].as<std::string>()
+              << "; audit manifest sha256 " << digest
+              << " (keep it: genops-sim audit verify FILE --expect DIGEST)\n";
   }
   if (values.count("telemetry") != 0) {
-    write_study_telemetry(values["telemetry"].as<std::string>(), study);
+    write_study_telemetry(values["telemetry"].as<std::string>(), study, force);
   }
   if (values["json"].as<bool>()) {
     std::cout << study_json(study) << '\n';
@@ -208,14 +248,16 @@ int command_validate(const std::vector<std::string>& arguments) {
     std::cout << scenario_to_json(scenario) << '\n';
     return kExitOk;
   }
-  int services = 0;
+  std::int64_t services = 0;
   for (const auto& o : scenario.organizations)
     services += o.services;
   std::cout << scenario.source << ": ok (" << scenario.organizations.size() << " organizations, "
             << services << " services, " << scenario.duration_days << " days, strategies";
   for (const auto& s : scenario.strategies)
     std::cout << ' ' << s;
-  std::cout << ")\n";
+  std::printf("; about %.0f deployments per run, %.2f GiB estimated for %d replication(s))\n",
+              estimated_deployments(scenario),
+              estimated_memory_bytes(scenario) / (1024.0 * 1024.0 * 1024.0), scenario.replications);
   return kExitOk;
 }
 
@@ -269,13 +311,20 @@ int run_cli(const std::vector<std::string>& arguments) {
   try {
     return it->second.run(std::vector<std::string>(arguments.begin() + 1, arguments.end()));
   } catch (const engine::InputError& error) {
-    std::cerr << "genops-sim " << arguments[0] << ": error: " << error.what() << '\n';
+    std::cerr << "genops-sim " << arguments[0]
+              << ": error: " << engine::printable_text(error.what()) << '\n';
     return kExitBadInput;
   } catch (const po::error& error) {
-    std::cerr << "genops-sim " << arguments[0] << ": error: " << error.what() << " (see --help)\n";
+    std::cerr << "genops-sim " << arguments[0]
+              << ": error: " << engine::printable_text(error.what()) << " (see --help)\n";
     return kExitBadInput;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "genops-sim " << arguments[0]
+              << ": run failed: out of memory (see max_memory_gib in scenarios/README.md)\n";
+    return 1;
   } catch (const std::exception& error) {
-    std::cerr << "genops-sim " << arguments[0] << ": run failed: " << error.what() << '\n';
+    std::cerr << "genops-sim " << arguments[0]
+              << ": run failed: " << engine::printable_text(error.what()) << '\n';
     return 1;
   }
 }

@@ -57,16 +57,33 @@ analysis::RunView view_of(const RunResult& run) {
 
 }  // namespace
 
-void write_study_results(const std::string& path, const StudyResult& study,
-                         const std::string& command_line) {
+std::string write_study_results(const std::string& path, const StudyResult& study,
+                                const std::string& command_line, bool force,
+                                const std::string& audit_key) {
   try {
-    analysis::StudyResultsWriter writer(path, provenance_of(study, command_line));
+    analysis::WriteOptions options;
+    options.output = analysis::OutputOptions{"--out", force};
+    options.audit_key = audit_key;
+    analysis::StudyResultsWriter writer(path, provenance_of(study, command_line), options);
     for (const RunResult& run : study.runs) {
       writer.write_run(view_of(run));
     }
     writer.finalize();
+    return writer.audit_manifest_sha256();
   } catch (const analysis::ResultsFileError& error) {
     throw engine::InputError("--out " + path + ": " + error.what());
+  } catch (const analysis::Hdf5Error& error) {
+    // A write that failed inside HDF5 (a full disk, for instance); the partial is gone.
+    throw engine::InputError("--out " + path + ": writing failed: " + error.reason());
+  }
+}
+
+void check_command_outputs(const std::vector<analysis::OutputTarget>& outputs,
+                           const std::vector<std::filesystem::path>& inputs, bool force) {
+  try {
+    analysis::check_outputs(outputs, inputs, force);
+  } catch (const analysis::OutputError& error) {
+    throw engine::InputError(error.what());
   }
 }
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 SCHEMA = "genops-sim-results"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 PARTIAL_SUFFIX = ".partial"
 
 __all__ = ["load", "Results", "ResultsFileError", "SCHEMA", "SCHEMA_VERSION"]
