@@ -10,6 +10,7 @@ packages=(
   libeigen3-dev libhdf5-dev libtbb-dev libbenchmark-dev libgtest-dev libgmock-dev
   libtomlplusplus-dev libssl-dev nlohmann-json3-dev zlib1g-dev
   clang-format python3 python3-h5py python3-pandas python3-numpy
+  clang-14 libfuzzer-14-dev libclang-rt-14-dev
 )
 
 missing=()
