@@ -335,8 +335,7 @@ KeyTable build_table() {
       "drain_days", [](auto& s, int) -> auto& { return s.drain_days; }, 0, 365, "days",
       "Days the run continues after the last arrival so every change finishes");
   t.number(
-      "max_memory_gib", [](auto& s, int) -> auto& { return s.max_memory_gib; }, 0.001, 1048576,
-      "GiB",
+      "max_memory_gib", [](auto& s, int) -> auto& { return s.max_memory_gib; }, 0.001, 1024, "GiB",
       "Refuse the scenario when its estimated memory (deployments x runs x 2 KiB) exceeds this");
   t.add(
       "start_date", "date", "", "YYYY-MM-DD, 1970-01-01 to 2200-12-31",

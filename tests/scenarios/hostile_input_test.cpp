@@ -1,12 +1,15 @@
 // Issue 11 through the command line: outputs that would destroy a file (finding 1), a full disk
 // (7), limits validate must know (5, 8), non-regular and hostile inputs, flags that wrapped (10).
 // Each case failed before the fix; each is one line and exit 2 now, checked before any work.
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -226,6 +229,31 @@ TEST(HostileLimits, AStartDateWhoseTelemetryWouldOverflowIsRefusedAndTheLastOneC
               0);
     EXPECT_EQ(cli({"conformance", telemetry.string()}).code, 0) << date;
   }
+}
+
+TEST(HostileLimits, APinnedRunUsesTheThreadsItReportsWithoutATbbWarning) {
+  const fs::path dir = scratch("pinned");
+  const fs::path err = dir / "stderr.txt";
+  const fs::path out = dir / "stdout.txt";
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(0, &one);
+    ::sched_setaffinity(0, sizeof one, &one);
+    std::freopen(err.c_str(), "w", stderr);
+    std::freopen(out.c_str(), "w", stdout);
+    const int code = run_cli({"run", kTiny, "--quiet", "--threads", "2"});
+    std::fflush(nullptr);
+    ::_exit(code);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(text_of(err).find("TBB Warning"), std::string::npos) << text_of(err);
+  EXPECT_NE(text_of(out).find("on 2 thread(s)"), std::string::npos) << text_of(out);
 }
 
 TEST(HostileLimits, ValidatePrintsItsEstimate) {
