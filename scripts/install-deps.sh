@@ -4,12 +4,22 @@
 # Debian 12 (or through sudo for a normal user).
 set -euo pipefail
 
+# Grouped by who needs them; each find_package in cmake/, each program a test runs and each
+# Python/R import of the tests and the README's recipes. scripts/fresh-check.sh proves the list
+# on a minimal Debian 12 root.
 packages=(
+  # build
   build-essential cmake ninja-build git ca-certificates
   libboost-graph-dev libboost-random-dev libboost-program-options-dev libboost-math-dev
-  libeigen3-dev libhdf5-dev libtbb-dev libbenchmark-dev libgtest-dev libgmock-dev
-  libtomlplusplus-dev libssl-dev nlohmann-json3-dev zlib1g-dev
-  clang-format python3 python3-h5py python3-pandas python3-numpy
+  libeigen3-dev libhdf5-dev libtbb-dev libtomlplusplus-dev libssl-dev nlohmann-json3-dev
+  zlib1g-dev
+  # tests and benchmarks (gmock is packaged apart from gtest)
+  libgtest-dev libgmock-dev libbenchmark-dev clang-format
+  # the Python loader, its tests (xarray via h5netcdf) and the statistics reference script
+  python3 python3-h5py python3-pandas python3-numpy python3-xarray python3-h5netcdf python3-scipy
+  # the README's R recipe and its test
+  r-cran-hdf5r
+  # the sanitizer stages of CI: the fuzz preset (clang-14 libFuzzer with ASan + UBSan)
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
 )
 

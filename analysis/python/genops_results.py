@@ -18,9 +18,19 @@ accepted: a file still being written is ``<name>.partial``.
 import os
 import re
 
-import h5py
-import numpy as np
-import pandas as pd
+try:
+    import h5py
+    import numpy as np
+    import pandas as pd
+except ImportError as _error:  # name the fix, not only the missing module
+    import sys as _sys
+
+    raise ImportError(
+        f"genops_results needs h5py, pandas and numpy ({_error}), which {_sys.executable} "
+        "cannot import: run it with Debian's interpreter, /usr/bin/python3, after "
+        "`apt-get install python3-h5py python3-pandas python3-numpy` (scripts/install-deps.sh "
+        "installs them); a pyenv or virtualenv python3 needs `pip install h5py pandas numpy` "
+        "instead") from _error
 
 SCHEMA = "genops-sim-results"
 SCHEMA_VERSION = 2

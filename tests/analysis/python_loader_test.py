@@ -1,7 +1,8 @@
 """Reads files written by python_loader_writer (C++) with analysis/python/genops_results.py.
 
 usage: python_loader_test.py <writer executable> <loader directory> <work directory>
-Exit 0 on success, 1 on failure, 77 (CTest SKIP_RETURN_CODE) when h5py/pandas/numpy are missing.
+Exit 0 on success, 1 on failure, 77 (CTest SKIP_RETURN_CODE) when h5py, pandas, numpy, xarray
+or h5netcdf is missing.
 """
 
 import os
@@ -18,12 +19,17 @@ def main():
         import h5py  # noqa: F401
         import numpy as np
         import pandas as pd  # noqa: F401
+        import xarray  # noqa: F401
+        import h5netcdf  # noqa: F401
     except ImportError as error:
-        print(f"SKIP: the Python loader needs h5py, pandas and numpy ({error}); "
-              "install python3-h5py python3-pandas python3-numpy")
+        print(f"SKIP: the Python loader test needs h5py, pandas, numpy, xarray and h5netcdf "
+              f"({error}); install python3-h5py python3-pandas python3-numpy python3-xarray "
+              "python3-h5netcdf (scripts/install-deps.sh does)")
         return SKIP
     sys.path.insert(0, loader_directory)
     import genops_results as gr
+
+    check_interpreter_hint(loader_directory)
 
     shutil.rmtree(work, ignore_errors=True)
     subprocess.run([writer, work], check=True)
@@ -32,7 +38,7 @@ def main():
     with gr.load(path) as results:
         attrs = results.attrs
         assert attrs["schema"] == "genops-sim-results", attrs
-        assert attrs["schema_version"] == 1
+        assert attrs["schema_version"] == 2
         assert attrs["status"] == "complete"
         assert attrs["master_seed"] == 12345678901234567890, attrs["master_seed"]
         assert isinstance(attrs["master_seed"], int)
@@ -120,14 +126,21 @@ def expect_error(action, fragment):
     raise AssertionError(f"no ResultsFileError (expected {fragment!r})")
 
 
+def check_interpreter_hint(loader_directory):
+    """An interpreter that cannot import h5py (a pyenv or virtualenv python3, here Debian's
+    own with its site packages switched off by -S) gets an error that names the fix."""
+    probe = subprocess.run(
+        [sys.executable, "-S", "-c",
+         f"import sys; sys.path.insert(0, {loader_directory!r}); import genops_results"],
+        capture_output=True, text=True, check=False)
+    assert probe.returncode != 0, probe
+    assert "/usr/bin/python3" in probe.stderr, probe.stderr
+    assert "apt-get install python3-h5py python3-pandas python3-numpy" in probe.stderr, probe.stderr
+
+
 def check_xarray(path):
     """xarray with the h5netcdf engine needs a dimension scale on every dataset of a group."""
-    try:
-        import xarray as xr
-        import h5netcdf  # noqa: F401
-    except ImportError:
-        print("note: xarray/h5netcdf not installed, xarray check not run")
-        return
+    import xarray as xr  # presence checked in main(): missing means SKIP, never a pass
     with xr.open_dataset(path, engine="h5netcdf", group="/runs/baseline/rep0/deployments") as ds:
         assert ds.sizes["deployment"] == 10_000, ds.sizes
         assert ds["cycle_time_min"].dims == ("deployment",)
