@@ -19,15 +19,18 @@ using detail::HandleKind;
 
 // Debian's libhdf5 is built thread-safe, which makes the error stack and its auto-print
 // setting per thread: silence it on every thread that reaches this layer.
-// Also keeps HDF5 from installing its atexit handler, before the library's first call: after a
-// failed close (a full disk) that handler retried the flush at exit and crashed. Every file this
-// layer writes is closed explicitly; one left open at exit is a partial that is removed anyway.
+// HDF5 must not install its atexit handler: after a failed close (a full disk) that handler
+// retried the flush at exit and crashed in H5F__close_cb. H5dont_atexit() only works before the
+// library initialises, and any H5P_* / H5T_* macro initialises it, so it runs at static
+// initialisation, before main. Every file this layer writes is closed explicitly; one left open
+// at exit is a partial that is removed anyway.
+const bool kHdf5WithoutAtexit = [] {
+  H5dont_atexit();
+  return true;
+}();
+
 void silence_error_printing() {
-  static const bool no_atexit = [] {
-    H5dont_atexit();
-    return true;
-  }();
-  (void)no_atexit;
+  (void)kHdf5WithoutAtexit;
   thread_local bool silenced = false;
   if (!silenced) {
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
@@ -643,6 +646,16 @@ std::uint64_t Object::attribute_size(std::string_view name) const {
   const Handle space = make_handle("H5Aget_space", site, HandleKind::Dataspace,
                                    [&] { return H5Aget_space(handle.id()); });
   return extent_of(space.id(), site);
+}
+
+bool Object::attribute_is_variable_string(std::string_view name) const {
+  const std::string attribute(name);
+  const Site site{id(), attribute_site_path(path_, name)};
+  const Handle handle = make_handle("H5Aopen", site, HandleKind::Attribute,
+                                    [&] { return H5Aopen(id(), attribute.c_str(), H5P_DEFAULT); });
+  const Handle type = make_handle("H5Aget_type", site, HandleKind::Datatype,
+                                  [&] { return H5Aget_type(handle.id()); });
+  return checked("H5Tis_variable_str", site, [&] { return H5Tis_variable_str(type.id()); }) > 0;
 }
 
 std::string Object::read_string_attribute(std::string_view name) const {

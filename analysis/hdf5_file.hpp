@@ -189,6 +189,8 @@ class Object {
   ElementType attribute_type(std::string_view name) const;
   // Number of elements (1 for a scalar).
   std::uint64_t attribute_size(std::string_view name) const;
+  // Whether a string attribute is variable-length (stored in the global heap), without reading it.
+  bool attribute_is_variable_string(std::string_view name) const;
   // Reads a vlen or fixed-length string attribute.
   std::string read_string_attribute(std::string_view name) const;
   // Reads a one-element numeric attribute, converting as is_readable_as allows.

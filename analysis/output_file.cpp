@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// ---- Partials removed on SIGINT / SIGTERM ------------------------------------------------------
+// ---- Partials removed on SIGINT / SIGTERM / SIGHUP / SIGXFSZ ------------------------------------
 // A fixed table the handler can walk without allocating: unlink(2) is async-signal-safe.
 
 constexpr std::size_t kCleanupSlots = 16;
@@ -48,7 +48,7 @@ void remove_partials_and_reraise(int signal_number) {
 void install_signal_handlers() {
   static std::once_flag installed;
   std::call_once(installed, [] {
-    for (const int signal_number : {SIGINT, SIGTERM, SIGHUP}) {
+    for (const int signal_number : {SIGINT, SIGTERM, SIGHUP, SIGXFSZ}) {
       struct sigaction previous {};
       if (::sigaction(signal_number, nullptr, &previous) != 0 ||
           previous.sa_handler == SIG_IGN) {  // e.g. nohup: keep ignoring

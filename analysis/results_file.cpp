@@ -52,6 +52,16 @@ void check_version(const File& file, const std::filesystem::path& path, std::str
     reject(path, "has no 'schema' string attribute: not a genops-sim results file; " +
                      expected_schema(schema, version));
   }
+  // Another tool's file is named as such; a fixed-length string lives in the root object header
+  // (checksummed), so it is safe to read before the structure is checked.
+  if (file.attribute_type("schema") == ElementType::String &&
+      !file.attribute_is_variable_string("schema")) {
+    const std::string found_schema = file.read_string_attribute("schema");
+    if (found_schema != schema) {
+      reject(path, "has schema '" + engine::printable_text(found_schema) + "'; " +
+                       expected_schema(schema, version));
+    }
+  }
   if (!is_readable_as(version_type, ElementType::U64) ||
       file.attribute_size("schema_version") != 1) {
     reject(path, "has no unsigned integer 'schema_version' attribute; " +

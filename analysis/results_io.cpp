@@ -280,14 +280,11 @@ void read_field(const ColumnTableReader& table, const Field<Member>& field,
       const double value = values[row];
       const bool sentinel = field.long_name.find("(-1") != std::string_view::npos;
       const bool time = field.units == "min" || field.units == "ms";
-      if (!std::isfinite(value) || (sentinel && value < 0 && value != -1) ||
-          (!sentinel && time && value < 0)) {
+      if (!std::isfinite(value) || (time && value < 0 && !(sentinel && value == -1))) {
         reject(path, "column '" + table.group().path() + "/" + std::string(field.name) + "' row " +
                          std::to_string(row) + " has the value " + number_text(value) +
                          "; expected a finite number" +
-                         (sentinel ? " >= 0 or -1"
-                          : time   ? " >= 0"
-                                   : ""));
+                         (time ? (sentinel ? " >= 0 or -1" : " >= 0") : ""));
       }
     }
     if constexpr (std::is_same_v<Value, bool>) {

@@ -198,10 +198,12 @@ int command_run(const std::vector<std::string>& arguments) {
       command_line += " " + a;
     const std::string digest =
         write_study_results(values["out"].as<std::string>(), study, command_line, force, audit_key);
-    // On stderr: stdout stays the table or the JSON summary.
-    std::cerr << "genops-sim run: wrote " << values["out"].as<std::string>()
-              << "; audit manifest sha256 " << digest
-              << " (keep it: genops-sim audit verify FILE --expect DIGEST)\n";
+    // On stderr (stdout stays the table or the JSON summary); also in the file and in
+    // `audit verify`'s output.
+    if (!values["quiet"].as<bool>())
+      std::cerr << "genops-sim run: wrote " << values["out"].as<std::string>()
+                << "; audit manifest sha256 " << digest
+                << " (keep it: genops-sim audit verify FILE --expect DIGEST)\n";
   }
   if (values.count("telemetry") != 0) {
     write_study_telemetry(values["telemetry"].as<std::string>(), study, force);

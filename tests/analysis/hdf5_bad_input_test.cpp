@@ -110,7 +110,7 @@ std::vector<BadInput> bad_inputs() {
          writer.finalize();
          return d / "other.h5";
        },
-       "", "has schema 'some-other-tool'; expected schema 'genops-sim-results' version 1"},
+       "", "has schema 'some-other-tool'; expected schema 'genops-sim-results' version 2"},
       {"wrong_schema_version",
        [](const fs::path& d) {
          ResultsWriter writer(d / "future.h5", kResultsSchemaName, 3);
@@ -120,11 +120,11 @@ std::vector<BadInput> bad_inputs() {
        "", "version 3; expected schema 'genops-sim-results' version 2"},
       {"renamed_incomplete_file",
        [](const fs::path& d) {
-         {
-           ResultsWriter writer(d / "renamed.h5");
-           writer.file().flush();
-           fs::copy_file(writer.partial_path(), d / "renamed.h5");
-         }
+         // What a partial renamed by hand looks like: status still "incomplete".
+         File file = File::create(d / "renamed.h5");
+         file.write_attribute("schema", kResultsSchemaName);
+         file.write_attribute("schema_version", kResultsSchemaVersion);
+         file.write_attribute("status", "incomplete");
          return d / "renamed.h5";
        },
        "", "is incomplete (status='incomplete'"},

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -67,6 +69,7 @@ TEST(OutputSafety, RefusesAnInputOrAnotherOutputByInodeAndByPath) {
   const fs::path dir = scratch("same");
   std::ofstream(dir / "s.toml") << "name = 'x'\n";
   fs::create_hard_link(dir / "s.toml", dir / "hard.toml");
+  fs::create_directories(dir / "sub");
   const std::string input = refusal({{"--out", dir / "s.toml"}}, {dir / "s.toml"}, true);
   EXPECT_NE(input.find("is the input"), std::string::npos) << input;
   EXPECT_NE(refusal({{"--out", dir / "hard.toml"}}, {dir / "s.toml"}, true).find("is the input"),
@@ -131,25 +134,26 @@ TEST(OutputSafety, SigtermRemovesThePartial) {
   EXPECT_FALSE(fs::exists(dir / "killed.h5"));
 }
 
+// In a child: a file size limit stands in for a full disk (writes past it fail with EFBIG).
+[[noreturn]] void write_past_the_limit(const fs::path& target) {
+  std::signal(SIGXFSZ, SIG_IGN);
+  const rlimit limit{4096, 4096};
+  ::setrlimit(RLIMIT_FSIZE, &limit);
+  try {
+    OutputFile file({"--html", target}, false);
+    file.write(std::string(100000, 'x'));
+    file.commit();
+  } catch (const OutputError& error) {
+    std::fprintf(stderr, "%s\n", error.what());
+    std::exit(2);
+  }
+  std::exit(0);
+}
+
 TEST(OutputSafety, AFullDiskIsAnErrorWithItsReasonAndLeavesNothing) {
   const fs::path dir = scratch("full");
-  // RLIMIT_FSIZE stands in for a full disk: writes past it fail with EFBIG.
-  EXPECT_EXIT(
-      {
-        std::signal(SIGXFSZ, SIG_IGN);
-        const rlimit limit{4096, 4096};
-        ::setrlimit(RLIMIT_FSIZE, &limit);
-        try {
-          OutputFile file({"--html", dir / "report.html"}, false);
-          file.write(std::string(100000, 'x'));
-          file.commit();
-        } catch (const OutputError& error) {
-          std::fprintf(stderr, "%s\n", error.what());
-          std::exit(2);
-        }
-        std::exit(0);
-      },
-      ::testing::ExitedWithCode(2), "writing failed: File too large");
+  EXPECT_EXIT(write_past_the_limit(dir / "report.html"), ::testing::ExitedWithCode(2),
+              "writing failed: File too large");
   EXPECT_TRUE(partials_in(dir).empty());
   EXPECT_FALSE(fs::exists(dir / "report.html"));
 }

@@ -204,8 +204,8 @@ TEST(ResultsCorpus, CoversEveryCommandAndBothKinds) {
   EXPECT_GE(flips().size(), 60U);
 }
 
-std::string param_name(const ::testing::TestParamInfo<CorpusCase>& info) {
-  return info.param.name;
+std::string param_name(const ::testing::TestParamInfo<CorpusCase>& param_info) {
+  return param_info.param.name;
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, ForgedResultsFile, ::testing::ValuesIn(bad_files()), param_name);

@@ -85,12 +85,13 @@ TEST_P(UnreadableTelemetry, IsOneLineWithFileAndLineAndExitTwo) {
   EXPECT_EQ(first_words(printed, path), c.words);
 }
 
-INSTANTIATE_TEST_SUITE_P(Corpus, UnreadableTelemetry, ::testing::ValuesIn(corpus()),
-                         [](const ::testing::TestParamInfo<TelemetryCase>& info) {
-                           std::string name = fs::path(info.param.name).stem().string();
-                           std::replace(name.begin(), name.end(), '-', '_');
-                           return name;
-                         });
+std::string case_name(const ::testing::TestParamInfo<TelemetryCase>& param_info) {
+  std::string name = fs::path(param_info.param.name).stem().string();
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Corpus, UnreadableTelemetry, ::testing::ValuesIn(corpus()), case_name);
 
 TEST(UnreadableTelemetryInputs, ADirectoryIsNamed) {
   const fs::path dir = fs::path(GENOPS_BINARY_DIR) / "telemetry_corpus_test_dir";

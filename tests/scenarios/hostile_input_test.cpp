@@ -173,8 +173,7 @@ std::string organizations_scenario(std::size_t organizations) {
       "name = \"many\"\nseed = 1\nreplications = 1\nduration_days = 1\ndrain_days = 1\n"
       "start_date = \"2025-01-06\"\n";
   for (std::size_t o = 0; o < organizations; ++o) {
-    text += "[[organizations]]\nname = \"o" + std::to_string(o) +
-            "\"\nservices = 1\ndeploys_per_service_per_day = 0.5\n";
+    text += "[[organizations]]\nservices = 1\n";  // named org<index> by default
   }
   return text;
 }
