@@ -1208,7 +1208,7 @@ class MappedFile {
  public:
   // Throws OtlpJsonError when the file cannot be opened.
   explicit MappedFile(const std::string& path) {
-    descriptor_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    descriptor_ = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);  // a FIFO must not block
     if (descriptor_ < 0) {
       throw OtlpJsonError(path, 0, "cannot open the file");
     }
