@@ -10,6 +10,8 @@
 
 #include <tbb/parallel_for.h>
 
+#include "analysis/comparison_table.hpp"
+
 namespace genops::analysis {
 
 namespace {
@@ -57,7 +59,12 @@ PairedTest paired_test(const std::vector<double>& first, const std::vector<doubl
     test.wilcoxon = wilcoxon_signed_rank(first, second);
     test.wilcoxon_defined = true;
   } catch (const std::invalid_argument&) {
-    test.wilcoxon = WilcoxonResult{kNaN, kNaN, kNaN, kNaN, 0, false};
+    test.wilcoxon = WilcoxonResult{.w_plus = kNaN,
+                                   .w_minus = kNaN,
+                                   .z = kNaN,
+                                   .p_value = kNaN,
+                                   .nonzero_count = 0,
+                                   .exact = false};
   }
   test.t_p_holm = test.t.p_value;
   test.wilcoxon_p_holm = test.wilcoxon.p_value;
@@ -82,22 +89,23 @@ void holm_in_place(const std::vector<double*>& adjusted, const std::vector<doubl
   }
 }
 
-ArmSummary summarize_arm(const StudyRecords& study, std::size_t strategy, double confidence,
-                         std::vector<double>& cycle_times) {
+ArmSummary summarize_arm(const results::StudyRecords& study, std::size_t strategy,
+                         double confidence, std::vector<double>& cycle_times) {
   ArmSummary arm;
   arm.strategy = study.provenance.strategies[strategy];
   arm.replications = study.provenance.replications;
   std::vector<models::DeploymentRecord> pooled;
   std::uint64_t violations = 0;
   for (std::uint32_t r = 0; r < study.provenance.replications; ++r) {
-    const RunRecords& run = study.run(strategy, r);
+    const results::RunRecords& run = study.run(strategy, r);
     pooled.insert(pooled.end(), run.deployments.begin(), run.deployments.end());
     violations += run.violations.size();
-    const StrategySummary replication = summarize(run.deployments, run.violations.size());
+    const models::StrategySummary replication =
+        models::summarize(run.deployments, run.violations.size());
     arm.replication_medians.push_back(replication.median_cycle_time_min);
     arm.replication_success_rates.push_back(replication.success_rate);
   }
-  arm.summary = summarize(pooled, violations);
+  arm.summary = models::summarize(pooled, violations);
   cycle_times.clear();
   cycle_times.reserve(pooled.size());
   for (const models::DeploymentRecord& record : pooled) {
@@ -108,7 +116,7 @@ ArmSummary summarize_arm(const StudyRecords& study, std::size_t strategy, double
   } else {
     arm.median_ci = MedianInterval{kNaN, kNaN, 0.0};
   }
-  const StrategySummary& s = arm.summary;
+  const models::StrategySummary& s = arm.summary;
   arm.success = rate_of(s.succeeded, s.deployments, confidence);
   arm.rollback = rate_of(s.rolled_back, s.deployments, confidence);
   arm.failure = rate_of(s.failed, s.deployments, confidence);
@@ -120,7 +128,8 @@ ArmSummary summarize_arm(const StudyRecords& study, std::size_t strategy, double
 
 }  // namespace
 
-ComparisonReport compare_strategies(const StudyRecords& study, const CompareOptions& options) {
+ComparisonReport compare_strategies(const results::StudyRecords& study,
+                                    const CompareOptions& options) {
   const std::size_t baseline = study.strategy_index(options.baseline);
   if (baseline == std::string::npos) {
     std::string valid;
@@ -188,9 +197,23 @@ ComparisonReport compare_strategies(const StudyRecords& study, const CompareOpti
       paired.success = paired_test(arm.replication_success_rates, base.replication_success_rates,
                                    options.confidence);
     } else {
-      const TTestResult undefined_t{kNaN, kNaN, kNaN, kNaN, kNaN, kNaN};
-      const WilcoxonResult undefined_w{kNaN, kNaN, kNaN, kNaN, 0, false};
-      paired.median = PairedTest{undefined_t, undefined_w, false, kNaN, kNaN};
+      const TTestResult undefined_t{.t = kNaN,
+                                    .degrees_of_freedom = kNaN,
+                                    .p_value = kNaN,
+                                    .mean_difference = kNaN,
+                                    .ci_low = kNaN,
+                                    .ci_high = kNaN};
+      const WilcoxonResult undefined_w{.w_plus = kNaN,
+                                       .w_minus = kNaN,
+                                       .z = kNaN,
+                                       .p_value = kNaN,
+                                       .nonzero_count = 0,
+                                       .exact = false};
+      paired.median = PairedTest{.t = undefined_t,
+                                 .wilcoxon = undefined_w,
+                                 .wilcoxon_defined = false,
+                                 .t_p_holm = kNaN,
+                                 .wilcoxon_p_holm = kNaN};
       paired.success = paired.median;
     }
   });
@@ -271,13 +294,6 @@ std::string interval(double low, double high, std::string (*as)(double)) {
   return interval(Interval{low, high}, as);
 }
 
-std::string rate_cell(const RateEstimate& rate) {
-  if (rate.trials == 0) {
-    return "n/a (0 trials)";
-  }
-  return percent(rate.rate) + "% " + interval(rate.ci, percent);
-}
-
 std::string confidence_label(double confidence) {
   return format("%.0f", 100.0 * confidence) + "%";
 }
@@ -330,19 +346,77 @@ class TextTable {
   std::ostringstream out_;
 };
 
-std::vector<std::string> arm_cells(const ComparisonReport& report,
-                                   std::string (*cell)(const ArmSummary&)) {
+// A cell of the arm table as plain text (text, Markdown and LaTeX print the same cells).
+std::string plain_cell(const TableCell& cell) {
+  using Kind = TableCell::Kind;
+  switch (cell.kind) {
+    case Kind::kCount:
+      return count(cell.count);
+    case Kind::kCountRatio:
+      return count(cell.count) + " / " + count(cell.trials);
+    case Kind::kMinutes:
+      return minutes(cell.value);
+    case Kind::kMinutesPair:
+      return minutes(cell.value) + " / " + minutes(cell.second);
+    case Kind::kMinutesWithCi:
+      return minutes(cell.value) + " " + interval(cell.low, cell.high, minutes);
+    case Kind::kRateWithCi:
+      return cell.trials == 0 ? "n/a (0 trials)"
+                              : percent(cell.value) + "% " + interval(cell.low, cell.high, percent);
+    case Kind::kMinutesMeanSd:
+      return mean_sd(cell.samples, minutes);
+    case Kind::kRateMeanSd:
+      return mean_sd(cell.samples, percent);
+  }
+  return "";
+}
+
+// A renderer's choice of arm-table rows: which, in which order, under which label.
+struct RowChoice {
+  const char* label;
+  ArmRow row;
+};
+
+std::vector<std::string> plain_cells(const ArmTable& table, ArmRow row) {
   std::vector<std::string> cells;
-  for (const ArmSummary& arm : report.arms) {
-    cells.push_back(cell(arm));
+  for (const TableCell& cell : table.row(row).cells) {
+    cells.push_back(plain_cell(cell));
   }
   return cells;
 }
 
-std::string median_cell(const ArmSummary& arm) {
-  return minutes(arm.summary.median_cycle_time_min) + " " +
-         interval(arm.median_ci.low, arm.median_ci.high, minutes);
-}
+constexpr RowChoice kTextArmRows[] = {
+    {"Deployments", ArmRow::kDeployments},
+    {"Median cycle time (min) [CI]", ArmRow::kMedianCycleTime},
+    {"p90 / mean cycle time (min)", ArmRow::kP90AndMeanCycleTime},
+    {"Success rate % [Wilson CI]", ArmRow::kSuccessRate},
+    {"Rollback rate % [Wilson CI]", ArmRow::kRollbackRate},
+    {"Failure rate % [Wilson CI]", ArmRow::kFailureRate},
+    {"Block rate % [Wilson CI]", ArmRow::kBlockRate},
+    {"Safety violations", ArmRow::kSafetyViolations},
+    {"Canary catch rate % [Wilson CI]", ArmRow::kCanaryCatchRate},
+    {"  (caught by canary / issues)", ArmRow::kCanaryCatchCounts}};
+constexpr RowChoice kTextReplicationRows[] = {
+    {"Median cycle time (min), mean ± sd", ArmRow::kReplicationMedianCycleTime},
+    {"Success rate %, mean ± sd", ArmRow::kReplicationSuccessRate}};
+constexpr RowChoice kMarkdownArmRows[] = {
+    {"Deployments", ArmRow::kDeployments},
+    {"Median cycle time, min [CI]", ArmRow::kMedianCycleTime},
+    {"p90 cycle time, min", ArmRow::kP90CycleTime},
+    {"Success rate, % [Wilson CI]", ArmRow::kSuccessRate},
+    {"Rollback rate, % [Wilson CI]", ArmRow::kRollbackRate},
+    {"Failure rate, % [Wilson CI]", ArmRow::kFailureRate},
+    {"Block rate, % [Wilson CI]", ArmRow::kBlockRate},
+    {"Safety violations", ArmRow::kSafetyViolations},
+    {"Canary catch rate, % [Wilson CI]", ArmRow::kCanaryCatchRate}};
+constexpr RowChoice kLatexArmRows[] = {{"Deployments", ArmRow::kDeployments},
+                                       {"Median cycle time (min)", ArmRow::kMedianCycleTime},
+                                       {"Success rate (\\%)", ArmRow::kSuccessRate},
+                                       {"Rollback rate (\\%)", ArmRow::kRollbackRate},
+                                       {"Failure rate (\\%)", ArmRow::kFailureRate},
+                                       {"Block rate (\\%)", ArmRow::kBlockRate},
+                                       {"Safety violations", ArmRow::kSafetyViolations},
+                                       {"Canary catch rate (\\%)", ArmRow::kCanaryCatchRate}};
 
 std::string bootstrap_label(const CompareOptions& options) {
   return "percentile bootstrap, " + std::to_string(options.bootstrap_resamples) +
@@ -385,31 +459,12 @@ std::string render_text(const ComparisonReport& report) {
          "p-values overstate the evidence; the replication level below is the headline test.\n\n";
   constexpr std::size_t kLabel = 34;
   constexpr std::size_t kCell = 24;
+  const ArmTable table = build_arm_table(report);
   TextTable arms(kLabel, kCell);
-  arms.row("", arm_cells(report, [](const ArmSummary& a) { return a.strategy; }));
-  arms.row("Deployments",
-           arm_cells(report, [](const ArmSummary& a) { return count(a.summary.deployments); }));
-  arms.row("Median cycle time (min) [CI]", arm_cells(report, median_cell));
-  arms.row("p90 / mean cycle time (min)", arm_cells(report, [](const ArmSummary& a) {
-             return minutes(a.summary.p90_cycle_time_min) + " / " +
-                    minutes(a.summary.mean_cycle_time_min);
-           }));
-  arms.row("Success rate % [Wilson CI]",
-           arm_cells(report, [](const ArmSummary& a) { return rate_cell(a.success); }));
-  arms.row("Rollback rate % [Wilson CI]",
-           arm_cells(report, [](const ArmSummary& a) { return rate_cell(a.rollback); }));
-  arms.row("Failure rate % [Wilson CI]",
-           arm_cells(report, [](const ArmSummary& a) { return rate_cell(a.failure); }));
-  arms.row("Block rate % [Wilson CI]",
-           arm_cells(report, [](const ArmSummary& a) { return rate_cell(a.block); }));
-  arms.row("Safety violations", arm_cells(report, [](const ArmSummary& a) {
-             return count(a.summary.safety_violations);
-           }));
-  arms.row("Canary catch rate % [Wilson CI]",
-           arm_cells(report, [](const ArmSummary& a) { return rate_cell(a.canary_catch); }));
-  arms.row("  (caught by canary / issues)", arm_cells(report, [](const ArmSummary& a) {
-             return count(a.canary_catch.count) + " / " + count(a.canary_catch.trials);
-           }));
+  arms.row("", table.columns);
+  for (const RowChoice& choice : kTextArmRows) {
+    arms.row(choice.label, plain_cells(table, choice.row));
+  }
   out << arms.str();
 
   for (const StrategyComparison& c : report.comparisons) {
@@ -448,13 +503,10 @@ std::string render_text(const ComparisonReport& report) {
          "strategy replays the same traffic and latent defects (common random numbers), so the\n"
          "differences are paired across replications.\n\n";
   TextTable replications(kLabel, kCell);
-  replications.row("", arm_cells(report, [](const ArmSummary& a) { return a.strategy; }));
-  replications.row("Median cycle time (min), mean ± sd", arm_cells(report, [](const ArmSummary& a) {
-                     return mean_sd(a.replication_medians, minutes);
-                   }));
-  replications.row("Success rate %, mean ± sd", arm_cells(report, [](const ArmSummary& a) {
-                     return mean_sd(a.replication_success_rates, percent);
-                   }));
+  replications.row("", table.columns);
+  for (const RowChoice& choice : kTextReplicationRows) {
+    replications.row(choice.label, plain_cells(table, choice.row));
+  }
   out << replications.str();
   for (const StrategyComparison& c : report.comparisons) {
     const PairedComparison& p = c.paired;
@@ -520,24 +572,14 @@ std::string render_markdown(const ComparisonReport& report) {
     out << "---:|";
   }
   out << '\n';
-  const auto row = [&](const std::string& label, std::string (*cell)(const ArmSummary&)) {
-    out << "| " << label << " |";
-    for (const ArmSummary& arm : report.arms) {
-      out << ' ' << cell(arm) << " |";
+  const ArmTable table = build_arm_table(report);
+  for (const RowChoice& choice : kMarkdownArmRows) {
+    out << "| " << choice.label << " |";
+    for (const std::string& cell : plain_cells(table, choice.row)) {
+      out << ' ' << cell << " |";
     }
     out << '\n';
-  };
-  row("Deployments", [](const ArmSummary& a) { return count(a.summary.deployments); });
-  row("Median cycle time, min [CI]", median_cell);
-  row("p90 cycle time, min",
-      [](const ArmSummary& a) { return minutes(a.summary.p90_cycle_time_min); });
-  row("Success rate, % [Wilson CI]", [](const ArmSummary& a) { return rate_cell(a.success); });
-  row("Rollback rate, % [Wilson CI]", [](const ArmSummary& a) { return rate_cell(a.rollback); });
-  row("Failure rate, % [Wilson CI]", [](const ArmSummary& a) { return rate_cell(a.failure); });
-  row("Block rate, % [Wilson CI]", [](const ArmSummary& a) { return rate_cell(a.block); });
-  row("Safety violations", [](const ArmSummary& a) { return count(a.summary.safety_violations); });
-  row("Canary catch rate, % [Wilson CI]",
-      [](const ArmSummary& a) { return rate_cell(a.canary_catch); });
+  }
 
   if (!report.comparisons.empty()) {
     out << "\n### Against `" << report.options.baseline
@@ -659,21 +701,14 @@ std::string render_latex(const ComparisonReport& report) {
     out << " & " << latex_escape(arm.strategy);
   }
   out << " \\\\\n\\midrule\n";
-  const auto row = [&](const std::string& label, std::string (*cell)(const ArmSummary&)) {
-    out << label;
-    for (const ArmSummary& arm : report.arms) {
-      out << " & " << latex_cell(cell(arm));
+  const ArmTable table = build_arm_table(report);
+  for (const RowChoice& choice : kLatexArmRows) {
+    out << choice.label;
+    for (const std::string& cell : plain_cells(table, choice.row)) {
+      out << " & " << latex_cell(cell);
     }
     out << " \\\\\n";
-  };
-  row("Deployments", [](const ArmSummary& a) { return count(a.summary.deployments); });
-  row("Median cycle time (min)", median_cell);
-  row("Success rate (\\%)", [](const ArmSummary& a) { return rate_cell(a.success); });
-  row("Rollback rate (\\%)", [](const ArmSummary& a) { return rate_cell(a.rollback); });
-  row("Failure rate (\\%)", [](const ArmSummary& a) { return rate_cell(a.failure); });
-  row("Block rate (\\%)", [](const ArmSummary& a) { return rate_cell(a.block); });
-  row("Safety violations", [](const ArmSummary& a) { return count(a.summary.safety_violations); });
-  row("Canary catch rate (\\%)", [](const ArmSummary& a) { return rate_cell(a.canary_catch); });
+  }
   out << "\\bottomrule\n\\end{tabular}\n\\end{table}\n";
   if (report.comparisons.empty()) {
     return out.str();
@@ -774,7 +809,7 @@ std::string render_json(const ComparisonReport& report) {
                          {"holm", "across the compared strategies, per test"}};
   ordered_json arms = ordered_json::array();
   for (const ArmSummary& arm : report.arms) {
-    const StrategySummary& s = arm.summary;
+    const models::StrategySummary& s = arm.summary;
     arms.push_back({{"strategy", arm.strategy},
                     {"deployment_level",
                      {{"deployments", s.deployments},

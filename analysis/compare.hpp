@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "analysis/metrics.hpp"
-#include "analysis/results_io.hpp"
 #include "analysis/statistics.hpp"
+#include "models/metrics.hpp"
+#include "results/results_io.hpp"
 
 namespace genops::analysis {
 
@@ -44,7 +44,7 @@ struct RateEstimate {
 struct ArmSummary {
   std::string strategy;
   std::uint32_t replications = 0;
-  StrategySummary summary;  // summarize() of the pooled records
+  models::StrategySummary summary;  // summarize() of the pooled records
   MedianInterval median_ci;
   RateEstimate success;
   RateEstimate rollback;
@@ -115,7 +115,8 @@ struct ComparisonReport {
 
 // The comparison of every strategy against options.baseline. std::invalid_argument when the
 // baseline is not a strategy of the study.
-ComparisonReport compare_strategies(const StudyRecords& study, const CompareOptions& options);
+ComparisonReport compare_strategies(const results::StudyRecords& study,
+                                    const CompareOptions& options);
 
 // Renderings of the same report.
 std::string render_text(const ComparisonReport& report);

@@ -7,6 +7,8 @@
 #include <sstream>
 #include <utility>
 
+#include "analysis/comparison_table.hpp"
+
 namespace genops::analysis {
 
 namespace {
@@ -423,17 +425,18 @@ constexpr double kMinutesPerDay = 1440.0;
 constexpr double kMinutesPerWeek = 7.0 * kMinutesPerDay;
 
 // Pooled deployments of one strategy (views, no copies).
-std::vector<const RunRecords*> runs_of(const StudyRecords& study, std::size_t strategy) {
-  std::vector<const RunRecords*> runs;
+std::vector<const results::RunRecords*> runs_of(const results::StudyRecords& study,
+                                                std::size_t strategy) {
+  std::vector<const results::RunRecords*> runs;
   for (std::uint32_t r = 0; r < study.provenance.replications; ++r) {
     runs.push_back(&study.run(strategy, r));
   }
   return runs;
 }
 
-std::vector<double> sorted_cycle_times(const StudyRecords& study, std::size_t strategy) {
+std::vector<double> sorted_cycle_times(const results::StudyRecords& study, std::size_t strategy) {
   std::vector<double> cycles;
-  for (const RunRecords* run : runs_of(study, strategy)) {
+  for (const results::RunRecords* run : runs_of(study, strategy)) {
     for (const models::DeploymentRecord& record : run->deployments) {
       cycles.push_back(record.cycle_time_min);
     }
@@ -448,7 +451,8 @@ struct ArmView {
   std::string colour;
 };
 
-std::vector<ArmView> arm_views(const StudyRecords& study, const ComparisonReport& comparison) {
+std::vector<ArmView> arm_views(const results::StudyRecords& study,
+                               const ComparisonReport& comparison) {
   std::vector<ArmView> arms;
   for (std::size_t position = 0; position < comparison.arms.size(); ++position) {
     const std::string& name = comparison.arms[position].strategy;
@@ -498,7 +502,7 @@ std::pair<double, double> positive_range(const std::vector<std::vector<double>>&
   return {round_125(low, false), std::max(round_125(high, true), round_125(low, false) * 10)};
 }
 
-std::string ecdf_chart(const StudyRecords& study, const std::vector<ArmView>& arms,
+std::string ecdf_chart(const results::StudyRecords& study, const std::vector<ArmView>& arms,
                        const ComparisonReport& comparison) {
   std::vector<std::vector<double>> cycles;
   for (const ArmView& arm : arms) {
@@ -533,7 +537,7 @@ std::string ecdf_chart(const StudyRecords& study, const std::vector<ArmView>& ar
   return chart.svg();
 }
 
-std::string histogram_chart(const StudyRecords& study, const std::vector<ArmView>& arms) {
+std::string histogram_chart(const results::StudyRecords& study, const std::vector<ArmView>& arms) {
   std::vector<std::vector<double>> cycles;
   for (const ArmView& arm : arms) {
     cycles.push_back(sorted_cycle_times(study, arm.index));
@@ -646,7 +650,7 @@ std::string catch_point_chart(const ComparisonReport& comparison,
   const double width = group / static_cast<double>(std::max<std::size_t>(1, arms.size()));
   std::vector<LegendEntry> legend;
   for (std::size_t a = 0; a < arms.size(); ++a) {
-    const StrategySummary& summary = comparison.arms[a].summary;
+    const models::StrategySummary& summary = comparison.arms[a].summary;
     for (std::size_t p = 0; p < points.size(); ++p) {
       const std::uint64_t caught = summary.caught_at[static_cast<std::size_t>(points[p].first)];
       const double share = summary.issues > 0
@@ -666,13 +670,14 @@ std::string catch_point_chart(const ComparisonReport& comparison,
   return chart.svg();
 }
 
-std::string canary_stage_chart(const StudyRecords& study, const std::vector<ArmView>& arms) {
+std::string canary_stage_chart(const results::StudyRecords& study,
+                               const std::vector<ArmView>& arms) {
   // Issues rolled back by a canary stage, by the stage that caught them (stages passed before).
   std::map<int, std::map<double, std::uint64_t>> traffic_by_stage;
   std::vector<std::map<int, std::uint64_t>> caught(arms.size());
   int last_stage = 0;
   for (std::size_t a = 0; a < arms.size(); ++a) {
-    for (const RunRecords* run : runs_of(study, arms[a].index)) {
+    for (const results::RunRecords* run : runs_of(study, arms[a].index)) {
       for (const models::DeploymentRecord& record : run->deployments) {
         if (record.catch_point == models::CatchPoint::Canary) {
           const int stage = record.canary_stage_reached;
@@ -730,10 +735,10 @@ std::string canary_stage_chart(const StudyRecords& study, const std::vector<ArmV
 
 // Mean per replication of a per-week quantity of deployments (week of arrival).
 template <typename Value, typename Keep>
-std::vector<Point> weekly(const StudyRecords& study, std::size_t strategy, Value value, Keep keep,
-                          bool average_over_deployments) {
+std::vector<Point> weekly(const results::StudyRecords& study, std::size_t strategy, Value value,
+                          Keep keep, bool average_over_deployments) {
   std::map<long, std::pair<double, double>> sums;  // week -> (sum, count)
-  for (const RunRecords* run : runs_of(study, strategy)) {
+  for (const results::RunRecords* run : runs_of(study, strategy)) {
     for (const models::DeploymentRecord& record : run->deployments) {
       if (!keep(record)) {
         continue;
@@ -787,26 +792,30 @@ std::string line_chart(const std::string& title, const std::string& x_label,
   return chart.svg();
 }
 
-std::string deployments_per_week_chart(const StudyRecords& study,
+std::string deployments_per_week_chart(const results::StudyRecords& study,
                                        const std::vector<ArmView>& arms) {
   std::vector<Series> series;
   std::vector<LegendEntry> legend;
   for (const ArmView& arm : arms) {
     series.push_back(
-        Series{arm.name + " finished", arm.colour,
-               weekly(
+        Series{.name = arm.name + " finished",
+               .colour = arm.colour,
+               .points = weekly(
                    study, arm.index, [](const models::DeploymentRecord&) { return 1.0; },
                    [](const models::DeploymentRecord&) { return true; }, false),
-               false, false});
+               .dashed = false,
+               .step = false});
     series.push_back(
-        Series{arm.name + " succeeded", arm.colour,
-               weekly(
+        Series{.name = arm.name + " succeeded",
+               .colour = arm.colour,
+               .points = weekly(
                    study, arm.index, [](const models::DeploymentRecord&) { return 1.0; },
                    [](const models::DeploymentRecord& r) {
                      return r.outcome == models::Outcome::Succeeded;
                    },
                    false),
-               true, false});
+               .dashed = true,
+               .step = false});
     legend.emplace_back(arm.name, arm.colour);
   }
   legend.push_back(LegendEntry{"finished", "#555555", Swatch::Solid});
@@ -816,25 +825,29 @@ std::string deployments_per_week_chart(const StudyRecords& study,
                     std::move(legend));
 }
 
-std::string waits_chart(const StudyRecords& study, const std::vector<ArmView>& arms) {
+std::string waits_chart(const results::StudyRecords& study, const std::vector<ArmView>& arms) {
   std::vector<Series> series;
   std::vector<LegendEntry> legend;
   for (const ArmView& arm : arms) {
-    series.push_back(Series{arm.name + " review wait", arm.colour,
-                            weekly(
+    series.push_back(Series{.name = arm.name + " review wait",
+                            .colour = arm.colour,
+                            .points = weekly(
                                 study, arm.index,
                                 [](const models::DeploymentRecord& r) {
                                   return static_cast<double>(r.review_wait_min);
                                 },
                                 [](const models::DeploymentRecord&) { return true; }, true),
-                            false, false});
+                            .dashed = false,
+                            .step = false});
     series.push_back(Series{
-        arm.name + " CI wait", arm.colour,
-        weekly(
+        .name = arm.name + " CI wait",
+        .colour = arm.colour,
+        .points = weekly(
             study, arm.index,
             [](const models::DeploymentRecord& r) { return static_cast<double>(r.ci_wait_min); },
             [](const models::DeploymentRecord&) { return true; }, true),
-        true, false});
+        .dashed = true,
+        .step = false});
     legend.emplace_back(arm.name, arm.colour);
   }
   legend.push_back(LegendEntry{"review wait", "#555555", Swatch::Solid});
@@ -852,7 +865,7 @@ struct DailyResources {
   std::vector<Point> review_queue;          // changes waiting, all organizations
 };
 
-DailyResources daily_resources(const StudyRecords& study, std::size_t strategy) {
+DailyResources daily_resources(const results::StudyRecords& study, std::size_t strategy) {
   struct Sums {
     double runners_busy = 0;
     double runner_capacity = 0;
@@ -860,17 +873,17 @@ DailyResources daily_resources(const StudyRecords& study, std::size_t strategy) 
     double reviewer_capacity = 0;
     double ci_queue = 0;
     double review_queue = 0;
-    std::map<std::pair<const RunRecords*, double>, int> hours;  // distinct sample times
+    std::map<std::pair<const results::RunRecords*, double>, int> hours;  // distinct sample times
   };
   std::map<long, Sums> days;
   const auto& organizations = study.provenance.organizations;
-  for (const RunRecords* run : runs_of(study, strategy)) {
+  for (const results::RunRecords* run : runs_of(study, strategy)) {
     for (const models::ResourceSample& sample : run->samples) {
       const long day = static_cast<long>(std::floor(sample.time_min / kMinutesPerDay));
       Sums& sums = days[day];
-      const OrganizationInfo* info = sample.organization < organizations.size()
-                                         ? &organizations[sample.organization]
-                                         : nullptr;
+      const results::OrganizationInfo* info = sample.organization < organizations.size()
+                                                  ? &organizations[sample.organization]
+                                                  : nullptr;
       sums.runners_busy += sample.runners_busy;
       sums.reviewers_busy += sample.reviewers_busy;
       sums.runner_capacity += info != nullptr ? info->ci_runners : 0;
@@ -900,18 +913,59 @@ DailyResources daily_resources(const StudyRecords& study, std::size_t strategy) 
 
 // ---- Tables ------------------------------------------------------------------------------------
 
-std::string rate_cell(const RateEstimate& rate) {
-  if (rate.trials == 0) {
-    return "n/a";
-  }
-  return percent(rate.rate, 2) + " <span class=\"ci\">[" + fixed(100 * rate.ci.low, 2) + ", " +
-         fixed(100 * rate.ci.high, 2) + "]</span>";
-}
-
 std::string ci_text(double low, double high, int decimals, double scale = 1.0) {
   return "<span class=\"ci\">[" + fixed(scale * low, decimals) + ", " +
          fixed(scale * high, decimals) + "]</span>";
 }
+
+std::string mean_sd_html(const std::vector<double>& samples, int decimals, double scale) {
+  if (samples.empty()) {
+    return "n/a";
+  }
+  const double sd = samples.size() < 2 ? NAN : std::sqrt(sample_variance(samples));
+  return fixed(scale * mean(samples), decimals) + " ± " + fixed(scale * sd, decimals);
+}
+
+// A cell of the arm table as HTML.
+std::string html_cell(const TableCell& cell) {
+  using Kind = TableCell::Kind;
+  switch (cell.kind) {
+    case Kind::kCount:
+      return grouped(cell.count);
+    case Kind::kCountRatio:
+      return grouped(cell.count) + " / " + grouped(cell.trials);
+    case Kind::kMinutes:
+      return fixed(cell.value, 1);
+    case Kind::kMinutesPair:
+      return fixed(cell.value, 1) + " / " + fixed(cell.second, 1);
+    case Kind::kMinutesWithCi:
+      return fixed(cell.value, 1) + " " + ci_text(cell.low, cell.high, 1);
+    case Kind::kRateWithCi:
+      return cell.trials == 0 ? "n/a"
+                              : percent(cell.value, 2) + " " + ci_text(cell.low, cell.high, 2, 100);
+    case Kind::kMinutesMeanSd:
+      return mean_sd_html(cell.samples, 1, 1.0);
+    case Kind::kRateMeanSd:
+      return mean_sd_html(cell.samples, 2, 100.0);
+  }
+  return "";
+}
+
+struct HtmlRowChoice {
+  const char* label;
+  ArmRow row;
+};
+
+constexpr HtmlRowChoice kHtmlArmRows[] = {
+    {"Deployments", ArmRow::kDeployments},
+    {"Median cycle time, min [CI]", ArmRow::kMedianCycleTime},
+    {"p90 / mean cycle time, min", ArmRow::kP90AndMeanCycleTime},
+    {"Success rate, % [Wilson]", ArmRow::kSuccessRate},
+    {"Rollback rate, % [Wilson]", ArmRow::kRollbackRate},
+    {"Failure rate, % [Wilson]", ArmRow::kFailureRate},
+    {"Block rate, % [Wilson]", ArmRow::kBlockRate},
+    {"Safety violations", ArmRow::kSafetyViolations},
+    {"Canary catch rate, % of issues [Wilson]", ArmRow::kCanaryCatchRate}};
 
 std::string p_text(double p, double holm) {
   return escape(format_p_value(p)) + " <span class=\"ci\">(Holm " + escape(format_p_value(holm)) +
@@ -931,29 +985,14 @@ std::string comparison_tables(const ComparisonReport& report) {
     out << "<th>" << escape(arm.strategy) << "</th>";
   }
   out << "</tr></thead><tbody>\n";
-  const auto row = [&](const std::string& label, auto cell) {
-    out << "<tr><td>" << label << "</td>";
-    for (const ArmSummary& arm : report.arms) {
-      out << "<td>" << cell(arm) << "</td>";
+  const ArmTable table = build_arm_table(report);
+  for (const HtmlRowChoice& choice : kHtmlArmRows) {
+    out << "<tr><td>" << choice.label << "</td>";
+    for (const TableCell& cell : table.row(choice.row).cells) {
+      out << "<td>" << html_cell(cell) << "</td>";
     }
     out << "</tr>\n";
-  };
-  row("Deployments", [](const ArmSummary& a) { return grouped(a.summary.deployments); });
-  row("Median cycle time, min [CI]", [](const ArmSummary& a) {
-    return fixed(a.summary.median_cycle_time_min, 1) + " " +
-           ci_text(a.median_ci.low, a.median_ci.high, 1);
-  });
-  row("p90 / mean cycle time, min", [](const ArmSummary& a) {
-    return fixed(a.summary.p90_cycle_time_min, 1) + " / " + fixed(a.summary.mean_cycle_time_min, 1);
-  });
-  row("Success rate, % [Wilson]", [](const ArmSummary& a) { return rate_cell(a.success); });
-  row("Rollback rate, % [Wilson]", [](const ArmSummary& a) { return rate_cell(a.rollback); });
-  row("Failure rate, % [Wilson]", [](const ArmSummary& a) { return rate_cell(a.failure); });
-  row("Block rate, % [Wilson]", [](const ArmSummary& a) { return rate_cell(a.block); });
-  row("Safety violations",
-      [](const ArmSummary& a) { return grouped(a.summary.safety_violations); });
-  row("Canary catch rate, % of issues [Wilson]",
-      [](const ArmSummary& a) { return rate_cell(a.canary_catch); });
+  }
   out << "</tbody></table>\n";
   if (report.comparisons.empty()) {
     return out.str();
@@ -1027,7 +1066,7 @@ std::string comparison_tables(const ComparisonReport& report) {
   return out.str();
 }
 
-std::string provenance_table(const StudyRecords& study) {
+std::string provenance_table(const results::StudyRecords& study) {
   std::ostringstream out;
   out << "<table class=\"kv\"><tbody>\n";
   out << "<tr><th>file</th><td><code>" << escape(study.path.string()) << "</code></td></tr>\n";
@@ -1039,7 +1078,7 @@ std::string provenance_table(const StudyRecords& study) {
         << "</code></td></tr>\n";
   }
   out << "<tr><th>organizations</th><td>";
-  for (const OrganizationInfo& organization : study.provenance.organizations) {
+  for (const results::OrganizationInfo& organization : study.provenance.organizations) {
     out << escape(organization.name) << " (" << organization.services << " services, "
         << organization.ci_runners << " CI runners, " << organization.reviewers
         << " reviewers)<br>";
@@ -1120,9 +1159,79 @@ std::string figure(const std::string& svg, const std::string& caption) {
   return "<figure>" + svg + "<figcaption>" + caption + "</figcaption></figure>\n";
 }
 
+// The queue lengths over the study (review and CI queues, daily means).
+std::string queue_lengths_figure(const results::StudyRecords& study,
+                                 const std::vector<ArmView>& arms) {
+  std::ostringstream html;
+  std::vector<Series> queues;
+  std::vector<LegendEntry> legend;
+  for (const ArmView& arm : arms) {
+    const DailyResources daily = daily_resources(study, arm.index);
+    queues.push_back(Series{.name = arm.name + " review queue",
+                            .colour = arm.colour,
+                            .points = daily.review_queue,
+                            .dashed = false,
+                            .step = false});
+    queues.push_back(Series{.name = arm.name + " CI queue",
+                            .colour = arm.colour,
+                            .points = daily.ci_queue,
+                            .dashed = true,
+                            .step = false});
+    legend.emplace_back(arm.name, arm.colour);
+  }
+  legend.push_back(LegendEntry{"review queue", "#555555", Swatch::Solid});
+  legend.push_back(LegendEntry{"CI queue", "#555555", Swatch::Dashed});
+  html << figure(
+      line_chart("Queue lengths (daily mean of hourly samples, all organizations)",
+                 "day of the study", "changes waiting", std::move(queues), 0, std::move(legend)),
+      "Changes waiting for a reviewer (solid) and CI jobs waiting for a runner "
+      "(dashed), summed over organizations, daily mean of the hourly samples, mean "
+      "over replications.");
+  return html.str();
+}
+
+// CI runner and reviewer utilisation over the study (daily means).
+std::string utilisation_figures(const results::StudyRecords& study,
+                                const std::vector<ArmView>& arms) {
+  std::ostringstream html;
+  std::vector<Series> runners;
+  std::vector<Series> reviewers;
+  for (const ArmView& arm : arms) {
+    const DailyResources daily = daily_resources(study, arm.index);
+    runners.push_back(Series{.name = arm.name,
+                             .colour = arm.colour,
+                             .points = daily.runner_utilisation,
+                             .dashed = false,
+                             .step = false});
+    reviewers.push_back(Series{.name = arm.name,
+                               .colour = arm.colour,
+                               .points = daily.reviewer_utilisation,
+                               .dashed = false,
+                               .step = false});
+  }
+  // Auto-scaled (at least 0..10%): low utilisation should still show its daily rhythm.
+  const auto utilisation_top = [](const std::vector<Series>& series) {
+    return std::min(100.0, std::max(10.0, max_y(series) * 1.15));
+  };
+  const double runner_top = utilisation_top(runners);
+  const double reviewer_top = utilisation_top(reviewers);
+  html << figure(line_chart("CI runner utilisation (daily)", "day of the study",
+                            "busy runners / runners (%)", std::move(runners), 0, {}, runner_top),
+                 "Busy CI runners over all runners of all organizations, daily mean of the "
+                 "hourly samples over replications. Every strategy runs the same CI jobs, so "
+                 "the lines may lie on top of each other.");
+  html << figure(
+      line_chart("Reviewer utilisation (daily)", "day of the study",
+                 "busy reviewers / reviewers (%)", std::move(reviewers), 0, {}, reviewer_top),
+      "Busy reviewers over all reviewers (around the clock, so nights and weekends "
+      "count as idle capacity).");
+  return html.str();
+}
+
 }  // namespace
 
-std::string render_html_report(const StudyRecords& study, const ComparisonReport& comparison) {
+std::string render_html_report(const results::StudyRecords& study,
+                               const ComparisonReport& comparison) {
   const std::vector<ArmView> arms = arm_views(study, comparison);
   std::ostringstream html;
   html << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -1176,53 +1285,11 @@ std::string render_html_report(const StudyRecords& study, const ComparisonReport
   html << figure(waits_chart(study, arms),
                  "Mean time a deployment waited for a human review (solid) and for a CI runner "
                  "(dashed), by week of arrival.");
-  {
-    std::vector<Series> queues;
-    std::vector<LegendEntry> legend;
-    for (const ArmView& arm : arms) {
-      const DailyResources daily = daily_resources(study, arm.index);
-      queues.push_back(
-          Series{arm.name + " review queue", arm.colour, daily.review_queue, false, false});
-      queues.push_back(Series{arm.name + " CI queue", arm.colour, daily.ci_queue, true, false});
-      legend.emplace_back(arm.name, arm.colour);
-    }
-    legend.push_back(LegendEntry{"review queue", "#555555", Swatch::Solid});
-    legend.push_back(LegendEntry{"CI queue", "#555555", Swatch::Dashed});
-    html << figure(
-        line_chart("Queue lengths (daily mean of hourly samples, all organizations)",
-                   "day of the study", "changes waiting", std::move(queues), 0, std::move(legend)),
-        "Changes waiting for a reviewer (solid) and CI jobs waiting for a runner "
-        "(dashed), summed over organizations, daily mean of the hourly samples, mean "
-        "over replications.");
-  }
+  html << queue_lengths_figure(study, arms);
   html << "</div></section>\n";
 
   html << "<section id=\"utilisation\"><h2>Utilisation</h2><div class=\"grid2\">\n";
-  {
-    std::vector<Series> runners;
-    std::vector<Series> reviewers;
-    for (const ArmView& arm : arms) {
-      const DailyResources daily = daily_resources(study, arm.index);
-      runners.push_back(Series{arm.name, arm.colour, daily.runner_utilisation, false, false});
-      reviewers.push_back(Series{arm.name, arm.colour, daily.reviewer_utilisation, false, false});
-    }
-    // Auto-scaled (at least 0..10%): low utilisation should still show its daily rhythm.
-    const auto utilisation_top = [](const std::vector<Series>& series) {
-      return std::min(100.0, std::max(10.0, max_y(series) * 1.15));
-    };
-    const double runner_top = utilisation_top(runners);
-    const double reviewer_top = utilisation_top(reviewers);
-    html << figure(line_chart("CI runner utilisation (daily)", "day of the study",
-                              "busy runners / runners (%)", std::move(runners), 0, {}, runner_top),
-                   "Busy CI runners over all runners of all organizations, daily mean of the "
-                   "hourly samples over replications. Every strategy runs the same CI jobs, so "
-                   "the lines may lie on top of each other.");
-    html << figure(
-        line_chart("Reviewer utilisation (daily)", "day of the study",
-                   "busy reviewers / reviewers (%)", std::move(reviewers), 0, {}, reviewer_top),
-        "Busy reviewers over all reviewers (around the clock, so nights and weekends "
-        "count as idle capacity).");
-  }
+  html << utilisation_figures(study, arms);
   html << "</div></section>\n";
 
   html << "<section id=\"weekly\"><h2>Deployments per week</h2><div class=\"grid2\">\n";

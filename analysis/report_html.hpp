@@ -8,12 +8,13 @@
 #include <string>
 
 #include "analysis/compare.hpp"
-#include "analysis/results_io.hpp"
+#include "results/results_io.hpp"
 
 namespace genops::analysis {
 
 // `study` must have been read with every table (ReadOptions defaults); `comparison` is
 // compare_strategies() of the same study.
-std::string render_html_report(const StudyRecords& study, const ComparisonReport& comparison);
+std::string render_html_report(const results::StudyRecords& study,
+                               const ComparisonReport& comparison);
 
 }  // namespace genops::analysis

@@ -5,7 +5,7 @@
 #include <span>
 #include <vector>
 
-// Statistics for comparing strategies (design doc OUTPUT-AND-STATS.md §3), on Boost.Math
+// Statistics for comparing strategies (docs/statistics.md), on Boost.Math
 // distributions. Every function takes its data by span and never modifies it, returns plain
 // values, and throws std::invalid_argument on degenerate input (empty samples, n < 2 where a
 // variance is needed, probabilities or confidence levels outside their range, NaN data).

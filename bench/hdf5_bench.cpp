@@ -19,11 +19,11 @@
 
 #include <tbb/task_arena.h>
 
-#include "analysis/column_table.hpp"
-#include "analysis/hdf5_file.hpp"
 #include "engine/random.hpp"
+#include "results/column_table.hpp"
+#include "results/hdf5_file.hpp"
 
-namespace genops::analysis {
+namespace genops::results {
 namespace {
 
 namespace fs = std::filesystem;
@@ -193,6 +193,6 @@ BENCHMARK(BM_ReadColumnAsDouble)
     ->UseRealTime();
 
 }  // namespace
-}  // namespace genops::analysis
+}  // namespace genops::results
 
 BENCHMARK_MAIN();

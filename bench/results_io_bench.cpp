@@ -1,4 +1,4 @@
-// results_io_bench: writing and reading a paper-sized study through analysis/results_io.
+// results_io_bench: writing and reading a paper-sized study through results/results_io.
 //   BM_WriteStudyDeployments/<replications>/<gzip>  only the deployments tables (plus the one-row
 //                                            summaries): 2 strategies x replications runs of
 //                                            the real paper scenario's records (~15k per run)
@@ -17,23 +17,23 @@
 #include <string>
 #include <vector>
 
-#include "analysis/results_io.hpp"
 #include "models/strategy.hpp"
+#include "results/results_io.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario_loader.hpp"
 
-namespace genops::analysis {
+namespace genops::results {
 namespace {
 
 namespace fs = std::filesystem;
 
 const scenarios::StudyResult& paper_study() {
   static const scenarios::StudyResult study = [] {
-    models::Scenario scenario =
-        scenarios::load_scenario(std::string(GENOPS_SOURCE_DIR) + "/scenarios/paper.toml");
-    scenario.replications = 1;
     models::StrategyRegistry registry;
     models::register_builtin_strategies(registry);
+    models::Scenario scenario = scenarios::load_scenario(
+        std::string(GENOPS_SOURCE_DIR) + "/scenarios/paper.toml", registry);
+    scenario.replications = 1;
     return scenarios::run_study(scenario, registry, {0, {}});
   }();
   return study;
@@ -185,6 +185,6 @@ BENCHMARK(BM_ReadStudy)
     ->UseRealTime();
 
 }  // namespace
-}  // namespace genops::analysis
+}  // namespace genops::results
 
 BENCHMARK_MAIN();

@@ -6,22 +6,22 @@
 #include <string>
 #include <vector>
 
-#include "analysis/awu_export.hpp"
-#include "analysis/otlp_json.hpp"
 #include "models/calendar.hpp"
 #include "models/strategy.hpp"
+#include "results/awu_export.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario_loader.hpp"
+#include "telemetry/otlp_json.hpp"
 
 namespace {
 
 using genops::scenarios::run_once;
 
 void BM_StudyReplication(benchmark::State& state) {
-  const auto scenario =
-      genops::scenarios::load_scenario(std::string(GENOPS_SOURCE_DIR) + "/scenarios/paper.toml");
   genops::models::StrategyRegistry registry;
   genops::models::register_builtin_strategies(registry);
+  const auto scenario = genops::scenarios::load_scenario(
+      std::string(GENOPS_SOURCE_DIR) + "/scenarios/paper.toml", registry);
   const auto baseline = registry.create("baseline", scenario);
   const auto genops = registry.create("genops", scenario);
   std::uint64_t events = 0;
@@ -49,10 +49,10 @@ BENCHMARK(BM_StudyReplication)->Unit(benchmark::kMillisecond)->UseRealTime();
 // writes the bytes of export_awus + OtlpJsonLinesWriter.
 void BM_GenopsTelemetry(benchmark::State& state) {
   const bool telemetry = state.range(0) != 0;
-  const auto scenario =
-      genops::scenarios::load_scenario(std::string(GENOPS_SOURCE_DIR) + "/scenarios/paper.toml");
   genops::models::StrategyRegistry registry;
   genops::models::register_builtin_strategies(registry);
+  const auto scenario = genops::scenarios::load_scenario(
+      std::string(GENOPS_SOURCE_DIR) + "/scenarios/paper.toml", registry);
   const auto genops = registry.create("genops", scenario);
   std::uint64_t spans = 0;
   std::uint64_t bytes = 0;
@@ -63,7 +63,7 @@ void BM_GenopsTelemetry(benchmark::State& state) {
       continue;
     for (std::size_t o = 0; o < result.organizations.size(); ++o) {
       const auto& output = result.organizations[o];
-      genops::analysis::AwuExportContext context;
+      genops::results::AwuExportContext context;
       context.team = scenario.organizations[o].team;
       context.project = scenario.project;
       context.environment = scenario.environment;
@@ -72,8 +72,8 @@ void BM_GenopsTelemetry(benchmark::State& state) {
       context.start_day = genops::models::days_from_iso_date(scenario.start_date);
       context.utc_offset_hours = scenario.organizations[o].utc_offset_hours;
       text.clear();
-      spans += genops::analysis::write_awus_otlp(text, output.awus, output.stages, context,
-                                                 genops::analysis::telemetry_resource(context));
+      spans += genops::results::write_awus_otlp(text, output.awus, output.stages, context,
+                                                genops::results::telemetry_resource(context));
       bytes += text.size();
       benchmark::DoNotOptimize(text.data());
     }
@@ -89,13 +89,13 @@ BENCHMARK(BM_GenopsTelemetry)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Us
 // (arg 0: export_awus + OtlpJsonLinesWriter) against the fast serialiser (arg 1).
 void BM_AwuExport(benchmark::State& state) {
   const bool fast = state.range(0) != 0;
-  const auto scenario =
-      genops::scenarios::load_scenario(std::string(GENOPS_SOURCE_DIR) + "/scenarios/paper.toml");
   genops::models::StrategyRegistry registry;
   genops::models::register_builtin_strategies(registry);
+  const auto scenario = genops::scenarios::load_scenario(
+      std::string(GENOPS_SOURCE_DIR) + "/scenarios/paper.toml", registry);
   const auto genops = registry.create("genops", scenario);
   const auto result = run_once(scenario, *genops, 0);
-  std::vector<genops::analysis::AwuExportContext> contexts(result.organizations.size());
+  std::vector<genops::results::AwuExportContext> contexts(result.organizations.size());
   for (std::size_t o = 0; o < contexts.size(); ++o) {
     auto& context = contexts[o];
     context.team = scenario.organizations[o].team;
@@ -112,17 +112,16 @@ void BM_AwuExport(benchmark::State& state) {
   for (auto _ : state) {
     for (std::size_t o = 0; o < contexts.size(); ++o) {
       const auto& output = result.organizations[o];
-      const auto resource = genops::analysis::telemetry_resource(contexts[o]);
+      const auto resource = genops::results::telemetry_resource(contexts[o]);
       text.clear();
       if (fast) {
-        spans += genops::analysis::write_awus_otlp(text, output.awus, output.stages, contexts[o],
-                                                   resource);
+        spans += genops::results::write_awus_otlp(text, output.awus, output.stages, contexts[o],
+                                                  resource);
       } else {
-        const auto exported =
-            genops::analysis::export_awus(output.awus, output.stages, contexts[o]);
+        const auto exported = genops::results::export_awus(output.awus, output.stages, contexts[o]);
         std::ostringstream stream;
-        genops::analysis::OtlpJsonLinesWriter writer(stream, resource,
-                                                     genops::analysis::telemetry_scope());
+        genops::telemetry::OtlpJsonLinesWriter writer(stream, resource,
+                                                      genops::results::telemetry_scope());
         for (const auto& span : exported)
           writer.write(span);
         text = std::move(stream).str();

@@ -31,7 +31,8 @@ void BaselineStrategy::on_ci_passed(Pipeline& p, std::uint32_t id) const {
                   static_cast<int>(org.services.size()), c.lines_changed, c.files_changed,
                   c.migration, c.config_change, org.calendar, c.arrival);
   const BaselineConfig& b = scenario_.baseline;
-  const bool critical_high_risk = service.tier == Tier::Critical && risk > 0.5;
+  const bool critical_high_risk =
+      service.tier == Tier::Critical && risk > kCriticalServiceRiskThreshold;
   const bool migration_review =
       c.migration && (service.tier == Tier::Critical || service.tier == Tier::High);
   if ((critical_high_risk && slip(p, id, kReviewSkip, b.review_skip_probability)) ||

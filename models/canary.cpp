@@ -8,6 +8,17 @@
 
 namespace genops::models {
 
+namespace {
+
+// Sampling noise of the canary's observed latency percentiles: the relative standard error of a
+// percentile estimate falls as 1 / sqrt(samples); these are its values at kNoiseReferenceSamples
+// requests, heavier for p99 (a tail percentile rests on fewer samples).
+constexpr double kNoiseReferenceSamples = 50.0;
+constexpr double kP50RelativeNoise = 0.15;
+constexpr double kP99RelativeNoise = 0.35;
+
+}  // namespace
+
 double wilson_lower_bound(std::uint64_t successes, std::uint64_t trials, double z) {
   if (trials == 0)
     return 0.0;
@@ -45,8 +56,8 @@ StageObservation CanaryJudge::observe(const Service& service, const Change& chan
   const double latency_factor = 1.0 + (defect_present ? change.latency_effect : 0.0);
   // Relative standard error of a percentile estimate ~ c / sqrt(n); heavier for p99.
   const double n = std::max<double>(1.0, static_cast<double>(o.requests));
-  const double p50_noise = 0.15 / std::sqrt(n / 50.0);
-  const double p99_noise = 0.35 / std::sqrt(n / 50.0);
+  const double p50_noise = kP50RelativeNoise / std::sqrt(n / kNoiseReferenceSamples);
+  const double p99_noise = kP99RelativeNoise / std::sqrt(n / kNoiseReferenceSamples);
   o.p50_ms =
       service.latency_p50_ms * latency_factor * std::exp(p50_noise * engine::standard_normal(rng));
   o.p99_ms =

@@ -3,7 +3,7 @@
 namespace genops::models {
 
 std::vector<CanaryStage> default_canary_stages() {
-  // traffic %, bake minutes, minimum samples, SLO relaxation (MODEL.md reference values).
+  // traffic %, bake minutes, minimum samples, SLO relaxation (docs/MODEL.md).
   return {
       {1, 5, 50, 1.0}, {5, 5, 100, 1.0}, {25, 5, 500, 1.1}, {50, 5, 1000, 1.2}, {100, 0, 0, 1.0}};
 }

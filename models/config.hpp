@@ -218,7 +218,7 @@ struct Scenario {
   GenopsConfig genops;
 };
 
-// The reference framework's stage lists (MODEL.md), used when a scenario gives none.
+// The reference framework's stage lists (docs/MODEL.md), used when a scenario gives none.
 std::vector<CanaryStage> default_canary_stages();
 std::vector<CanaryStage> default_high_risk_stages();
 

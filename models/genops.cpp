@@ -16,6 +16,14 @@ namespace {
 // Longest a canary stage waits for its minimum samples before judging what it has.
 constexpr double kMaxStageBakeMinutes = 120.0;
 
+// The agent's LLM call: it reserves its upper bound (prompt plus max_tokens), 15% above the
+// expected tokens of one analysis, and then uses 70-100% of them as input and 7.5-15% as
+// output (uniform draws), so the reconciled actual stays below the reservation.
+constexpr double kTokenReservationMargin = 1.15;
+constexpr double kInputTokensMinShare = 0.7;
+constexpr double kOutputTokensShare = 0.15;
+constexpr double kOutputTokensMinShare = 0.5;
+
 struct GenopsState final : StrategyState {
   GenopsState(std::size_t changes, std::size_t services, int start_day)
       : index(changes / 2 + 16),
@@ -73,6 +81,34 @@ std::string policy_summary(const GovernanceVerdict& verdict) {
   return out;
 }
 
+// The AWU policy of a PolicySet rule that decided an AWU (every rule is one).
+AwuPolicy awu_policy_of(const PolicyResult& rule) {
+  const std::optional<AwuPolicy> policy = parse_awu_policy(rule.name);
+  GENOPS_ASSERT(policy.has_value(), "every PolicySet rule name is an AwuPolicy");
+  return *policy;
+}
+
+// The agent's call (agent.propose) is done when the analysis starts: reconcile the tokens it
+// used against its reservation.
+void reconcile_agent_call(Pipeline& p, std::uint32_t id, const GenopsConfig& g, GenopsState& st) {
+  const std::int32_t index = st.propose_awu[id];
+  if (index < 0) {
+    return;
+  }
+  AwuRecord& a = p.awu_records()[static_cast<std::size_t>(index)];
+  engine::RngStream draw = p.rng(id, Purpose::AiReview, 1);
+  a.tokens_input = static_cast<std::uint32_t>(g.ai_tokens_per_analysis *
+                                              engine::uniform(draw, kInputTokensMinShare, 1.0));
+  a.tokens_output = static_cast<std::uint32_t>(kOutputTokensShare * g.ai_tokens_per_analysis *
+                                               engine::uniform(draw, kOutputTokensMinShare, 1.0));
+  const double actual = (a.tokens_input + a.tokens_output) * g.ai_usd_per_1k_tokens / 1000.0;
+  const int month = month_index_of_day(st.first_day + p.organization().calendar.local_day(p.now()));
+  st.ai_spent[month] += actual - a.reserved;
+  a.exec_end_min = a.reconcile_min = a.end_min = p.now().to_minutes();
+  a.actual = actual;
+  st.propose_awu[id] = -1;
+}
+
 }  // namespace
 
 GenopsStrategy::GenopsStrategy(const Scenario& scenario, GenopsPillars pillars)
@@ -125,14 +161,15 @@ void GenopsStrategy::propose(Pipeline& p, std::uint32_t id) const {
   const double now = p.now().to_minutes();
   const int month = month_index_of_day(st.first_day + p.organization().calendar.local_day(p.now()));
   double& spent = st.ai_spent[month];
-  const double estimate = 1.15 * g.ai_tokens_per_analysis * g.ai_usd_per_1k_tokens / 1000.0;
+  const double estimate =
+      kTokenReservationMargin * g.ai_tokens_per_analysis * g.ai_usd_per_1k_tokens / 1000.0;
   const double remaining = g.ai_budget_usd_per_team_month - spent;
   a.decision_min = now;
   a.end_min = now;
   if (remaining <= 0.0 || remaining < estimate) {
     a.result = AwuResult::Blocked;
     a.reason = remaining <= 0.0 ? AwuReason::BudgetExceeded : AwuReason::BudgetReservationFailed;
-    a.policy = "ai_cost_budget";
+    a.policy = AwuPolicy::AiCostBudget;
     a.requested = estimate;
     st.ai_available[id] = 0;  // the change goes on without the agent (human path)
     return;
@@ -229,21 +266,7 @@ void GenopsStrategy::analyse(Pipeline& p, std::uint32_t id) const {
   DeploymentRecord& r = p.record(id);
   GenopsState& st = state_of(p);
   const bool ai = st.ai_available[id] != 0;
-  if (const std::int32_t index = st.propose_awu[id]; index >= 0) {
-    // The agent's call is done: reconcile the tokens it used.
-    AwuRecord& a = p.awu_records()[static_cast<std::size_t>(index)];
-    engine::RngStream draw = p.rng(id, Purpose::AiReview, 1);
-    a.tokens_input =
-        static_cast<std::uint32_t>(g.ai_tokens_per_analysis * engine::uniform(draw, 0.7, 1.0));
-    a.tokens_output = static_cast<std::uint32_t>(0.15 * g.ai_tokens_per_analysis *
-                                                 engine::uniform(draw, 0.5, 1.0));
-    const double actual = (a.tokens_input + a.tokens_output) * g.ai_usd_per_1k_tokens / 1000.0;
-    const int month = month_index_of_day(st.first_day + org.calendar.local_day(p.now()));
-    st.ai_spent[month] += actual - a.reserved;
-    a.exec_end_min = a.reconcile_min = a.end_min = p.now().to_minutes();
-    a.actual = actual;
-    st.propose_awu[id] = -1;
-  }
+  reconcile_agent_call(p, id, g, st);
 
   // Pillar 1: retrieval over deployments finished before now.
   st.embeddings[id] = embed_change(c, service, static_cast<int>(org.services.size()), org.calendar);
@@ -306,7 +329,7 @@ void GenopsStrategy::analyse(Pipeline& p, std::uint32_t id) const {
     return;
   }
   // The governed rollout decision (deploy.rollout): pre-execution starts now; an approval wait
-  // happens inside it (GENOPS-SPEC.md 4.6 option A).
+  // happens inside it (docs/genops-spec-decisions.md, human approval).
   st.rollout_awu[id] = open_awu(p, id, AwuKind::DeployRollout,
                                 c.hotfix ? AwuBudget::Emergency : AwuBudget::ErrorBudget,
                                 st.last_rollout_sequence[id]);
@@ -320,9 +343,10 @@ void GenopsStrategy::analyse(Pipeline& p, std::uint32_t id) const {
                     std::string_view(deciding->name) == "error_budget_protection"
                         ? AwuReason::BudgetExceeded
                         : AwuReason::ChangeFreezeWindow,
-                    deciding->name);
+                    awu_policy_of(*deciding));
     } else {
-      close_rollout(p, id, AwuResult::Blocked, AwuReason::PolicyDenyContent, "risk_ceiling");
+      close_rollout(p, id, AwuResult::Blocked, AwuReason::PolicyDenyContent,
+                    AwuPolicy::RiskCeiling);
     }
     p.block(id);
     return;
@@ -353,7 +377,7 @@ void GenopsStrategy::on_review_done(Pipeline& p, std::uint32_t id) const {
 }
 
 void GenopsStrategy::close_rollout(Pipeline& p, std::uint32_t id, AwuResult result,
-                                   AwuReason reason, const char* policy) const {
+                                   AwuReason reason, AwuPolicy policy) const {
   // A rollout attempt that does not execute: its one decision, then it ends (a retry is a new
   // AWU linked to this one).
   GenopsState& st = state_of(p);
@@ -395,7 +419,7 @@ bool GenopsStrategy::reserve_rollout(Pipeline& p, std::uint32_t id) const {
     a.requested = estimate;
     close_rollout(p, id, AwuResult::Blocked,
                   remaining <= 0.0 ? AwuReason::BudgetExceeded : AwuReason::BudgetReservationFailed,
-                  "error_budget_reservation");
+                  AwuPolicy::ErrorBudgetReservation);
     return false;
   }
   a.reserve_min = p.now().to_minutes();
@@ -426,7 +450,7 @@ void GenopsStrategy::rollout_gate(Pipeline& p, std::uint32_t id) const {
                     std::string_view(deciding->name) == "error_budget_protection"
                         ? AwuReason::BudgetExceeded
                         : AwuReason::ChangeFreezeWindow,
-                    deciding->name);
+                    awu_policy_of(*deciding));
       p.block(id);
       return;
     }
@@ -434,7 +458,7 @@ void GenopsStrategy::rollout_gate(Pipeline& p, std::uint32_t id) const {
       r.deferred_min += static_cast<float>((verdict.defer_until - p.now()).to_minutes());
       audit(p, id, Actor::System, "rollout_gate", "DEFERRED", &verdict);
       close_rollout(p, id, AwuResult::Blocked, AwuReason::ChangeFreezeWindow,
-                    "no_friday_deployments");
+                    AwuPolicy::NoFridayDeployments);
       p.start_timer(id, verdict.defer_until - p.now(), kDeferWake);
       return;
     }
@@ -449,7 +473,8 @@ void GenopsStrategy::rollout_gate(Pipeline& p, std::uint32_t id) const {
           SimTime::from_minutes(starts.front() + 60.0 - now) + SimTime::milliseconds(1);
       r.deferred_min += static_cast<float>(wait.to_minutes());
       audit(p, id, Actor::System, "rollout_gate", "RATE_LIMITED", &verdict);
-      close_rollout(p, id, AwuResult::RateLimited, AwuReason::RateLimited, "deploy_rate_limit");
+      close_rollout(p, id, AwuResult::RateLimited, AwuReason::RateLimited,
+                    AwuPolicy::DeployRateLimit);
       p.start_timer(id, wait, kDeferWake);
       return;
     }
@@ -474,10 +499,10 @@ void GenopsStrategy::rollout_gate(Pipeline& p, std::uint32_t id) const {
       a.reason = std::string_view(deciding->name) == "large_change_caution"
                      ? AwuReason::LargeChange
                      : AwuReason::ErrorBudgetLow;
-      a.policy = deciding->name;
+      a.policy = awu_policy_of(*deciding);
     } else {
       a.result = AwuResult::Allowed;
-      a.policy = r.human_approved ? "human-approval" : "";
+      a.policy = r.human_approved ? AwuPolicy::HumanApproval : AwuPolicy::None;
     }
     starts.push_back(now);
     audit(p, id, Actor::System, "rollout_gate",
@@ -543,7 +568,8 @@ void GenopsStrategy::stage_done(Pipeline& p, std::uint32_t id) const {
 
 void GenopsStrategy::on_rework(Pipeline& p, std::uint32_t id) const {
   // A reviewer who sends the change back denies the approval the rollout was waiting for.
-  close_rollout(p, id, AwuResult::Blocked, AwuReason::HumanApprovalDenied, "human-approval");
+  close_rollout(p, id, AwuResult::Blocked, AwuReason::HumanApprovalDenied,
+                AwuPolicy::HumanApproval);
 }
 
 void GenopsStrategy::start_rollback_awu(Pipeline& p, std::uint32_t id) const {
@@ -569,7 +595,7 @@ void GenopsStrategy::start_rollback_awu(Pipeline& p, std::uint32_t id) const {
   a.reserved = estimate;
   a.budget_remaining = scenario_.genops.emergency_budget_minutes - st.emergency_used - estimate;
   a.result = AwuResult::Allowed;
-  a.policy = "automatic_rollback";
+  a.policy = AwuPolicy::AutomaticRollback;
   st.rollback_awu[id] = index;
 }
 

@@ -48,12 +48,12 @@ class GenopsStrategy final : public Strategy {
   PolicyInput policy_input(Pipeline& pipeline, std::uint32_t change) const;
   void audit(Pipeline& pipeline, std::uint32_t change, Actor actor, const char* action,
              const std::string& decision, const GovernanceVerdict* verdict) const;
-  // GenOps telemetry: AWU records (GENOPS-SPEC.md section 4).
+  // GenOps telemetry: AWU records (docs/genops-spec-decisions.md).
   void propose(Pipeline& pipeline, std::uint32_t change) const;
   std::int32_t open_awu(Pipeline& pipeline, std::uint32_t change, AwuKind kind, AwuBudget budget,
                         std::int32_t linked_to) const;
   void close_rollout(Pipeline& pipeline, std::uint32_t change, AwuResult result, AwuReason reason,
-                     const char* policy) const;
+                     AwuPolicy policy) const;
   bool reserve_rollout(Pipeline& pipeline, std::uint32_t change) const;
   double predicted_burn(Pipeline& pipeline, std::uint32_t change) const;
   void start_rollback_awu(Pipeline& pipeline, std::uint32_t change) const;

@@ -38,8 +38,9 @@ GovernanceVerdict PolicySet::evaluate(const PolicyInput& in, const LocalCalendar
   GovernanceVerdict v;
   const double risk = std::max(in.policy_risk, in.ai_risk);
   v.results.push_back({"critical_service_human_review",
-                       in.tier == Tier::Critical && risk > 0.5 ? PolicyEffect::RequireApproval
-                                                               : PolicyEffect::Allow,
+                       in.tier == Tier::Critical && risk > kCriticalServiceRiskThreshold
+                           ? PolicyEffect::RequireApproval
+                           : PolicyEffect::Allow,
                        "critical service with risk > 0.5"});
   const bool window =
       !in.hotfix && calendar.in_no_deploy_window(in.time, config_.friday_cutoff_hour);

@@ -14,6 +14,11 @@
 
 namespace genops::models {
 
+// The critical_service_human_review policy (docs/MODEL.md): a CRITICAL service's change with a
+// risk above this needs a human. Part of the policy's definition, so genops' governance, the
+// baseline's reviewers and the independent safety checker all judge by the same line.
+inline constexpr double kCriticalServiceRiskThreshold = 0.5;
+
 class LocalCalendar;
 
 enum class PolicyEffect : std::uint8_t { Allow, Warn, RequireApproval, Defer, Block };

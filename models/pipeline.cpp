@@ -18,12 +18,11 @@ double budget_window_minutes() {
 }
 
 Pipeline::Pipeline(const Scenario& scenario, Organization organization, const Strategy& strategy,
-                   RunKey key, TelemetrySink* telemetry)
+                   RunKey key)
     : scenario_(scenario),
       organization_(std::move(organization)),
       strategy_(strategy),
       key_(key),
-      telemetry_(telemetry),
       arrivals_end_(SimTime::days(scenario.duration_days)) {
   // The chain starts at a genesis naming its run and organization (models/governance.hpp).
   audit_ = AuditTrail(audit_genesis(strategy.name(), key.master_seed, key.replication,
@@ -35,7 +34,7 @@ Pipeline::Pipeline(const Scenario& scenario, Organization organization, const St
   for (std::uint32_t i = 0; i < n; ++i) {
     const Change& c = organization_.changes[i];
     DeploymentRecord& r = records_[i];
-    r.id = (static_cast<std::uint64_t>(organization_.index) << 32) | i;
+    r.id = deployment_id(static_cast<std::uint32_t>(organization_.index), i);
     r.organization = static_cast<std::uint16_t>(organization_.index);
     r.service = static_cast<std::uint16_t>(c.service);
     r.tier =

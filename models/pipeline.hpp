@@ -13,8 +13,6 @@
 
 namespace genops::models {
 
-struct TelemetrySink;
-
 // Mutable per-change state while a change moves through the pipeline.
 struct ChangeState {
   int attempt = 0;  // rework loops so far
@@ -49,7 +47,7 @@ struct PipelineOutput {
 class Pipeline final : public engine::Model {
  public:
   Pipeline(const Scenario& scenario, Organization organization, const Strategy& strategy,
-           RunKey key, TelemetrySink* telemetry = nullptr);
+           RunKey key);
 
   void start(engine::Context& context) override;
   void handle(engine::Context& context, const engine::Event& event) override;
@@ -73,7 +71,6 @@ class Pipeline final : public engine::Model {
   engine::RngStream rng(std::uint32_t id, Purpose purpose, std::uint32_t sub) const;
   StrategyState* strategy_state() { return strategy_state_.get(); }
   AuditTrail& audit() { return audit_; }
-  TelemetrySink* telemetry() { return telemetry_; }
   std::vector<CanaryStageRecord>& stage_records() { return output_.stages; }
   std::vector<AwuRecord>& awu_records() { return output_.awus; }
   // Error budget minutes of the service left in the rolling window now (may be negative).
@@ -124,7 +121,6 @@ class Pipeline final : public engine::Model {
   Organization organization_;
   const Strategy& strategy_;
   RunKey key_;
-  TelemetrySink* telemetry_;
   std::unique_ptr<StrategyState> strategy_state_;
   engine::Context* context_ = nullptr;
   SimTime now_;
@@ -151,8 +147,8 @@ class Pipeline final : public engine::Model {
   PipelineOutput output_;
 };
 
-// Deterministic error-budget arithmetic shared by Pipeline and the safety checker: the
-// remaining fraction at time `now_min` given burns (time, amount) sorted by time.
+// The error budget's rolling window in minutes (28 days, docs/MODEL.md), shared by Pipeline and
+// the safety checker.
 double budget_window_minutes();
 
 }  // namespace genops::models

@@ -130,29 +130,44 @@ const char* awu_unit(AwuBudget budget) {
   return budget == AwuBudget::AiCost ? "USD" : "error_budget_minutes";
 }
 
-const char* intern_awu_policy(std::string_view name) {
-  // Every name models/genops.cpp and PolicySet (models/governance.cpp) assign to
-  // AwuRecord::policy; models_test checks each of them interns.
-  static constexpr const char* kPolicies[] = {
-      "",
-      "ai_cost_budget",
-      "automatic_rollback",
-      "critical_service_human_review",
-      "db_migration_review",
-      "deploy_rate_limit",
-      "error_budget_protection",
-      "error_budget_reservation",
-      "human-approval",
-      "large_change_caution",
-      "no_friday_deployments",
-      "risk_ceiling",
-  };
-  for (const char* policy : kPolicies) {
-    if (name == policy) {
+const char* awu_policy_name(AwuPolicy policy) {
+  switch (policy) {
+    case AwuPolicy::None:
+      return "";
+    case AwuPolicy::AiCostBudget:
+      return "ai_cost_budget";
+    case AwuPolicy::AutomaticRollback:
+      return "automatic_rollback";
+    case AwuPolicy::CriticalServiceHumanReview:
+      return "critical_service_human_review";
+    case AwuPolicy::DbMigrationReview:
+      return "db_migration_review";
+    case AwuPolicy::DeployRateLimit:
+      return "deploy_rate_limit";
+    case AwuPolicy::ErrorBudgetProtection:
+      return "error_budget_protection";
+    case AwuPolicy::ErrorBudgetReservation:
+      return "error_budget_reservation";
+    case AwuPolicy::HumanApproval:
+      return "human-approval";
+    case AwuPolicy::LargeChangeCaution:
+      return "large_change_caution";
+    case AwuPolicy::NoFridayDeployments:
+      return "no_friday_deployments";
+    case AwuPolicy::RiskCeiling:
+      return "risk_ceiling";
+  }
+  return "";
+}
+
+std::optional<AwuPolicy> parse_awu_policy(std::string_view name) {
+  for (int code = 0; code < kAwuPolicyCount; ++code) {
+    const auto policy = static_cast<AwuPolicy>(code);
+    if (name == awu_policy_name(policy)) {
       return policy;
     }
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 const char* actor_name(Actor actor) {

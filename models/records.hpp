@@ -2,13 +2,14 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace genops::models {
 
-// Final outcome of a deployment (MODEL.md). Codes are stable: they are written to HDF5.
+// Final outcome of a deployment (docs/MODEL.md). Codes are stable: they are written to HDF5.
 enum class Outcome : std::uint8_t { Succeeded = 0, RolledBack = 1, Failed = 2, Blocked = 3 };
 inline constexpr int kOutcomeCount = 4;
 const char* outcome_name(Outcome outcome);
@@ -38,9 +39,21 @@ enum class Decision : std::uint8_t {
 };
 const char* decision_name(Decision decision);
 
+// A deployment's id, the one place its encoding lives: organization << 32 | change index within
+// the organization. The same change has the same id under every strategy (results pair by it).
+constexpr std::uint64_t deployment_id(std::uint32_t organization, std::uint32_t change_index) {
+  return (std::uint64_t{organization} << 32) | change_index;
+}
+constexpr std::uint32_t organization_of(std::uint64_t deployment_id) {
+  return static_cast<std::uint32_t>(deployment_id >> 32);
+}
+constexpr std::uint32_t change_index_of(std::uint64_t deployment_id) {
+  return static_cast<std::uint32_t>(deployment_id & 0xffffffffU);
+}
+
 // One change's whole journey, arrival to final outcome. Times in minutes since time 0.
 struct DeploymentRecord {
-  std::uint64_t id = 0;  // organization << 32 | change index: identical under every strategy
+  std::uint64_t id = 0;  // deployment_id(organization, change index)
   std::uint16_t organization = 0;
   std::uint16_t service = 0;
   std::uint8_t tier = 0;
@@ -110,7 +123,7 @@ struct AuditRecord {
   std::array<std::uint8_t, 32> hash{};
 };
 
-// GenOps v0.1 AI Workload Units (GENOPS-SPEC.md section 4): what the genops strategy governs.
+// GenOps v0.1 AI Workload Units (docs/genops-spec-decisions.md): what the genops strategy governs.
 enum class AwuKind : std::uint8_t { AgentPropose = 0, DeployRollout = 1, DeployRollback = 2 };
 inline constexpr int kAwuKindCount = 3;
 const char* awu_operation_name(AwuKind kind);  // agent.propose, deploy.rollout, deploy.rollback
@@ -138,9 +151,28 @@ enum class AwuBudget : std::uint8_t {
   Emergency = 2,    // emergency/<organization>, error_budget_minutes (hotfixes, rollbacks)
 };
 const char* awu_unit(AwuBudget budget);
-// The static name an AwuRecord::policy points to for a policy name read back from a file ("" for
-// none); nullptr when no strategy or policy set assigns that name.
-const char* intern_awu_policy(std::string_view name);
+// The policy that decided an AWU (genops.policy.name): every name the genops strategies and
+// PolicySet (models/governance.cpp) can assign. Codes are stable within a build; results files
+// store the names (/lookup/awu_policies), not these codes.
+enum class AwuPolicy : std::uint8_t {
+  None = 0,  // no policy decided it ("")
+  AiCostBudget,
+  AutomaticRollback,
+  CriticalServiceHumanReview,
+  DbMigrationReview,
+  DeployRateLimit,
+  ErrorBudgetProtection,
+  ErrorBudgetReservation,
+  HumanApproval,
+  LargeChangeCaution,
+  NoFridayDeployments,
+  RiskCeiling,
+};
+inline constexpr int kAwuPolicyCount = 12;
+const char* awu_policy_name(AwuPolicy policy);  // "" for None
+// The policy of a name (a PolicySet rule's, or one read back from a file); nullopt for a name no
+// strategy assigns.
+std::optional<AwuPolicy> parse_awu_policy(std::string_view name);
 
 // One AWU's lifecycle in simulated minutes (-1: the phase was not reached).
 struct AwuRecord {
@@ -153,7 +185,7 @@ struct AwuRecord {
   AwuBudget budget = AwuBudget::AiCost;
   std::uint16_t organization = 0;
   std::uint16_t service = 0;
-  const char* policy = "";  // the deciding policy's name (static storage)
+  AwuPolicy policy = AwuPolicy::None;  // the deciding policy
   double start_min = 0;
   double decision_min = -1;
   double reserve_min = -1;

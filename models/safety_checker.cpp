@@ -52,7 +52,7 @@ std::vector<SafetyViolation> check_safety(const Scenario& scenario, const Organi
     if (r.deploy_start_min < 0)
       continue;
     const Service& service = org.services.at(r.service);
-    const Change& change = org.changes.at(static_cast<std::size_t>(r.id & 0xffffffffU));
+    const Change& change = org.changes.at(change_index_of(r.id));
     const SimTime start = SimTime::from_minutes(r.deploy_start_min);
     if (!r.hotfix && org.calendar.in_no_deploy_window(start, scenario.genops.friday_cutoff_hour)) {
       violations.push_back({r.id, "no_friday_deployments"});
@@ -61,7 +61,8 @@ std::vector<SafetyViolation> check_safety(const Scenario& scenario, const Organi
         policy_risk(scenario.genops.weights, service.tier, service.blast_radius, service_count,
                     static_cast<int>(r.lines_changed), r.files_changed, r.migration,
                     r.config_change, org.calendar, change.arrival);
-    if (service.tier == Tier::Critical && risk > 0.5 && !r.human_approved) {
+    if (service.tier == Tier::Critical && risk > kCriticalServiceRiskThreshold &&
+        !r.human_approved) {
       violations.push_back({r.id, "critical_service_human_review"});
     }
     if (r.migration && (service.tier == Tier::Critical || service.tier == Tier::High) &&

@@ -64,19 +64,19 @@ double arrival_intensity(const TrafficConfig& traffic, int weekday, double hour)
   return relative_intensity(traffic, weekday, hour) / profile_mean(traffic);
 }
 
-Organization build_organization(const Scenario& scenario, int index, RunKey key) {
-  const OrganizationConfig& org_config = scenario.organizations.at(static_cast<std::size_t>(index));
-  Organization org{
-      index,
-      org_config,
-      {},
-      ServiceGraph(static_cast<std::size_t>(org_config.services)),
-      LocalCalendar(iso_weekday(scenario.start_date), org_config.utc_offset_hours,
-                    org_config.reviewers, org_config.holidays, org_config.freeze_windows),
-      {}};
-  const ServiceConfig& sc = scenario.services;
+namespace {
 
-  // Services and their traits.
+// One arrival of a change request, before its features are drawn.
+struct Arrival {
+  SimTime time;
+  int service;
+  bool hotfix;
+};
+
+// Services and their traits (tier, rates, latency, error budget, defect propensity, CI time).
+void generate_services(const Scenario& scenario, const OrganizationConfig& org_config, int index,
+                       RunKey key, Organization& org) {
+  const ServiceConfig& sc = scenario.services;
   RngStream tier_rng = world_stream(key, index, 0, purpose_key(Purpose::ServiceTraits));
   const auto tiers = assign_tiers(org_config.services, org_config.tier_shares, tier_rng);
   org.services.resize(static_cast<std::size_t>(org_config.services));
@@ -107,8 +107,11 @@ Organization build_organization(const Scenario& scenario, int index, RunKey key)
                  scenario.defects.service_propensity_sigma);
     service.ci_median_minutes = engine::lognormal_median(rng, sc.ci_median_minutes, 0.25);
   }
+}
 
-  // Dependency DAG: each service depends on a few lower-numbered ones (always acyclic).
+// The dependency DAG: each service depends on a few lower-numbered ones (always acyclic).
+void generate_dependencies(const OrganizationConfig& org_config, int index, RunKey key,
+                           Organization& org) {
   RngStream graph_rng = world_stream(key, index, 0, purpose_key(Purpose::Graph));
   for (int s = 1; s < org_config.services; ++s) {
     const auto wanted = engine::poisson(graph_rng, org_config.mean_dependencies);
@@ -123,8 +126,12 @@ Organization build_organization(const Scenario& scenario, int index, RunKey key)
     service.blast_radius = radius[static_cast<std::size_t>(service.id)];
     service.direct_dependents = org.graph.direct_dependents(service.id);
   }
+}
 
-  // Arrivals: thinning of a non-homogeneous Poisson process per service, in local time.
+// Arrivals: thinning of a non-homogeneous Poisson process per service, in local time; sorted
+// by (time, service, hotfix).
+std::vector<Arrival> generate_arrivals(const Scenario& scenario, const Organization& org, int index,
+                                       RunKey key) {
   const TrafficConfig& traffic = scenario.traffic;
   const double mean_intensity = profile_mean(traffic);
   const double max_intensity =
@@ -132,11 +139,6 @@ Organization build_organization(const Scenario& scenario, int index, RunKey key)
       *std::max_element(traffic.hourly_profile.begin(), traffic.hourly_profile.end()) /
       mean_intensity;
   const SimTime end = SimTime::days(scenario.duration_days);
-  struct Arrival {
-    SimTime time;
-    int service;
-    bool hotfix;
-  };
   std::vector<Arrival> arrivals;
   for (const Service& service : org.services) {
     const double regular_per_minute =
@@ -180,8 +182,14 @@ Organization build_organization(const Scenario& scenario, int index, RunKey key)
       return a.service < b.service;
     return a.hotfix < b.hotfix;
   });
+  return arrivals;
+}
 
-  // Change features and latent truth, from each change's own streams.
+// Change features and latent truth, each from the change's own streams.
+void generate_changes(const Scenario& scenario, const OrganizationConfig& org_config,
+                      const std::vector<Arrival>& arrivals, int index, RunKey key,
+                      Organization& org) {
+  const TrafficConfig& traffic = scenario.traffic;
   const DefectConfig& defects = scenario.defects;
   org.changes.reserve(arrivals.size());
   for (std::size_t i = 0; i < arrivals.size(); ++i) {
@@ -222,6 +230,25 @@ Organization build_organization(const Scenario& scenario, int index, RunKey key)
     change.delayed_manifest = engine::bernoulli(truth, defects.delayed_manifest_probability);
     org.changes.push_back(change);
   }
+}
+
+}  // namespace
+
+Organization build_organization(const Scenario& scenario, int index, RunKey key) {
+  const OrganizationConfig& org_config = scenario.organizations.at(static_cast<std::size_t>(index));
+  Organization org{
+      index,
+      org_config,
+      {},
+      ServiceGraph(static_cast<std::size_t>(org_config.services)),
+      LocalCalendar(iso_weekday(scenario.start_date), org_config.utc_offset_hours,
+                    org_config.reviewers, org_config.holidays, org_config.freeze_windows),
+      {}};
+
+  generate_services(scenario, org_config, index, key, org);
+  generate_dependencies(org_config, index, key, org);
+  generate_changes(scenario, org_config, generate_arrivals(scenario, org, index, key), index, key,
+                   org);
   return org;
 }
 

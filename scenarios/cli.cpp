@@ -5,6 +5,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <limits>
@@ -16,19 +17,22 @@
 
 #include "engine/error.hpp"
 #include "models/strategy.hpp"
-#include "scenarios/commands.hpp"
+#include "scenarios/command_options.hpp"
+#include "scenarios/commands_audit.hpp"
+#include "scenarios/commands_conformance.hpp"
+#include "scenarios/commands_results.hpp"
 #include "scenarios/report_table.hpp"
+#include "scenarios/results_output.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario_loader.hpp"
+#include "scenarios/step_timer.hpp"
+#include "scenarios/telemetry_output.hpp"
 
 namespace genops::scenarios {
 
 namespace {
 
 namespace po = boost::program_options;
-
-constexpr int kExitOk = 0;
-constexpr int kExitBadInput = 2;
 
 struct Command {
   std::string summary;
@@ -80,11 +84,20 @@ std::uint64_t parse_seed(const std::string& text) {
   return seed;
 }
 
-models::Scenario load_with_overrides(const std::string& path, const po::variables_map& values) {
-  models::Scenario scenario = load_scenario(path);
+// The program's one strategy registry: the loader checks names against it, the runner builds
+// the strategies from it.
+models::StrategyRegistry builtin_strategy_registry() {
+  models::StrategyRegistry registry;
+  models::register_builtin_strategies(registry);
+  return registry;
+}
+
+models::Scenario load_with_overrides(const std::string& path, const po::variables_map& values,
+                                     const models::StrategyRegistry& strategies) {
+  models::Scenario scenario = load_scenario(path, strategies);
   if (values.count("set") != 0) {
     for (const auto& assignment : values["set"].as<std::vector<std::string>>()) {
-      apply_override(scenario, assignment);
+      apply_override(scenario, assignment, strategies);
     }
   }
   if (values.count("seed") != 0)
@@ -101,7 +114,7 @@ models::Scenario load_with_overrides(const std::string& path, const po::variable
     for (const auto& name : split_list(values["strategies"].as<std::string>())) {
       names += (names.empty() ? "\"" : ", \"") + name + "\"";
     }
-    apply_override(scenario, "strategies=[" + names + "]");
+    apply_override(scenario, "strategies=[" + names + "]", strategies);
   }
   return scenario;
 }
@@ -121,20 +134,10 @@ void add_scenario_options(po::options_description& options) {
 
 }  // namespace
 
-bool parse_command_options(const std::string& usage, const po::options_description& options,
-                           const po::positional_options_description& positional,
-                           const std::vector<std::string>& arguments, po::variables_map& values) {
-  po::store(po::command_line_parser(arguments).options(options).positional(positional).run(),
-            values);
-  if (values.count("help") != 0) {
-    std::cout << usage << "\n\n" << options << '\n';
-    return false;
-  }
-  po::notify(values);
-  return true;
-}
+namespace {
 
-int command_run(const std::vector<std::string>& arguments) {
+// `run`'s options; false when --help was given (and printed).
+bool parse_run_options(const std::vector<std::string>& arguments, po::variables_map& values) {
   po::options_description options("genops-sim run options");
   options.add_options()("help,h", "show this help");
   add_scenario_options(options);
@@ -154,50 +157,82 @@ int command_run(const std::vector<std::string>& arguments) {
   // clang-format on
   po::positional_options_description positional;
   positional.add("scenario", 1);
-  po::variables_map values;
-  if (!parse_command_options(
-          "Usage: genops-sim run SCENARIO.toml [options]\n\n"
-          "Replays the scenario's traffic through each strategy (same changes, same latent "
-          "defects: common\n"
-          "random numbers) for every replication, in parallel, and prints the study table.",
-          options, positional, arguments, values)) {
-    return kExitOk;
-  }
-  const models::Scenario scenario =
-      load_with_overrides(values["scenario"].as<std::string>(), values);
-  // Every output is checked before the study runs, not after it.
-  const bool force = values["force"].as<bool>();
-  std::vector<analysis::OutputTarget> outputs;
+  return parse_command_options(
+      "Usage: genops-sim run SCENARIO.toml [options]\n\n"
+      "Replays the scenario's traffic through each strategy (same changes, same latent "
+      "defects: common\n"
+      "random numbers) for every replication, in parallel, and prints the study table.",
+      options, positional, arguments, values);
+}
+
+// What `run` writes, checked before the study runs, not after it.
+struct RunOutputs {
+  bool force = false;
+  std::string audit_key;  // the --audit-key file's bytes, empty without it
+};
+
+RunOutputs check_run_outputs(const po::variables_map& values) {
+  RunOutputs run_outputs;
+  run_outputs.force = values["force"].as<bool>();
+  std::vector<results::OutputTarget> outputs;
   for (const char* option : {"out", "telemetry"}) {
     if (values.count(option) != 0)
       outputs.push_back({std::string("--") + option, values[option].as<std::string>()});
   }
   std::vector<std::filesystem::path> inputs = {values["scenario"].as<std::string>()};
-  std::string audit_key;
   if (values.count("audit-key") != 0) {
     if (values.count("out") == 0)
       throw engine::InputError("--audit-key: needs --out (the key signs the results file)");
     inputs.emplace_back(values["audit-key"].as<std::string>());
-    audit_key = read_key_file(values["audit-key"].as<std::string>(), "--audit-key");
+    run_outputs.audit_key = read_key_file(values["audit-key"].as<std::string>(), "--audit-key");
   }
-  check_command_outputs(outputs, inputs, force);
-  // Strategy names were checked by the loader; the registry builds them.
-  models::StrategyRegistry registry;
-  models::register_builtin_strategies(registry);
+  check_command_outputs(outputs, inputs, run_outputs.force);
+  return run_outputs;
+}
+
+StudyOptions study_options_of(const po::variables_map& values, Progress& progress) {
   const int threads = values["threads"].as<int>();
   if (threads < 0)
     throw engine::InputError("--threads: expected 0 or more, got " + std::to_string(threads));
+  StudyOptions options;
+  options.threads = threads;
+  options.progress = [&progress](int done, int total) { progress(done, total); };
+  return options;
+}
+
+std::string command_line_of(const std::vector<std::string>& arguments) {
+  std::string command_line = "genops-sim run";
+  for (const auto& a : arguments)
+    command_line += " " + a;
+  return command_line;
+}
+
+}  // namespace
+
+// A whole run, top-down: one named, timed call per step. The step times go into the results
+// file's provenance (steps before it is written) and into `--json`.
+int command_run(const std::vector<std::string>& arguments) {
+  po::variables_map values;
+  if (!parse_run_options(arguments, values))
+    return kExitOk;
+  StepTimer steps;
+  const models::StrategyRegistry registry =
+      steps.time("register_strategies", [] { return builtin_strategy_registry(); });
+  const models::Scenario scenario = steps.time("load_scenario", [&] {
+    return load_with_overrides(values["scenario"].as<std::string>(), values, registry);
+  });
+  const RunOutputs outputs = check_run_outputs(values);
   Progress progress(!values["quiet"].as<bool>());
-  StudyOptions study_options;
-  study_options.threads = threads;
-  study_options.progress = [&progress](int done, int total) { progress(done, total); };
-  const StudyResult study = run_study(scenario, registry, study_options);
+  const StudyResult study = steps.time("simulate", [&] {
+    return run_study(scenario, registry, study_options_of(values, progress));
+  });
+  const StudySummaries summaries = steps.time("summarize", [&] { return summarize_study(study); });
   if (values.count("out") != 0) {
-    std::string command_line = "genops-sim run";
-    for (const auto& a : arguments)
-      command_line += " " + a;
-    const std::string digest =
-        write_study_results(values["out"].as<std::string>(), study, command_line, force, audit_key);
+    const std::string digest = steps.time("write_results", [&] {
+      return write_study_results(values["out"].as<std::string>(), study, summaries,
+                                 command_line_of(arguments), steps.times(), outputs.force,
+                                 outputs.audit_key);
+    });
     // On stderr (stdout stays the table or the JSON summary); also in the file and in
     // `audit verify`'s output.
     if (!values["quiet"].as<bool>())
@@ -206,12 +241,14 @@ int command_run(const std::vector<std::string>& arguments) {
                 << " (keep it: genops-sim audit verify FILE --expect DIGEST)\n";
   }
   if (values.count("telemetry") != 0) {
-    write_study_telemetry(values["telemetry"].as<std::string>(), study, force);
+    steps.time("write_telemetry", [&] {
+      write_study_telemetry(values["telemetry"].as<std::string>(), study, outputs.force);
+    });
   }
   if (values["json"].as<bool>()) {
-    std::cout << study_json(study) << '\n';
+    std::cout << study_json(study, summaries, steps.times()) << '\n';
   } else {
-    print_study_table(study, std::cout);
+    print_study_table(study, summaries, std::cout);
   }
   return kExitOk;
 }
@@ -244,8 +281,9 @@ int command_validate(const std::vector<std::string>& arguments) {
           options, positional, arguments, values)) {
     return kExitOk;
   }
+  const models::StrategyRegistry registry = builtin_strategy_registry();
   const models::Scenario scenario =
-      load_with_overrides(values["scenario"].as<std::string>(), values);
+      load_with_overrides(values["scenario"].as<std::string>(), values, registry);
   if (values["json"].as<bool>()) {
     std::cout << scenario_to_json(scenario) << '\n';
     return kExitOk;
@@ -323,11 +361,11 @@ int run_cli(const std::vector<std::string>& arguments) {
   } catch (const std::bad_alloc&) {
     std::cerr << "genops-sim " << arguments[0]
               << ": run failed: out of memory (see max_memory_gib in scenarios/README.md)\n";
-    return 1;
+    return kExitFailed;
   } catch (const std::exception& error) {
     std::cerr << "genops-sim " << arguments[0]
               << ": run failed: " << engine::printable_text(error.what()) << '\n';
-    return 1;
+    return kExitFailed;
   }
 }
 

@@ -1,3 +1,5 @@
+#include "scenarios/commands_audit.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,11 +14,11 @@
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 
-#include "analysis/results_file.hpp"
-#include "analysis/results_io.hpp"
 #include "engine/error.hpp"
 #include "models/governance.hpp"
-#include "scenarios/commands.hpp"
+#include "results/results_file.hpp"
+#include "results/results_io.hpp"
+#include "scenarios/commands_results.hpp"
 
 // `genops-sim audit verify`: every chain recomputed from its genesis (run identity and
 // organization), checked against the run manifest (records, head, deployment rows), and the
@@ -45,8 +47,8 @@ std::string describe_break(const std::vector<models::AuditRecord>& chain, std::s
 
 std::array<std::uint8_t, 32> parse_digest(const std::string& text, const std::string& option) {
   try {
-    return analysis::hash_from_hex(text);
-  } catch (const analysis::ResultsFileError&) {
+    return results::hash_from_hex(text);
+  } catch (const results::ResultsFileError&) {
     throw engine::InputError(option + ": expected 64 hex digits (a SHA-256 digest), got '" + text +
                              "'");
   }
@@ -122,16 +124,13 @@ int command_audit(const std::vector<std::string>& arguments) {
     expected = parse_digest(values["expect"].as<std::string>(), "--expect");
   const std::string key =
       values.count("key") != 0 ? read_key_file(values["key"].as<std::string>(), "--key") : "";
-  analysis::ReadOptions read;
-  read.canary_stages = false;
-  read.resources = false;
-  read.awu = false;
-  const analysis::StudyRecords study = load_results(path, read);
+  const results::StudyRecords study = load_results(
+      path, results::ReadOptions{.canary_stages = false, .resources = false, .awu = false});
 
   nlohmann::json chains = nlohmann::json::array();
   std::vector<std::string> failures;
   std::size_t records = 0;
-  std::vector<std::vector<analysis::AuditManifestEntry>> manifests;
+  std::vector<std::vector<results::AuditManifestEntry>> manifests;
   const auto report = [&](const std::string& line) {
     failures.push_back(line);
     if (!json)
@@ -148,7 +147,7 @@ int command_audit(const std::vector<std::string>& arguments) {
       deployments[d.organization].push_back(d);
     manifests.push_back(run.audit_manifest);
     for (std::size_t e = 0; e < run.audit_manifest.size(); ++e) {
-      const analysis::AuditManifestEntry& entry = run.audit_manifest[e];
+      const results::AuditManifestEntry& entry = run.audit_manifest[e];
       const std::string name = where + std::to_string(entry.organization);
       if (entry.organization != e) {
         report(name + ": manifest entry " + std::to_string(e) + " names organization " +
@@ -176,7 +175,7 @@ int command_audit(const std::vector<std::string>& arguments) {
       } else if (head != entry.head) {
         problem = "the chain's head differs from the manifest's";
       } else if (deployments[entry.organization].size() != entry.deployments ||
-                 analysis::deployments_digest(deployments[entry.organization]) !=
+                 results::deployments_digest(deployments[entry.organization]) !=
                      entry.deployments_sha256) {
         problem = "the deployment rows differ from those the trail was written with";
       }
@@ -194,18 +193,18 @@ int command_audit(const std::vector<std::string>& arguments) {
     }
   }
   const std::string config_sha256 = study.attribute("config_sha256");
-  const auto digest = analysis::audit_manifest_digest(study.provenance, config_sha256, manifests);
-  const std::string digest_hex = analysis::hash_to_hex(digest);
+  const auto digest = results::audit_manifest_digest(study.provenance, config_sha256, manifests);
+  const std::string digest_hex = results::hash_to_hex(digest);
   if (study.attribute("audit_manifest_sha256") != digest_hex) {
     report("the audit manifest does not match the file's audit_manifest_sha256");
   }
   if (have_expected && digest != expected) {
     report("the audit manifest digest is " + digest_hex + ", not the expected " +
-           analysis::hash_to_hex(expected) + " (the trail or the deployments were rewritten)");
+           results::hash_to_hex(expected) + " (the trail or the deployments were rewritten)");
   }
   if (!key.empty()) {
-    const std::string mac = analysis::hash_to_hex(
-        analysis::audit_manifest_digest(study.provenance, config_sha256, manifests, key));
+    const std::string mac = results::hash_to_hex(
+        results::audit_manifest_digest(study.provenance, config_sha256, manifests, key));
     const std::string stored = study.attribute("audit_manifest_hmac_sha256");
     if (stored.empty()) {
       report("the file has no audit_manifest_hmac_sha256 (it was written without --audit-key)");

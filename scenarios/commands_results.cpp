@@ -1,3 +1,5 @@
+#include "scenarios/commands_results.hpp"
+
 #include <cstdint>
 #include <fstream>
 #include <iostream>
@@ -6,20 +8,18 @@
 #include <boost/program_options.hpp>
 
 #include "analysis/compare.hpp"
-#include "analysis/output_file.hpp"
 #include "analysis/report_html.hpp"
-#include "analysis/results_io.hpp"
 #include "engine/error.hpp"
-#include "scenarios/commands.hpp"
+#include "results/output_file.hpp"
+#include "results/results_io.hpp"
+#include "scenarios/command_options.hpp"
+#include "scenarios/results_output.hpp"
 
-// `genops-sim compare` and `genops-sim report`: read a results file, compare, render.
 namespace genops::scenarios {
 
 namespace {
 
 namespace po = boost::program_options;
-
-constexpr int kExitOk = 0;
 
 void add_comparison_options(po::options_description& options) {
   options.add_options()("results", po::value<std::string>()->required(),
@@ -54,7 +54,7 @@ analysis::CompareOptions comparison_options(const po::variables_map& values) {
   return options;
 }
 
-analysis::ComparisonReport compare(const analysis::StudyRecords& study,
+analysis::ComparisonReport compare(const results::StudyRecords& study,
                                    const analysis::CompareOptions& options) {
   if (study.strategy_index(options.baseline) == std::string::npos) {
     std::string valid;
@@ -69,10 +69,10 @@ analysis::ComparisonReport compare(const analysis::StudyRecords& study,
 
 }  // namespace
 
-analysis::StudyRecords load_results(const std::string& path, const analysis::ReadOptions& read) {
+results::StudyRecords load_results(const std::string& path, const results::ReadOptions& read) {
   try {
-    return analysis::read_study(path, read);
-  } catch (const analysis::ResultsFileError& error) {
+    return results::read_study(path, read);
+  } catch (const results::ResultsFileError& error) {
     throw engine::InputError(error.what());
   }
 }
@@ -103,8 +103,10 @@ int command_compare(const std::vector<std::string>& arguments) {
     throw engine::InputError("--format: expected text, markdown or latex, got '" + format + "'");
   }
   const analysis::CompareOptions compare_options = comparison_options(values);
-  const analysis::StudyRecords study =
-      load_results(values["results"].as<std::string>(), analysis::ReadOptions{false, false, false});
+  const results::StudyRecords study =
+      load_results(values["results"].as<std::string>(),
+                   results::ReadOptions{
+                       .canary_stages = false, .audit = false, .resources = false, .awu = false});
   const analysis::ComparisonReport report = compare(study, compare_options);
   if (values["json"].as<bool>()) {
     std::cout << analysis::render_json(report) << '\n';
@@ -140,14 +142,14 @@ int command_report(const std::vector<std::string>& arguments) {
   const std::string html_path = values["html"].as<std::string>();
   const bool force = values["force"].as<bool>();
   check_command_outputs({{"--html", html_path}}, {values["results"].as<std::string>()}, force);
-  const analysis::StudyRecords study = load_results(values["results"].as<std::string>(), {});
+  const results::StudyRecords study = load_results(values["results"].as<std::string>(), {});
   const analysis::ComparisonReport report = compare(study, compare_options);
   const std::string html = analysis::render_html_report(study, report);
   try {
-    analysis::OutputFile out(analysis::OutputTarget{"--html", html_path}, force);
+    results::OutputFile out(results::OutputTarget{"--html", html_path}, force);
     out.write(html);
     out.commit();
-  } catch (const analysis::OutputError& error) {
+  } catch (const results::OutputError& error) {
     throw engine::InputError(error.what());
   }
   std::cout << "wrote " << html_path << " (" << html.size() / 1024 << " KiB)\n";

@@ -39,7 +39,8 @@ std::string spread(const std::vector<double>& values, double scale, int digits) 
 
 }  // namespace
 
-void print_study_table(const StudyResult& study, std::ostream& out) {
+void print_study_table(const StudyResult& study, const StudySummaries& summaries,
+                       std::ostream& out) {
   const auto& sc = study.scenario;
   int services = 0;
   for (const auto& o : sc.organizations)
@@ -48,12 +49,11 @@ void print_study_table(const StudyResult& study, std::ostream& out) {
       << " replication(s), " << sc.organizations.size() << " organizations, " << services
       << " services, " << sc.duration_days << " days\n\n";
   const std::size_t n = sc.strategies.size();
-  std::vector<analysis::StrategySummary> pooled;
-  std::vector<std::vector<analysis::StrategySummary>> per_rep(n);
+  const std::vector<models::StrategySummary>& pooled = summaries.pooled;
+  std::vector<std::vector<models::StrategySummary>> per_rep(n);
   for (std::size_t s = 0; s < n; ++s) {
-    pooled.push_back(pooled_summary(study, s));
-    for (int r = 0; r < sc.replications; ++r)
-      per_rep[s].push_back(replication_summary(study.run(s, r)));
+    const auto first = summaries.runs.begin() + static_cast<std::ptrdiff_t>(s) * sc.replications;
+    per_rep[s].assign(first, first + sc.replications);
   }
   const int label_width = 28;
   const int column = 22;
@@ -126,18 +126,18 @@ void print_study_table(const StudyResult& study, std::ostream& out) {
       };
     };
     row("Median cycle time (min)",
-        across([](const analysis::StrategySummary& x) { return x.median_cycle_time_min; }, 1, 1));
+        across([](const models::StrategySummary& x) { return x.median_cycle_time_min; }, 1, 1));
     row("Success rate (%)",
-        across([](const analysis::StrategySummary& x) { return x.success_rate; }, 100, 2));
+        across([](const models::StrategySummary& x) { return x.success_rate; }, 100, 2));
     row("Rollback rate (%)",
-        across([](const analysis::StrategySummary& x) { return x.rollback_rate; }, 100, 2));
+        across([](const models::StrategySummary& x) { return x.rollback_rate; }, 100, 2));
     row("Failure+block rate (%)",
-        across([](const analysis::StrategySummary& x) { return x.failure_rate + x.block_rate; },
-               100, 2));
+        across([](const models::StrategySummary& x) { return x.failure_rate + x.block_rate; }, 100,
+               2));
     row("Canary catch rate (%)",
-        across([](const analysis::StrategySummary& x) { return x.canary_catch_rate; }, 100, 1));
+        across([](const models::StrategySummary& x) { return x.canary_catch_rate; }, 100, 1));
     row("Safety violations", across(
-                                 [](const analysis::StrategySummary& x) {
+                                 [](const models::StrategySummary& x) {
                                    return static_cast<double>(x.safety_violations);
                                  },
                                  1, 1));
@@ -146,13 +146,14 @@ void print_study_table(const StudyResult& study, std::ostream& out) {
       << study.threads << " thread(s)\n";
 }
 
-std::string study_json(const StudyResult& study) {
+std::string study_json(const StudyResult& study, const StudySummaries& summaries,
+                       const StepTimes& step_seconds) {
   using Json = nlohmann::json;
   const auto& sc = study.scenario;
   Json strategies = Json::object();
   std::uint64_t deployments = 0;
   for (std::size_t s = 0; s < sc.strategies.size(); ++s) {
-    const auto x = pooled_summary(study, s);
+    const models::StrategySummary& x = summaries.pooled[s];
     deployments += x.deployments;
     Json caught = Json::object();
     for (int p = 0; p < models::kCatchPointCount; ++p) {
@@ -161,7 +162,9 @@ std::string study_json(const StudyResult& study) {
     }
     Json reps = Json::array();
     for (int r = 0; r < sc.replications; ++r) {
-      const auto y = replication_summary(study.run(s, r));
+      const models::StrategySummary& y =
+          summaries
+              .runs[s * static_cast<std::size_t>(sc.replications) + static_cast<std::size_t>(r)];
       reps.push_back({{"replication", r},
                       {"deployments", y.deployments},
                       {"success_rate", y.success_rate},
@@ -214,6 +217,11 @@ std::string study_json(const StudyResult& study) {
          study.wall_seconds > 0 ? static_cast<double>(deployments) / study.wall_seconds : 0.0},
         {"threads", study.threads}}},
   };
+  Json steps = Json::array();  // in the order the steps ran
+  for (const auto& [name, seconds] : step_seconds) {
+    steps.push_back({{"step", name}, {"seconds", seconds}});
+  }
+  out["steps"] = steps;
   return out.dump(2);
 }
 

@@ -4,13 +4,17 @@
 #include <string>
 
 #include "scenarios/runner.hpp"
+#include "scenarios/step_timer.hpp"
 
 namespace genops::scenarios {
 
 // The human-readable study table: every strategy side by side (pooled over replications),
 // with the per-replication spread of the headline figures.
-void print_study_table(const StudyResult& study, std::ostream& out);
-// The machine-readable summary (`run --json`).
-std::string study_json(const StudyResult& study);
+void print_study_table(const StudyResult& study, const StudySummaries& summaries,
+                       std::ostream& out);
+// The machine-readable summary (`run --json`), with the wall-clock seconds of each step of
+// `run` before it.
+std::string study_json(const StudyResult& study, const StudySummaries& summaries,
+                       const StepTimes& step_seconds);
 
 }  // namespace genops::scenarios

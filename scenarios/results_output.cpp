@@ -1,12 +1,14 @@
+#include "scenarios/results_output.hpp"
+
 #include <algorithm>
 #include <limits>
 
-#include "analysis/results_io.hpp"
 #include "engine/error.hpp"
-#include "scenarios/commands.hpp"
+#include "results/output_file.hpp"
+#include "results/results_io.hpp"
 #include "scenarios/scenario_loader.hpp"
 
-// `run --out`: hands the finished study to analysis/results_io as views (nothing is copied).
+// `run --out`: hands the finished study to results/results_io as views (nothing is copied).
 namespace genops::scenarios {
 
 namespace {
@@ -16,9 +18,10 @@ std::uint16_t clamp_u16(int value) {
       std::clamp(value, 0, static_cast<int>(std::numeric_limits<std::uint16_t>::max())));
 }
 
-analysis::StudyProvenance provenance_of(const StudyResult& study, const std::string& command_line) {
+results::StudyProvenance provenance_of(const StudyResult& study, const std::string& command_line,
+                                       const StepTimes& step_seconds) {
   const models::Scenario& scenario = study.scenario;
-  analysis::StudyProvenance provenance;
+  results::StudyProvenance provenance;
   provenance.scenario = scenario.name;
   provenance.config_json = scenario_to_json(scenario);
   provenance.command_line = command_line;
@@ -30,61 +33,71 @@ analysis::StudyProvenance provenance_of(const StudyResult& study, const std::str
   provenance.wall_time_s = study.wall_seconds;
   provenance.events_processed = study.events;
   provenance.strategies = scenario.strategies;
+  provenance.step_seconds = step_seconds;
   for (const models::OrganizationConfig& organization : scenario.organizations) {
-    provenance.organizations.push_back(analysis::OrganizationInfo{
+    provenance.organizations.push_back(results::OrganizationInfo{
         organization.name, clamp_u16(organization.services), clamp_u16(organization.ci_runners),
         clamp_u16(organization.reviewers.count)});
   }
   return provenance;
 }
 
-analysis::RunView view_of(const RunResult& run) {
-  analysis::RunView view;
+results::RunView view_of(const RunResult& run, const models::StrategySummary& summary) {
+  results::RunView view;
   view.strategy = run.strategy;
   view.replication = static_cast<std::uint32_t>(run.replication);
   view.seed = run.seed;
   view.events = run.engine.events;
   view.wall_seconds = run.engine.wall_seconds;
   for (const models::PipelineOutput& output : run.organizations) {
-    view.organizations.push_back(analysis::OrganizationRecords{
+    view.organizations.push_back(results::OrganizationRecords{
         output.deployments, output.stages, output.audit, output.samples, output.unfinished,
         output.awus, output.service_names});
   }
   view.violations = run.violations;
-  view.summary = replication_summary(run);
+  view.summary = summary;
   return view;
 }
 
 }  // namespace
 
 std::string write_study_results(const std::string& path, const StudyResult& study,
-                                const std::string& command_line, bool force,
+                                const StudySummaries& summaries, const std::string& command_line,
+                                const StepTimes& step_seconds, bool force,
                                 const std::string& audit_key) {
   try {
-    analysis::WriteOptions options;
-    options.output = analysis::OutputOptions{"--out", force};
+    results::WriteOptions options;
+    options.output = results::OutputOptions{"--out", force};
     options.audit_key = audit_key;
-    analysis::StudyResultsWriter writer(path, provenance_of(study, command_line), options);
-    for (const RunResult& run : study.runs) {
-      writer.write_run(view_of(run));
+    results::StudyResultsWriter writer(path, provenance_of(study, command_line, step_seconds),
+                                       options);
+    for (std::size_t r = 0; r < study.runs.size(); ++r) {
+      writer.write_run(view_of(study.runs[r], summaries.runs.at(r)));
     }
     writer.finalize();
     return writer.audit_manifest_sha256();
-  } catch (const analysis::ResultsFileError& error) {
+  } catch (const results::ResultsFileError& error) {
     throw engine::InputError("--out " + path + ": " + error.what());
-  } catch (const analysis::Hdf5Error& error) {
+  } catch (const results::Hdf5Error& error) {
     // A write that failed inside HDF5 (a full disk, for instance); the partial is gone.
     throw engine::InputError("--out " + path + ": writing failed: " + error.reason());
   }
 }
 
-void check_command_outputs(const std::vector<analysis::OutputTarget>& outputs,
+void check_command_outputs(const std::vector<results::OutputTarget>& outputs,
                            const std::vector<std::filesystem::path>& inputs, bool force) {
   try {
-    analysis::check_outputs(outputs, inputs, force);
-  } catch (const analysis::OutputError& error) {
+    results::check_outputs(outputs, inputs, force);
+  } catch (const results::OutputError& error) {
     throw engine::InputError(error.what());
   }
+}
+
+std::string write_study_results(const std::string& path, const StudyResult& study,
+                                const std::string& command_line, bool force,
+                                const std::string& audit_key) {
+  return write_study_results(path, study, summarize_study(study), command_line, {}, force,
+                             audit_key);
 }
 
 }  // namespace genops::scenarios

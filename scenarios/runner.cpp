@@ -85,7 +85,7 @@ StudyResult run_study(const models::Scenario& scenario, const models::StrategyRe
   return study;
 }
 
-analysis::StrategySummary pooled_summary(const StudyResult& study, std::size_t strategy) {
+models::StrategySummary pooled_summary(const StudyResult& study, std::size_t strategy) {
   std::vector<models::DeploymentRecord> all;
   std::uint64_t violations = 0;
   for (int r = 0; r < study.scenario.replications; ++r) {
@@ -94,12 +94,23 @@ analysis::StrategySummary pooled_summary(const StudyResult& study, std::size_t s
     all.insert(all.end(), records.begin(), records.end());
     violations += run.violations.size();
   }
-  return analysis::summarize(all, violations);
+  return models::summarize(all, violations);
 }
 
-analysis::StrategySummary replication_summary(const RunResult& run) {
+models::StrategySummary replication_summary(const RunResult& run) {
   const auto records = run.deployments();
-  return analysis::summarize(records, run.violations.size());
+  return models::summarize(records, run.violations.size());
+}
+
+StudySummaries summarize_study(const StudyResult& study) {
+  StudySummaries summaries;
+  for (const RunResult& run : study.runs) {
+    summaries.runs.push_back(replication_summary(run));
+  }
+  for (std::size_t s = 0; s < study.scenario.strategies.size(); ++s) {
+    summaries.pooled.push_back(pooled_summary(study, s));
+  }
+  return summaries;
 }
 
 }  // namespace genops::scenarios

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "analysis/metrics.hpp"
 #include "engine/simulation.hpp"
 #include "models/config.hpp"
+#include "models/metrics.hpp"
 #include "models/pipeline.hpp"
 #include "models/safety_checker.hpp"
 #include "models/strategy.hpp"
@@ -55,7 +55,15 @@ StudyResult run_study(const models::Scenario& scenario, const models::StrategyRe
                       const StudyOptions& options);
 
 // Pooled and per-replication summaries of one strategy.
-analysis::StrategySummary pooled_summary(const StudyResult& study, std::size_t strategy);
-analysis::StrategySummary replication_summary(const RunResult& run);
+models::StrategySummary pooled_summary(const StudyResult& study, std::size_t strategy);
+models::StrategySummary replication_summary(const RunResult& run);
+
+// Every summary of a finished study, computed once and shared by the study table, `run --json`
+// and the results file.
+struct StudySummaries {
+  std::vector<models::StrategySummary> runs;    // replication_summary, in study.runs' order
+  std::vector<models::StrategySummary> pooled;  // pooled_summary, by strategy
+};
+StudySummaries summarize_study(const StudyResult& study);
 
 }  // namespace genops::scenarios

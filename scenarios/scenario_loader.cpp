@@ -243,15 +243,6 @@ class KeyTable {
   std::vector<Binding> bindings_;
 };
 
-const models::StrategyRegistry& strategy_registry() {
-  static const models::StrategyRegistry registry = [] {
-    models::StrategyRegistry r;
-    models::register_builtin_strategies(r);
-    return r;
-  }();
-  return registry;
-}
-
 models::OrganizationConfig& org(Scenario& s, int o) {
   return s.organizations.at(static_cast<std::size_t>(o));
 }
@@ -310,11 +301,9 @@ Json stages_json(const std::vector<models::CanaryStage>& stages) {
   return out;
 }
 
-// The key table: every key of a scenario file, once.
-KeyTable build_table() {
-  KeyTable t;
+// Top-level keys: name, seed, replications, durations, dates, strategies, attribution.
+void add_top_level_keys(KeyTable& t) {
   using S = Scenario;
-  // Top level.
   t.string(
       "name", [](auto& s, int) -> auto& { return s.name; }, {}, "Scenario name");
   t.add(
@@ -372,10 +361,6 @@ KeyTable build_table() {
           const auto* str = e.as_string();
           if (str == nullptr)
             fail(w, "an array of strategy names", describe(e));
-          if (!strategy_registry().contains(str->get())) {
-            fail(w, "registered strategy names (" + strategy_registry().valid_names() + ")",
-                 "unknown strategy '" + str->get() + "'");
-          }
           if (std::find(s.strategies.begin(), s.strategies.end(), str->get()) !=
               s.strategies.end()) {
             fail(w, "each strategy once", "'" + str->get() + "' twice");
@@ -390,8 +375,11 @@ KeyTable build_table() {
   t.string(
       "environment", [](auto& s, int) -> auto& { return s.environment; }, {},
       "GenOps attribution: genops.environment");
+}
 
-  // Organizations ([[organizations]] tables).
+// Organization keys ([[organizations]] tables).
+void add_organization_keys(KeyTable& t) {
+  using S = Scenario;
   const std::string o = "organizations.*.";
   t.string(
       o + "name", [](auto& s, int i) -> auto& { return org(s, i).name; }, {},
@@ -459,7 +447,12 @@ KeyTable build_table() {
         }
         return out;
       });
-  const std::string r = o + "reviewers.";
+}
+
+// Reviewer keys of an organization ([organizations.reviewers] sub-tables).
+void add_reviewer_keys(KeyTable& t) {
+  using S = Scenario;
+  const std::string r = "organizations.*.reviewers.";
   t.integer(
       r + "count", [](auto& s, int i) -> auto& { return org(s, i).reviewers.count; }, 1, 10000, "",
       "Reviewers serving approvals (baseline: every change; genops: gated ones)");
@@ -515,8 +508,10 @@ KeyTable build_table() {
       r + "defect_catch_probability",
       [](auto& s, int i) -> auto& { return org(s, i).reviewers.defect_catch_probability; }, 0, 1,
       "probability", "A reviewer catches a latent defect that survived CI");
+}
 
-  // Traffic.
+// Traffic keys.
+void add_traffic_keys(KeyTable& t) {
   t.number_array<24>(
       "traffic.hourly_profile", [](auto& s, int) -> auto& { return s.traffic.hourly_profile; }, 0,
       100, "relative", "Arrival intensity per local hour 0..23");
@@ -545,8 +540,10 @@ KeyTable build_table() {
       "traffic.config_change_probability",
       [](auto& s, int) -> auto& { return s.traffic.config_change_probability; }, 0, 1,
       "probability", "A change touches configuration");
+}
 
-  // Defects.
+// Defect keys.
+void add_defect_keys(KeyTable& t) {
   const auto defect = [&t](const std::string& key, double models::DefectConfig::*field, double lo,
                            double hi, const std::string& unit, const std::string& doc) {
     t.number(
@@ -582,8 +579,10 @@ KeyTable build_table() {
   defect("fix_probability", &D::fix_probability, 0, 1, "probability", "Rework removes the defect");
   defect("delayed_manifest_probability", &D::delayed_manifest_probability, 0, 1, "probability",
          "A defect shows only after the rollout (no canary or verification can see it)");
+}
 
-  // Services.
+// Service keys.
+void add_service_keys(KeyTable& t) {
   const auto service = [&t](const std::string& key, double models::ServiceConfig::*field, double lo,
                             double hi, const std::string& unit, const std::string& doc) {
     t.number(
@@ -605,8 +604,10 @@ KeyTable build_table() {
           "Availability SLO; error budget = (1 - slo) x 28 days");
   service("ci_median_minutes", &V::ci_median_minutes, 0.1, 1e4, "min", "Median CI build+test time");
   service("ci_sigma", &V::ci_sigma, 0, 3, "log-sd", "Spread of CI time");
+}
 
-  // Incidents.
+// Incident keys.
+void add_incident_keys(KeyTable& t) {
   const auto incident = [&t](const std::string& key, double models::IncidentConfig::*field,
                              double lo, double hi, const std::string& unit,
                              const std::string& doc) {
@@ -625,8 +626,10 @@ KeyTable build_table() {
            "Error-rate effect that burns budget at full speed");
   incident("dependent_impact", &I::dependent_impact, 0, 1, "fraction",
            "Share of bad minutes each direct dependent also suffers");
+}
 
-  // Baseline.
+// Keys of the baseline strategy.
+void add_baseline_keys(KeyTable& t) {
   const auto base = [&t](const std::string& key, double models::BaselineConfig::*field, double lo,
                          double hi, const std::string& unit, const std::string& doc) {
     t.number(
@@ -648,8 +651,11 @@ KeyTable build_table() {
        "Deploy on an exhausted error budget (violation)");
   base("migration_review_skip_probability", &B::migration_review_skip_probability, 0, 1,
        "probability", "Migration on critical/high service skips review (violation)");
+}
 
-  // GenOps.
+// Keys of the genops strategy: autonomy, retrieval, risk scoring, AI review.
+void add_genops_keys(KeyTable& t) {
+  using S = Scenario;
   const auto gen = [&t](const std::string& key, double models::GenopsConfig::*field, double lo,
                         double hi, const std::string& unit, const std::string& doc) {
     t.number(
@@ -719,6 +725,18 @@ KeyTable build_table() {
       "Cap of the AI review catch probability");
   gen("ai_review_false_positive", &G::ai_review_false_positive, 0, 1, "probability",
       "A clean change is sent back for rework");
+}
+
+// Keys of the genops strategy: canary stages and SLO, no-deploy windows, budgets, rate limit.
+void add_genops_rollout_keys(KeyTable& t) {
+  using S = Scenario;
+  const auto gen = [&t](const std::string& key, double models::GenopsConfig::*field, double lo,
+                        double hi, const std::string& unit, const std::string& doc) {
+    t.number(
+        "genops." + key, [field](auto& s, int) -> auto& { return s.genops.*field; }, lo, hi, unit,
+        doc);
+  };
+  using G = models::GenopsConfig;
   t.add(
       "genops.default_stages", "stages", "", "traffic increasing, last 100",
       "Canary stages: [{traffic_percent, bake_minutes, min_samples, slo_relaxation}, ...]",
@@ -778,6 +796,21 @@ KeyTable build_table() {
       "genops.max_deploys_per_service_per_hour",
       [](auto& s, int) -> auto& { return s.genops.max_deploys_per_service_per_hour; }, 1, 100000,
       "1/h", "Rollout rate limit per service");
+}
+
+// The key table: every key of a scenario file, once, in the order of the key reference.
+KeyTable build_table() {
+  KeyTable t;
+  add_top_level_keys(t);
+  add_organization_keys(t);
+  add_reviewer_keys(t);
+  add_traffic_keys(t);
+  add_defect_keys(t);
+  add_service_keys(t);
+  add_incident_keys(t);
+  add_baseline_keys(t);
+  add_genops_keys(t);
+  add_genops_rollout_keys(t);
   return t;
 }
 
@@ -874,6 +907,18 @@ void walk(Scenario& s, const toml::table& tbl, const std::string& prefix, int or
   }
 }
 
+// The names of `strategies` against the program's one registry (the caller's); `where` points
+// at the key that set them.
+void check_strategy_names(const Scenario& s, const models::StrategyRegistry& strategies,
+                          const Where& where) {
+  for (const auto& name : s.strategies) {
+    if (!strategies.contains(name)) {
+      fail(where, "registered strategy names (" + strategies.valid_names() + ")",
+           "unknown strategy '" + name + "'");
+    }
+  }
+}
+
 void set_json_path(Json& root, const std::string& key, Json value) {
   Json* at = &root;
   std::size_t start = 0;
@@ -931,7 +976,8 @@ void check_utf8(std::string_view text, const std::string& source) {
 
 }  // namespace
 
-Scenario parse_scenario(const std::string& text, const std::string& source) {
+Scenario parse_scenario(const std::string& text, const std::string& source,
+                        const models::StrategyRegistry& strategies) {
   check_utf8(text, source);
   toml::table root;
   try {
@@ -960,11 +1006,15 @@ Scenario parse_scenario(const std::string& text, const std::string& source) {
       }
     }
   }
-  validate_scenario(s);
+  const toml::node* names = root.get("strategies");
+  check_strategy_names(
+      s, strategies,
+      Where{source, names == nullptr ? 0 : names->source().begin.line, "strategies"});
+  validate_scenario(s, strategies);
   return s;
 }
 
-Scenario load_scenario(const std::string& path) {
+Scenario load_scenario(const std::string& path, const models::StrategyRegistry& strategies) {
   // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it.
   const int descriptor = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (descriptor < 0) {
@@ -1001,10 +1051,11 @@ Scenario load_scenario(const std::string& path) {
                           " bytes while being read; expected a scenario file");
     }
   }
-  return parse_scenario(text, path);
+  return parse_scenario(text, path, strategies);
 }
 
-void apply_override(Scenario& s, const std::string& assignment) {
+void apply_override(Scenario& s, const std::string& assignment,
+                    const models::StrategyRegistry& strategies) {
   const std::size_t eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) {
     throw ScenarioError("--set '" + assignment + "': expected key=value");
@@ -1047,7 +1098,8 @@ void apply_override(Scenario& s, const std::string& assignment) {
   }
   for (int o : organizations)
     b->set(s, std::max(o, 0), *parsed.get("v"), Where{"--set", 0, key});
-  validate_scenario(s);
+  check_strategy_names(s, strategies, Where{"--set", 0, "strategies"});
+  validate_scenario(s, strategies);
 }
 
 double estimated_deployments(const Scenario& s) {
@@ -1062,8 +1114,9 @@ double estimated_memory_bytes(const Scenario& s) {
          static_cast<double>(s.strategies.size());
 }
 
-void validate_scenario(const Scenario& s) {
+void validate_scenario(const Scenario& s, const models::StrategyRegistry& strategies) {
   const Where where{s.source.empty() ? "scenario" : s.source, 0, ""};
+  check_strategy_names(s, strategies, {where.source, 0, "strategies"});
   std::set<std::string> strategy_names;
   for (const auto& name : s.strategies) {
     if (!strategy_names.insert(name).second) {

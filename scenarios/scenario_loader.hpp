@@ -6,6 +6,7 @@
 
 #include "engine/error.hpp"
 #include "models/config.hpp"
+#include "models/strategy.hpp"
 
 namespace genops::scenarios {
 
@@ -28,15 +29,21 @@ struct KeyInfo {
 };
 
 // Parses and validates a TOML scenario file (unknown keys, types, ranges, cross-field rules).
-models::Scenario load_scenario(const std::string& path);
+// Strategy names are checked against `strategies`, the program's one registry (the same the
+// runner builds the strategies from); the loader keeps none of its own.
+models::Scenario load_scenario(const std::string& path, const models::StrategyRegistry& strategies);
 // Parses a scenario from TOML text; `source` names it in messages.
-models::Scenario parse_scenario(const std::string& text, const std::string& source);
+models::Scenario parse_scenario(const std::string& text, const std::string& source,
+                                const models::StrategyRegistry& strategies);
 // Applies "key=value" (value in TOML syntax; strings may be bare). Organization keys take an
 // index or '*': organizations.0.ci_runners=6, organizations.*.reviewers.count=2.
-void apply_override(models::Scenario& scenario, const std::string& assignment);
-// Cross-field checks run after loading and after overrides, and the limits the run and its
-// writers have: organizations (16-bit codes), holidays within the run, estimated memory.
-void validate_scenario(const models::Scenario& scenario);
+void apply_override(models::Scenario& scenario, const std::string& assignment,
+                    const models::StrategyRegistry& strategies);
+// Cross-field checks run after loading and after overrides (strategy names included), and the
+// limits the run and its writers have: organizations (16-bit codes), holidays within the run,
+// estimated memory.
+void validate_scenario(const models::Scenario& scenario,
+                       const models::StrategyRegistry& strategies);
 
 // Organization codes are 16-bit in records and results files.
 inline constexpr std::size_t kMaxOrganizations = 65535;

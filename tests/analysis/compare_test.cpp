@@ -62,9 +62,9 @@ struct Arm {
 };
 
 // An in-memory study: every strategy's replication r uses seed 100 + r (common random numbers).
-StudyRecords study_of(const std::vector<Arm>& arms, std::uint32_t replications,
-                      std::size_t per_run) {
-  StudyRecords study;
+results::StudyRecords study_of(const std::vector<Arm>& arms, std::uint32_t replications,
+                               std::size_t per_run) {
+  results::StudyRecords study;
   study.path = "in-memory.h5";
   study.provenance.scenario = "unit";
   study.provenance.master_seed = 7;
@@ -72,7 +72,7 @@ StudyRecords study_of(const std::vector<Arm>& arms, std::uint32_t replications,
   for (std::size_t a = 0; a < arms.size(); ++a) {
     study.provenance.strategies.push_back(arms[a].name);
     for (std::uint32_t r = 0; r < replications; ++r) {
-      RunRecords run;
+      results::RunRecords run;
       run.strategy = arms[a].name;
       run.replication = r;
       run.seed = 100 + r;
@@ -87,7 +87,7 @@ StudyRecords study_of(const std::vector<Arm>& arms, std::uint32_t replications,
   return study;
 }
 
-std::vector<double> pooled_cycles(const StudyRecords& study, std::size_t strategy) {
+std::vector<double> pooled_cycles(const results::StudyRecords& study, std::size_t strategy) {
   std::vector<double> cycles;
   for (std::uint32_t r = 0; r < study.provenance.replications; ++r) {
     for (const auto& record : study.run(strategy, r).deployments) {
@@ -97,7 +97,7 @@ std::vector<double> pooled_cycles(const StudyRecords& study, std::size_t strateg
   return cycles;
 }
 
-std::uint64_t pooled_count(const StudyRecords& study, std::size_t strategy,
+std::uint64_t pooled_count(const results::StudyRecords& study, std::size_t strategy,
                            models::Outcome outcome) {
   std::uint64_t count = 0;
   for (std::uint32_t r = 0; r < study.provenance.replications; ++r) {
@@ -109,7 +109,7 @@ std::uint64_t pooled_count(const StudyRecords& study, std::size_t strategy,
 }
 
 TEST(Compare, EqualsTheStatisticsFunctionsOnKnownInputs) {
-  const StudyRecords study = study_of(
+  const results::StudyRecords study = study_of(
       {{"baseline", 50.0, 0.89, 0.0}, {"genops", 24.0, 0.97, 0.3}, {"slow", 49.0, 0.90, 0.1}}, 6,
       300);
   CompareOptions options;
@@ -177,8 +177,8 @@ TEST(Compare, EqualsTheStatisticsFunctionsOnKnownInputs) {
   std::vector<double> success0;
   std::vector<double> success1;
   for (std::uint32_t r = 0; r < 6; ++r) {
-    const StrategySummary s0 = summarize(study.run(0, r).deployments, 0);
-    const StrategySummary s1 = summarize(study.run(1, r).deployments, 0);
+    const models::StrategySummary s0 = models::summarize(study.run(0, r).deployments, 0);
+    const models::StrategySummary s1 = models::summarize(study.run(1, r).deployments, 0);
     medians0.push_back(s0.median_cycle_time_min);
     medians1.push_back(s1.median_cycle_time_min);
     success0.push_back(s0.success_rate);
@@ -210,7 +210,7 @@ TEST(Compare, EqualsTheStatisticsFunctionsOnKnownInputs) {
 }
 
 TEST(Compare, IsDeterministicAndHonoursTheBaselineOption) {
-  const StudyRecords study =
+  const results::StudyRecords study =
       study_of({{"baseline", 50.0, 0.89, 0.0}, {"genops", 24.0, 0.97, 0.3}}, 3, 200);
   CompareOptions options;
   options.bootstrap_resamples = 200;
@@ -225,7 +225,7 @@ TEST(Compare, IsDeterministicAndHonoursTheBaselineOption) {
 }
 
 TEST(Compare, OneReplicationLeavesThePairedTestsUndefined) {
-  const StudyRecords study =
+  const results::StudyRecords study =
       study_of({{"baseline", 50.0, 0.89, 0.0}, {"genops", 24.0, 0.97, 0.3}}, 1, 200);
   CompareOptions options;
   options.bootstrap_resamples = 50;
@@ -239,7 +239,7 @@ TEST(Compare, OneReplicationLeavesThePairedTestsUndefined) {
 }
 
 TEST(Compare, RendersEveryFormatWithBothLevelsLabelled) {
-  const StudyRecords study =
+  const results::StudyRecords study =
       study_of({{"baseline", 50.0, 0.89, 0.0}, {"gen_ops", 24.0, 0.97, 0.3}}, 4, 200);
   CompareOptions options;
   options.bootstrap_resamples = 100;
@@ -294,25 +294,25 @@ void expect_bad_input(const std::vector<std::string>& arguments, const std::stri
 
 // A small but complete results file (two strategies, two replications).
 fs::path write_small_file(const fs::path& directory) {
-  const StudyRecords study =
+  const results::StudyRecords study =
       study_of({{"baseline", 50.0, 0.89, 0.0}, {"genops", 24.0, 0.97, 0.3}}, 2, 120);
-  StudyProvenance provenance = study.provenance;
+  results::StudyProvenance provenance = study.provenance;
   provenance.config_json = "{}";
   provenance.start_date = "2024-03-04";
   provenance.organizations = {{"org", 10, 2, 1}};
-  std::vector<RunView> views;
-  for (const RunRecords& run : study.runs) {
-    RunView view;
+  std::vector<results::RunView> views;
+  for (const results::RunRecords& run : study.runs) {
+    results::RunView view;
     view.strategy = run.strategy;
     view.replication = run.replication;
     view.seed = run.seed;
-    view.organizations = {OrganizationRecords{run.deployments, {}, {}, {}, 0}};
+    view.organizations = {results::OrganizationRecords{run.deployments, {}, {}, {}, 0}};
     view.violations = run.violations;
-    view.summary = summarize(run.deployments, run.violations.size());
+    view.summary = models::summarize(run.deployments, run.violations.size());
     views.push_back(std::move(view));
   }
   const fs::path path = directory / "small.h5";
-  write_study(path, provenance, views);
+  results::write_study(path, provenance, views);
   return path;
 }
 
@@ -348,14 +348,15 @@ TEST(CompareCli, BadInputIsOneLineAndExitCodeTwo) {
 
   const fs::path other = directory / "other.h5";
   {
-    ResultsWriter writer(other, "some-other-tool", 3);
+    results::ResultsWriter writer(other, "some-other-tool", 3);
     writer.finalize();
   }
   expect_bad_input({"compare", other.string()}, "has schema 'some-other-tool'");
 
   const fs::path newer = directory / "newer.h5";
   {
-    ResultsWriter writer(newer, kResultsSchemaName, kResultsSchemaVersion + 1);
+    results::ResultsWriter writer(newer, results::kResultsSchemaName,
+                                  results::kResultsSchemaVersion + 1);
     writer.finalize();
   }
   expect_bad_input({"compare", newer.string()}, "version 3");

@@ -273,7 +273,7 @@ TEST_F(LognormalSamples, WilcoxonPairedOverloadAndLargeN) {
 // ----------------------------------------------------------------------------------
 
 TEST(TwoByTwo, DesignDocSuccessRates) {
-  // OUTPUT-AND-STATS.md §3.4: success 890/1000 against 968/1000.
+  // docs/statistics.md §4: success 890/1000 against 968/1000.
   const Table2x2 table = table_from_counts(890, 1000, 968, 1000);
   EXPECT_EQ(table.b, 110U);
   EXPECT_EQ(table.d, 32U);

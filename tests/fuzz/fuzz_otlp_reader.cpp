@@ -4,19 +4,19 @@
 #include <cstdint>
 #include <string_view>
 
-#include "analysis/conformance.hpp"
-#include "analysis/otlp_json.hpp"
+#include "telemetry/conformance.hpp"
+#include "telemetry/otlp_json.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  genops::analysis::TelemetryDataset dataset;
+  genops::telemetry::TelemetryDataset dataset;
   try {
-    genops::analysis::read_otlp_json_text(text, "fuzz.jsonl", dataset);
+    genops::telemetry::read_otlp_json_text(text, "fuzz.jsonl", dataset);
   } catch (const genops::engine::InputError&) {
     return 0;
   }
-  const genops::analysis::ConformanceReport report =
-      genops::analysis::check_conformance(dataset, nullptr, {});
+  const genops::telemetry::ConformanceReport report =
+      genops::telemetry::check_conformance(dataset, nullptr, {});
   (void)report.fully_compliant();
   return 0;
 }

@@ -8,8 +8,8 @@
 #include <cstdio>
 #include <string>
 
-#include "analysis/awu_from_results.hpp"
-#include "analysis/results_io.hpp"
+#include "results/awu_from_results.hpp"
+#include "results/results_io.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const std::string path = "/tmp/genops-fuzz-results-" + std::to_string(::getpid()) + ".h5";
@@ -19,9 +19,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::fwrite(data, 1, size, file);
   std::fclose(file);
   try {
-    const genops::analysis::StudyRecords study = genops::analysis::read_study(path);
-    (void)genops::analysis::awus_to_otlp_lines(study);
-  } catch (const genops::analysis::ResultsFileError&) {
+    const genops::results::StudyRecords study = genops::results::read_study(path);
+    (void)genops::results::awus_to_otlp_lines(study);
+  } catch (const genops::results::ResultsFileError&) {
   }
   return 0;
 }

@@ -1,6 +1,7 @@
-// intern_awu_policy: a policy name read back from a results file -> the static name an
-// AwuRecord holds. Every name the governance policies produce interns; unknown names do not.
-#include <cstring>
+// AwuPolicy: the deciding policy of an AWU. Names round-trip through parse_awu_policy (how a
+// results file's /lookup/awu_policies is read back); unknown names do not parse; every
+// governance rule that can decide an AWU is a policy.
+#include <set>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -13,30 +14,27 @@
 namespace genops::models {
 namespace {
 
-TEST(InternAwuPolicy, KnownNamesInternToStaticStorageWithTheSameText) {
-  for (const char* name :
-       {"", "ai_cost_budget", "automatic_rollback", "critical_service_human_review",
-        "db_migration_review", "deploy_rate_limit", "error_budget_protection",
-        "error_budget_reservation", "human-approval", "large_change_caution",
-        "no_friday_deployments", "risk_ceiling"}) {
-    // A heap copy, as a reader holds it: the result must not point into it.
-    const std::string read_back(name);
-    const char* interned = intern_awu_policy(read_back);
-    ASSERT_NE(interned, nullptr) << "'" << name << "'";
-    EXPECT_STREQ(interned, name);
-    EXPECT_NE(static_cast<const void*>(interned), static_cast<const void*>(read_back.data()));
-    EXPECT_EQ(intern_awu_policy(std::string(name)), interned) << "the same pointer every time";
+TEST(AwuPolicy, EveryPolicyHasADistinctNameThatParsesBack) {
+  std::set<std::string> names;
+  for (int code = 0; code < kAwuPolicyCount; ++code) {
+    const auto policy = static_cast<AwuPolicy>(code);
+    const std::string name = awu_policy_name(policy);
+    EXPECT_TRUE(names.insert(name).second) << "'" << name << "' twice";
+    EXPECT_EQ(parse_awu_policy(name), policy) << "'" << name << "'";
   }
+  EXPECT_STREQ(awu_policy_name(AwuPolicy::None), "");
+  EXPECT_STREQ(awu_policy_name(AwuPolicy::HumanApproval), "human-approval");
+  EXPECT_STREQ(awu_policy_name(AwuPolicy::RiskCeiling), "risk_ceiling");
 }
 
-TEST(InternAwuPolicy, UnknownNamesGiveNull) {
+TEST(AwuPolicy, UnknownNamesDoNotParse) {
   for (const char* name : {"AI_COST_BUDGET", "human_approval", "ai_cost_budget ", "risk",
                            "no_friday_deployments\n", "x_change_freeze_window"}) {
-    EXPECT_EQ(intern_awu_policy(name), nullptr) << "'" << name << "'";
+    EXPECT_FALSE(parse_awu_policy(name).has_value()) << "'" << name << "'";
   }
 }
 
-TEST(InternAwuPolicy, EveryGovernancePolicyNameInterns) {
+TEST(AwuPolicy, EveryGovernanceRuleIsAPolicy) {
   const GenopsConfig config;
   const LocalCalendar calendar(0, 0, ReviewerConfig{}, {}, {});
   PolicyInput input;
@@ -44,9 +42,9 @@ TEST(InternAwuPolicy, EveryGovernancePolicyNameInterns) {
   const GovernanceVerdict verdict = PolicySet(config).evaluate(input, calendar);
   ASSERT_EQ(verdict.results.size(), 5U);
   for (const PolicyResult& result : verdict.results) {
-    const char* interned = intern_awu_policy(result.name);
-    ASSERT_NE(interned, nullptr) << result.name;
-    EXPECT_STREQ(interned, result.name);
+    const std::optional<AwuPolicy> policy = parse_awu_policy(result.name);
+    ASSERT_TRUE(policy.has_value()) << result.name;
+    EXPECT_STREQ(awu_policy_name(*policy), result.name);
   }
 }
 

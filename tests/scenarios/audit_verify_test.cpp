@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "analysis/results_io.hpp"
 #include "models/governance.hpp"
+#include "results/results_io.hpp"
 #include "scenarios/cli.hpp"
 
 namespace genops::scenarios {
@@ -43,7 +43,7 @@ struct Holder {
 
 // Writes `study` again through our own writer after `forge` changed the records: the writer
 // recomputes the manifest, so what is left to catch it is the chain itself or the anchor.
-void write_forged(const analysis::StudyRecords& study, const fs::path& path,
+void write_forged(const results::StudyRecords& study, const fs::path& path,
                   const std::function<void(std::vector<Holder>&)>& forge) {
   std::vector<Holder> holders(study.runs.size());
   for (std::size_t i = 0; i < study.runs.size(); ++i) {
@@ -59,11 +59,11 @@ void write_forged(const analysis::StudyRecords& study, const fs::path& path,
       h.samples[s.organization].push_back(s);
   }
   forge(holders);
-  std::vector<analysis::RunView> views;
+  std::vector<results::RunView> views;
   for (std::size_t i = 0; i < study.runs.size(); ++i) {
     const auto& run = study.runs[i];
     Holder& h = holders[i];
-    analysis::RunView view;
+    results::RunView view;
     view.strategy = run.strategy;
     view.replication = run.replication;
     view.seed = run.seed;
@@ -72,7 +72,7 @@ void write_forged(const analysis::StudyRecords& study, const fs::path& path,
     view.violations = run.violations;
     view.summary = run.summary;
     for (std::uint16_t o = 0; o < study.provenance.organizations.size(); ++o) {
-      analysis::OrganizationRecords records;
+      results::OrganizationRecords records;
       records.deployments = h.deployments[o];
       records.stages = h.stages[o];
       records.audit = h.audit[o];
@@ -81,17 +81,17 @@ void write_forged(const analysis::StudyRecords& study, const fs::path& path,
     }
     views.push_back(std::move(view));
   }
-  analysis::write_study(path, study.provenance, views);
+  results::write_study(path, study.provenance, views);
 }
 
 // The index of the first genops run (replication 0) in the study's run order.
-std::size_t genops_run(const analysis::StudyRecords& study, std::uint32_t replication = 0) {
+std::size_t genops_run(const results::StudyRecords& study, std::uint32_t replication = 0) {
   return study.strategy_index("genops") * study.provenance.replications + replication;
 }
 
 // Writes `study` again after `tamper` changed organization 0's audit chain of the first genops
 // run: what an editor of the file would produce if the hashes were left as they were.
-void write_tampered(const analysis::StudyRecords& study, const fs::path& path,
+void write_tampered(const results::StudyRecords& study, const fs::path& path,
                     const std::function<void(std::vector<models::AuditRecord>&)>& tamper) {
   write_forged(study, path, [&](std::vector<Holder>& holders) {
     auto& chain = holders[genops_run(study)].audit[0];
@@ -107,7 +107,7 @@ class AuditVerify : public ::testing::Test {
     ASSERT_EQ(run_cli({"run", std::string(GENOPS_SOURCE_DIR) + "/scenarios/quick.toml",
                        "--replications", "2", "--quiet", "--out", original_->string()}),
               0);
-    digest_ = new std::string(analysis::read_study(*original_).attribute("audit_manifest_sha256"));
+    digest_ = new std::string(results::read_study(*original_).attribute("audit_manifest_sha256"));
   }
   static void TearDownTestSuite() {
     delete original_;
@@ -132,7 +132,7 @@ class AuditVerify : public ::testing::Test {
                                    const std::function<void(std::vector<Holder>&)>& forge,
                                    const std::string& reason = "") {
     const fs::path copy = scratch() / (name + ".h5");
-    const analysis::StudyRecords study = analysis::read_study(*original_);
+    const results::StudyRecords study = results::read_study(*original_);
     write_forged(study, copy, forge);
     const auto plain = verify(copy);
     EXPECT_EQ(plain.first, bound ? 1 : 0) << name << ": " << plain.second;
@@ -150,7 +150,7 @@ class AuditVerify : public ::testing::Test {
   static void expect_broken(const std::string& name,
                             const std::function<void(std::vector<models::AuditRecord>&)>& tamper) {
     const fs::path copy = scratch() / (name + ".h5");
-    write_tampered(analysis::read_study(*original_), copy, tamper);
+    write_tampered(results::read_study(*original_), copy, tamper);
     const auto [code, out] = verify(copy);
     EXPECT_EQ(code, 1) << name << ": " << out;
     EXPECT_NE(out.find("BROKEN  strategy genops, replication 0, organization 0: first broken link "
@@ -175,7 +175,7 @@ TEST_F(AuditVerify, AnUntouchedFileVerifies) {
 TEST_F(AuditVerify, UntamperedRewriteStillVerifies) {
   // The rewrite path itself keeps chains intact, so the failures below come from the tampering.
   const fs::path copy = scratch() / "rewritten.h5";
-  write_tampered(analysis::read_study(*original_), copy, [](std::vector<models::AuditRecord>&) {});
+  write_tampered(results::read_study(*original_), copy, [](std::vector<models::AuditRecord>&) {});
   EXPECT_EQ(verify(copy).first, 0);
 }
 
@@ -245,7 +245,7 @@ TEST_F(AuditVerify, SwappedOrganizationsFailOnTheirOwn) {
 }
 
 TEST_F(AuditVerify, SwappedReplicationsFailOnTheirOwn) {
-  const analysis::StudyRecords study = analysis::read_study(*original_);
+  const results::StudyRecords study = results::read_study(*original_);
   const std::size_t first = genops_run(study, 0);
   const std::size_t second = genops_run(study, 1);
   expect_forgery_found(
@@ -255,7 +255,7 @@ TEST_F(AuditVerify, SwappedReplicationsFailOnTheirOwn) {
 }
 
 TEST_F(AuditVerify, ATrailGraftedOntoAnotherStrategyFailsOnItsOwn) {
-  const analysis::StudyRecords study = analysis::read_study(*original_);
+  const results::StudyRecords study = results::read_study(*original_);
   const std::size_t genops = genops_run(study);
   const std::size_t baseline = study.strategy_index("baseline") * study.provenance.replications;
   expect_forgery_found(
@@ -294,7 +294,7 @@ TEST_F(AuditVerify, AnHmacKeyCatchesARewriteWithoutTheKey) {
   EXPECT_EQ(verify(signed_file, {"--key", (dir / "key").string()}).first, 0);
   EXPECT_EQ(verify(signed_file, {"--key", (dir / "other").string()}).first, 1);
   const fs::path forged = dir / "forged.h5";
-  write_forged(analysis::read_study(signed_file), forged, [](std::vector<Holder>& holders) {
+  write_forged(results::read_study(signed_file), forged, [](std::vector<Holder>& holders) {
     for (Holder& h : holders)
       h.audit.clear();
   });

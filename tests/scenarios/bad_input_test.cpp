@@ -103,6 +103,13 @@ std::pair<int, std::string> cli(const std::vector<std::string>& arguments) {
   return {code, ::testing::internal::GetCapturedStderr()};
 }
 
+// The program's one strategy registry, as the CLI builds it.
+models::StrategyRegistry builtin_strategies() {
+  models::StrategyRegistry registry;
+  models::register_builtin_strategies(registry);
+  return registry;
+}
+
 class BadScenario : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(BadScenario, FailsBeforeTheRunWithFileLineKeyAndExpectation) {
@@ -110,7 +117,7 @@ TEST_P(BadScenario, FailsBeforeTheRunWithFileLineKeyAndExpectation) {
   if (!c.known_bug.empty())
     RecordProperty("known_bug", c.known_bug);
   try {
-    load_scenario(c.path.string());
+    load_scenario(c.path.string(), builtin_strategies());
     FAIL() << c.path.filename() << " loaded without an error";
   } catch (const ScenarioError& error) {
     const std::string message = error.what();

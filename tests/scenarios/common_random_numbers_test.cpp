@@ -17,7 +17,7 @@ const std::string kQuick = std::string(GENOPS_SOURCE_DIR) + "/scenarios/quick.to
 TEST(CommonRandomNumbers, BaselineAndGenopsSeeIdenticalChanges) {
   models::StrategyRegistry registry;
   models::register_builtin_strategies(registry);
-  const models::Scenario scenario = load_scenario(kQuick);
+  const models::Scenario scenario = load_scenario(kQuick, registry);
   for (int r = 0; r < scenario.replications; ++r) {
     SCOPED_TRACE("replication " + std::to_string(r));
     std::map<std::string, std::vector<models::DeploymentRecord>> by_strategy;

@@ -143,7 +143,7 @@ class StudyDeterminism : public ::testing::Test {
  protected:
   void SetUp() override {
     models::register_builtin_strategies(registry_);
-    scenario_ = load_scenario(kQuick);
+    scenario_ = load_scenario(kQuick, registry_);
   }
   StudyResult run(int threads) const {
     StudyOptions options;

@@ -25,7 +25,7 @@ class QuickGolden : public ::testing::Test {
  protected:
   void SetUp() override {
     models::register_builtin_strategies(registry_);
-    scenario_ = load_scenario(kQuick);
+    scenario_ = load_scenario(kQuick, registry_);
   }
   RunResult run(const std::string& strategy, int replication) const {
     return run_once(scenario_, *registry_.create(strategy, scenario_), replication);
@@ -231,7 +231,7 @@ TEST_F(QuickGolden, AutonomyLevelsOrderHumanApprovals) {
   for (const auto& [name, level] : levels) {
     SCOPED_TRACE(name);
     models::Scenario scenario = scenario_;
-    apply_override(scenario, std::string("genops.autonomy=") + name);
+    apply_override(scenario, std::string("genops.autonomy=") + name, registry_);
     ASSERT_EQ(scenario.genops.autonomy, level);
     const RunResult run_result = run_once(scenario, *registry_.create("genops", scenario), 0);
     EXPECT_TRUE(run_result.violations.empty());
@@ -260,8 +260,8 @@ TEST_F(QuickGolden, AutonomyLevelsOrderHumanApprovals) {
 TEST(SmallScenario, EveryStrategyFinishesEveryChange) {
   models::StrategyRegistry registry;
   models::register_builtin_strategies(registry);
-  const models::Scenario scenario =
-      load_scenario(std::string(GENOPS_SOURCE_DIR) + "/tests/data/scenarios/two_zones.toml");
+  const models::Scenario scenario = load_scenario(
+      std::string(GENOPS_SOURCE_DIR) + "/tests/data/scenarios/two_zones.toml", registry);
   std::size_t changes = 0;
   for (const auto& name : registry.names()) {
     SCOPED_TRACE(name);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "models/strategy.hpp"
 #include "scenarios/cli.hpp"
 #include "scenarios/scenario_loader.hpp"
 
@@ -17,6 +18,13 @@ const std::string kSource = GENOPS_SOURCE_DIR;
 const std::string kQuick = kSource + "/scenarios/quick.toml";
 const std::string kPaper = kSource + "/scenarios/paper.toml";
 
+// The program's one strategy registry, as the CLI builds it.
+models::StrategyRegistry builtin_strategies() {
+  models::StrategyRegistry registry;
+  models::register_builtin_strategies(registry);
+  return registry;
+}
+
 std::pair<int, std::string> cli_stdout(const std::vector<std::string>& arguments) {
   ::testing::internal::CaptureStdout();
   ::testing::internal::CaptureStderr();
@@ -26,7 +34,8 @@ std::pair<int, std::string> cli_stdout(const std::vector<std::string>& arguments
 }
 
 TEST(ScenarioLoader, PaperScenarioIsTheStudy) {
-  const models::Scenario paper = load_scenario(kPaper);
+  const models::StrategyRegistry strategies = builtin_strategies();
+  const models::Scenario paper = load_scenario(kPaper, strategies);
   EXPECT_EQ(paper.name, "paper");
   EXPECT_EQ(paper.source, kPaper);
   EXPECT_EQ(paper.seed, 42U);
@@ -51,12 +60,13 @@ TEST(ScenarioLoader, PaperScenarioIsTheStudy) {
 // quick.toml is paper.toml's world for one week: every key but these must be equal (holidays
 // too: a file's holidays lie within its run, and paper.toml's fall after quick's fortnight).
 TEST(ScenarioLoader, QuickScenarioIsThePaperWorldForAWeek) {
-  const models::Scenario quick = load_scenario(kQuick);
+  const models::StrategyRegistry strategies = builtin_strategies();
+  const models::Scenario quick = load_scenario(kQuick, strategies);
   EXPECT_EQ(quick.duration_days, 7);
   EXPECT_EQ(quick.drain_days, 7);
   EXPECT_EQ(quick.replications, 2);
   Json q = Json::parse(scenario_to_json(quick));
-  Json p = Json::parse(scenario_to_json(load_scenario(kPaper)));
+  Json p = Json::parse(scenario_to_json(load_scenario(kPaper, strategies)));
   for (const char* key : {"name", "project", "duration_days", "drain_days", "replications"}) {
     q.erase(key);
     p.erase(key);
@@ -69,13 +79,16 @@ TEST(ScenarioLoader, QuickScenarioIsThePaperWorldForAWeek) {
 }
 
 TEST(ScenarioLoader, SmallDataScenariosLoad) {
-  const models::Scenario minimal = load_scenario(kSource + "/tests/data/scenarios/minimal.toml");
+  const models::StrategyRegistry strategies = builtin_strategies();
+  const models::Scenario minimal =
+      load_scenario(kSource + "/tests/data/scenarios/minimal.toml", strategies);
   ASSERT_EQ(minimal.organizations.size(), 1U);
   EXPECT_EQ(minimal.organizations[0].services, 6);
   EXPECT_EQ(minimal.organizations[0].ci_runners, models::OrganizationConfig{}.ci_runners);
   EXPECT_EQ(minimal.strategies, models::Scenario{}.strategies);
 
-  const models::Scenario zones = load_scenario(kSource + "/tests/data/scenarios/two_zones.toml");
+  const models::Scenario zones =
+      load_scenario(kSource + "/tests/data/scenarios/two_zones.toml", strategies);
   ASSERT_EQ(zones.organizations.size(), 2U);
   const auto& west = zones.organizations[0];
   EXPECT_EQ(west.utc_offset_hours, -8);
@@ -95,13 +108,14 @@ TEST(ScenarioLoader, SmallDataScenariosLoad) {
 }
 
 TEST(ScenarioLoader, OverridesSetTopLevelAndOrganizationKeys) {
-  models::Scenario s = load_scenario(kPaper);
-  apply_override(s, "genops.retrieval_k=20");
-  apply_override(s, "organizations.*.ci_runners=6");
-  apply_override(s, "organizations.1.reviewers.count=7");
-  apply_override(s, "genops.autonomy=LEARNING");  // a bare word is a string
-  apply_override(s, "strategies=[\"genops\", \"genops-no-rag\"]");
-  apply_override(s, "organizations.0.tier_shares=[0.25, 0.25, 0.25, 0.25]");
+  const models::StrategyRegistry strategies = builtin_strategies();
+  models::Scenario s = load_scenario(kPaper, strategies);
+  apply_override(s, "genops.retrieval_k=20", strategies);
+  apply_override(s, "organizations.*.ci_runners=6", strategies);
+  apply_override(s, "organizations.1.reviewers.count=7", strategies);
+  apply_override(s, "genops.autonomy=LEARNING", strategies);  // a bare word is a string
+  apply_override(s, "strategies=[\"genops\", \"genops-no-rag\"]", strategies);
+  apply_override(s, "organizations.0.tier_shares=[0.25, 0.25, 0.25, 0.25]", strategies);
   EXPECT_EQ(s.genops.retrieval_k, 20);
   for (const auto& o : s.organizations) {
     EXPECT_EQ(o.ci_runners, 6);
@@ -111,8 +125,36 @@ TEST(ScenarioLoader, OverridesSetTopLevelAndOrganizationKeys) {
   EXPECT_EQ(s.genops.autonomy, models::AutonomyLevel::Learning);
   EXPECT_EQ(s.strategies, (std::vector<std::string>{"genops", "genops-no-rag"}));
   EXPECT_DOUBLE_EQ(s.organizations[0].tier_shares[3], 0.25);
-  EXPECT_THROW(apply_override(s, "genops.retrieval_k=0"), ScenarioError);
-  EXPECT_THROW(apply_override(s, "genops.retrieval_k"), ScenarioError);
+  EXPECT_THROW(apply_override(s, "genops.retrieval_k=0", strategies), ScenarioError);
+  EXPECT_THROW(apply_override(s, "genops.retrieval_k", strategies), ScenarioError);
+}
+
+// The loader checks names against the registry it is given, not one of its own: a name the
+// caller's registry lacks is refused with file, line and key; one only it has is accepted.
+TEST(ScenarioLoader, StrategyNamesAreCheckedAgainstTheCallersRegistry) {
+  models::StrategyRegistry only_baseline;
+  only_baseline.add("baseline", "the only one", [](const models::Scenario&) {
+    return builtin_strategies().create("baseline", models::Scenario{});
+  });
+  try {
+    load_scenario(kQuick, only_baseline);  // strategies = ["baseline", "genops"] at line 11
+    FAIL() << "quick.toml loaded against a registry without genops";
+  } catch (const ScenarioError& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("quick.toml:11:"), std::string::npos) << message;
+    EXPECT_NE(message.find("key 'strategies'"), std::string::npos) << message;
+    EXPECT_NE(message.find("unknown strategy 'genops'"), std::string::npos) << message;
+    EXPECT_NE(message.find("(baseline)"), std::string::npos) << message;
+  }
+  models::StrategyRegistry extended = builtin_strategies();
+  extended.add("custom", "a caller's own", [](const models::Scenario& scenario) {
+    return builtin_strategies().create("genops", scenario);
+  });
+  models::Scenario s = load_scenario(kQuick, extended);
+  apply_override(s, "strategies=[\"baseline\", \"custom\"]", extended);
+  EXPECT_EQ(s.strategies, (std::vector<std::string>{"baseline", "custom"}));
+  EXPECT_THROW(apply_override(s, "strategies=[\"custom\"]", builtin_strategies()), ScenarioError);
+  EXPECT_THROW(validate_scenario(s, builtin_strategies()), ScenarioError);
 }
 
 TEST(ScenarioLoader, KeyTableDocumentsEveryKeyOnce) {
@@ -133,7 +175,8 @@ TEST(ScenarioLoader, KeyTableDocumentsEveryKeyOnce) {
 }
 
 TEST(ScenarioLoader, ResolvedJsonRoundTripsThroughTheLoader) {
-  const models::Scenario quick = load_scenario(kQuick);
+  const models::StrategyRegistry strategies = builtin_strategies();
+  const models::Scenario quick = load_scenario(kQuick, strategies);
   const Json json = Json::parse(scenario_to_json(quick));
   EXPECT_EQ(json["seed"], 42);
   EXPECT_EQ(json["organizations"][1]["name"], "retail");

@@ -1,5 +1,5 @@
 // The study's figures emerge from the mechanisms: scenarios/paper.toml, 10 replications,
-// averaged over replications, within the tolerances of the issue (MODEL.md "The study
+// averaged over replications, within the tolerances of the issue (docs/MODEL.md "The study
 // scenario"), for seed 42 and for another seed.
 #include <string>
 #include <vector>
@@ -28,7 +28,7 @@ Figures replication_mean(const StudyResult& study, std::size_t strategy) {
   Figures f;
   const int replications = study.scenario.replications;
   for (int r = 0; r < replications; ++r) {
-    const analysis::StrategySummary s = replication_summary(study.run(strategy, r));
+    const models::StrategySummary s = replication_summary(study.run(strategy, r));
     f.median_cycle_time_min += s.median_cycle_time_min / replications;
     f.success_percent += 100.0 * s.success_rate / replications;
     f.rollback_percent += 100.0 * s.rollback_rate / replications;
@@ -44,7 +44,7 @@ class StudyTargets : public ::testing::TestWithParam<std::uint64_t> {};
 TEST_P(StudyTargets, PaperScenarioReproducesTheStudyFigures) {
   models::StrategyRegistry registry;
   models::register_builtin_strategies(registry);
-  models::Scenario scenario = load_scenario(kPaper);
+  models::Scenario scenario = load_scenario(kPaper, registry);
   scenario.seed = GetParam();
   ASSERT_EQ(scenario.replications, 10);
   ASSERT_EQ(scenario.strategies, (std::vector<std::string>{"baseline", "genops"}));
@@ -91,7 +91,7 @@ INSTANTIATE_TEST_SUITE_P(Seeds, StudyTargets, ::testing::Values(42U, 7U),
 TEST(AblationDirections, EachMissingPillarShowsInTheFigures) {
   models::StrategyRegistry registry;
   models::register_builtin_strategies(registry);
-  models::Scenario scenario = load_scenario(kPaper);
+  models::Scenario scenario = load_scenario(kPaper, registry);
   scenario.replications = 3;
   scenario.strategies = {"genops", "genops-no-rag", "genops-no-risk", "genops-no-canary",
                          "genops-no-governance"};
@@ -103,10 +103,10 @@ TEST(AblationDirections, EachMissingPillarShowsInTheFigures) {
   const auto no_risk = pooled_summary(study, 2);
   const auto no_canary = pooled_summary(study, 3);
   const auto no_governance = pooled_summary(study, 4);
-  const auto ai_caught = [](const analysis::StrategySummary& s) {
+  const auto ai_caught = [](const models::StrategySummary& s) {
     return s.caught_at[static_cast<std::size_t>(models::CatchPoint::AiReview)];
   };
-  const auto escaped = [](const analysis::StrategySummary& s) {
+  const auto escaped = [](const models::StrategySummary& s) {
     return s.caught_at[static_cast<std::size_t>(models::CatchPoint::Escaped)];
   };
   EXPECT_EQ(genops.issues, no_rag.issues);  // same traffic, same defects past CI

@@ -54,7 +54,7 @@ def out(name, value):
 
 def write_data():
     # Cycle times in minutes rounded to 0.1 (so both samples hold ties), lognormal with medians
-    # 52.8 and 23.4 as in OUTPUT-AND-STATS.md §3.4, n = 800 per arm.
+    # 52.8 and 23.4 as in docs/statistics.md §4, n = 800 per arm.
     rng = np.random.default_rng(20240504)
     first = rng.lognormal(math.log(52.8), 0.8, 800)
     second = rng.lognormal(math.log(23.4), 0.9, 800)

@@ -10,7 +10,7 @@
 
 The expectations are what the binary answers, recorded once and reviewed by hand: every exit code
 must be 0 or 2 (never 1 on damage, never a crash), every message one line naming the file.
-tests/analysis/results_corpus_test.cpp walks both tables. Rerun after any change to the writer:
+tests/results/results_corpus_test.cpp walks both tables. Rerun after any change to the writer:
 
   python3 tests/data/results/make_corpus.py build/release/scenarios/genops-sim
 

@@ -4,7 +4,7 @@
 Each file breaks one valid OTLP/JSON line of tests/data/conformance in one way a reader must
 survive: nesting, numbers out of range, bytes that are not UTF-8, truncation, NUL bytes.
 manifest.tsv lists per file the exit code of `genops-sim conformance FILE` and the first words of
-its one-line message (after "error: ", the path as {file}); tests/analysis/telemetry_corpus_test.cpp
+its one-line message (after "error: ", the path as {file}); tests/telemetry/telemetry_corpus_test.cpp
 walks it. Rerun after changing the reader:
 
   python3 tests/data/telemetry/make_corpus.py build/release/scenarios/genops-sim

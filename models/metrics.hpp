@@ -1,0 +1,51 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "models/records.hpp"
+
+namespace genops::models {
+
+// The study's metrics, defined once (docs/MODEL.md "Metrics") and computed from deployment records.
+struct StrategySummary {
+  std::uint64_t deployments = 0;
+  std::uint64_t succeeded = 0;
+  std::uint64_t rolled_back = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t blocked = 0;
+  double success_rate = 0;
+  double rollback_rate = 0;
+  double failure_rate = 0;
+  double block_rate = 0;
+  double median_cycle_time_min = 0;
+  double p90_cycle_time_min = 0;
+  double mean_cycle_time_min = 0;
+  std::uint64_t safety_violations = 0;
+  // Canary catch: issues = changes whose latent defect survived CI.
+  std::uint64_t issues = 0;
+  std::array<std::uint64_t, models::kCatchPointCount> caught_at{};  // issues by first stop
+  double canary_catch_rate = 0;
+  std::uint64_t false_rollbacks = 0;
+  std::uint64_t incidents = 0;
+  double change_failure_rate = 0;  // DORA: deployed changes that rolled back or failed
+  double mean_time_to_restore_min = 0;
+  double error_budget_burned_min = 0;
+  double mean_rework_loops = 0;
+  double mean_ci_wait_min = 0;
+  double mean_review_wait_min = 0;
+  double human_approval_share = 0;
+  double deferred_share = 0;
+};
+
+// Summary of a set of records (pooled or one replication). `violations` comes from the
+// independent safety checker.
+StrategySummary summarize(std::span<const models::DeploymentRecord> records,
+                          std::uint64_t violations);
+
+// Quantile of type 7 (linear interpolation, numpy's default) of unsorted values.
+double quantile_of(std::vector<double> values, double q);
+
+}  // namespace genops::models

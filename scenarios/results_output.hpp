@@ -1,0 +1,34 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "results/output_file.hpp"
+#include "scenarios/runner.hpp"
+#include "scenarios/step_timer.hpp"
+
+namespace genops::scenarios {
+
+// `run --out`: writes a finished study to an HDF5 results file through results/results_io (the
+// records are handed over as views, never copied). `summaries` are the study's, computed once;
+// `command_line` and `step_seconds` are recorded as provenance. `force`: replace an existing
+// file; `audit_key`: non-empty to store the audit manifest's HMAC. Returns the manifest digest
+// (hex).
+std::string write_study_results(const std::string& path, const StudyResult& study,
+                                const StudySummaries& summaries, const std::string& command_line,
+                                const StepTimes& step_seconds, bool force,
+                                const std::string& audit_key);
+
+// The same, summarising the study itself and recording no step times (tests, benchmarks).
+std::string write_study_results(const std::string& path, const StudyResult& study,
+                                const std::string& command_line, bool force = false,
+                                const std::string& audit_key = "");
+
+// Output safety before any work (results/output_file.hpp): engine::InputError naming the
+// option when an output is empty, not a regular file, one of `inputs`, another output, or an
+// existing file without --force.
+void check_command_outputs(const std::vector<results::OutputTarget>& outputs,
+                           const std::vector<std::filesystem::path>& inputs, bool force);
+
+}  // namespace genops::scenarios
