@@ -25,3 +25,12 @@ endif()
 if(GENOPS_BUILD_BENCH)
   find_package(benchmark REQUIRED)
 endif()
+
+# MPI is optional: with Debian's Open MPI (libopenmpi-dev) `sweep run --mpi` hands out points
+# dynamically from rank 0; without it the option says how to get it.
+find_package(MPI QUIET COMPONENTS C)
+if(MPI_C_FOUND)
+  message(STATUS "MPI found (${MPI_C_LIBRARY_VERSION_STRING}): sweep run --mpi enabled")
+else()
+  message(STATUS "MPI not found: sweep run --mpi disabled (install libopenmpi-dev)")
+endif()

@@ -27,9 +27,12 @@ struct BasicEvent {
 
 using Event = BasicEvent<EventData>;
 
+// Written as || of comparisons, not `a.time != b.time ? ... : ...`: GCC compiles the ternary
+// into branch-free selects, which made std::priority_queue's sift wait on each level's load
+// (1.49 vs 0.65 us per hold operation at 10^6 pending, issue 13).
 template <class E>
 bool event_before(const E& a, const E& b) {
-  return a.time != b.time ? a.time < b.time : a.sequence < b.sequence;
+  return a.time < b.time || (a.time == b.time && a.sequence < b.sequence);
 }
 
 static_assert(std::is_trivially_copyable_v<Event>);

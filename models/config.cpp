@@ -27,6 +27,16 @@ const char* tier_name(Tier tier) {
   return "?";
 }
 
+const char* retrieval_index_name(RetrievalIndexKind kind) {
+  switch (kind) {
+    case RetrievalIndexKind::Exact:
+      return "exact";
+    case RetrievalIndexKind::Hnsw:
+      return "hnsw";
+  }
+  return "?";
+}
+
 const char* autonomy_name(AutonomyLevel level) {
   switch (level) {
     case AutonomyLevel::Shadow:

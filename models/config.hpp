@@ -14,6 +14,8 @@ enum class Tier : std::uint8_t { Critical = 0, High = 1, Medium = 2, Low = 3 };
 inline constexpr int kTierCount = 4;
 
 enum class AutonomyLevel : std::uint8_t { Shadow = 0, Assisted = 1, Governed = 2, Learning = 3 };
+// Context retrieval index: exact search (the reference) or the approximate HNSW graph.
+enum class RetrievalIndexKind : std::uint8_t { Exact = 0, Hnsw = 1 };
 
 // A span of whole local days [first_day, last_day] (day 0 = the scenario's start date).
 struct DayRange {
@@ -157,6 +159,10 @@ struct GenopsConfig {
   double retrieval_min_similarity = 0.5;     // neighbours below this do not count
   double history_prior_failure_rate = 0.15;  // used when retrieval finds nothing (or is off)
   double analysis_minutes = 1.0;             // AI context retrieval + risk scoring time
+  RetrievalIndexKind retrieval_index = RetrievalIndexKind::Exact;
+  int retrieval_hnsw_links = 16;             // M (2M on the graph's level 0)
+  int retrieval_hnsw_ef_construction = 100;  // candidates kept while inserting
+  int retrieval_hnsw_ef_search = 64;         // candidates kept while querying
   // Risk
   RiskWeights weights;
   double medium_threshold = 0.5;
@@ -224,5 +230,6 @@ std::vector<CanaryStage> default_high_risk_stages();
 
 const char* tier_name(Tier tier);
 const char* autonomy_name(AutonomyLevel level);
+const char* retrieval_index_name(RetrievalIndexKind kind);
 
 }  // namespace genops::models

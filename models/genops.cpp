@@ -4,6 +4,7 @@
 #include <cmath>
 #include <deque>
 #include <map>
+#include <utility>
 
 #include "engine/error.hpp"
 #include "models/pipeline.hpp"
@@ -25,8 +26,9 @@ constexpr double kOutputTokensShare = 0.15;
 constexpr double kOutputTokensMinShare = 0.5;
 
 struct GenopsState final : StrategyState {
-  GenopsState(std::size_t changes, std::size_t services, int start_day)
-      : index(changes / 2 + 16),
+  GenopsState(EmbeddingIndex retrieval_index, std::size_t changes, std::size_t services,
+              int start_day)
+      : index(std::move(retrieval_index)),
         embeddings(changes),
         propose_awu(changes, -1),
         rollout_awu(changes, -1),
@@ -125,7 +127,16 @@ GenopsStrategy::GenopsStrategy(const Scenario& scenario, GenopsPillars pillars)
                             : scenario.genops.high_risk_stages) {}
 
 std::unique_ptr<StrategyState> GenopsStrategy::make_state(const Pipeline& pipeline) const {
-  return std::make_unique<GenopsState>(pipeline.organization().changes.size(),
+  const GenopsConfig& g = scenario_.genops;
+  const std::size_t changes = pipeline.organization().changes.size();
+  EmbeddingIndex index =
+      g.retrieval_index == RetrievalIndexKind::Hnsw
+          ? EmbeddingIndex(HnswParameters{.links = g.retrieval_hnsw_links,
+                                          .ef_construction = g.retrieval_hnsw_ef_construction,
+                                          .ef_search = g.retrieval_hnsw_ef_search},
+                           pipeline.rng(0, Purpose::RetrievalIndex))
+          : EmbeddingIndex(changes / 2 + 16);
+  return std::make_unique<GenopsState>(std::move(index), changes,
                                        pipeline.organization().services.size(),
                                        days_from_iso_date(scenario_.start_date));
 }

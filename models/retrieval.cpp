@@ -4,10 +4,20 @@
 #include <cmath>
 #include <numbers>
 
+#include <Eigen/Core>
+
 #include "models/calendar.hpp"
 #include "models/world.hpp"
 
 namespace genops::models {
+
+namespace {
+
+constexpr std::size_t kBlockRows = 8;
+constexpr std::size_t kBlockFloats = kBlockRows * kEmbeddingDim;
+using BlockLane = Eigen::Array<float, kBlockRows, 1>;
+
+}  // namespace
 
 Embedding embed_change(const Change& change, const Service& service, int service_count,
                        const LocalCalendar& calendar) {
@@ -39,39 +49,80 @@ Embedding embed_change(const Change& change, const Service& service, int service
   return e;
 }
 
-EmbeddingIndex::EmbeddingIndex(std::size_t capacity)
-    : rows_(static_cast<Eigen::Index>(std::max<std::size_t>(capacity, 16)), kEmbeddingDim) {}
+EmbeddingIndex::EmbeddingIndex(std::size_t capacity) {
+  blocks_.reserve((std::max<std::size_t>(capacity, kBlockRows) + kBlockRows - 1) / kBlockRows *
+                  kBlockFloats);
+  problem_.reserve(capacity);
+}
+
+EmbeddingIndex::EmbeddingIndex(HnswParameters parameters, engine::RngStream levels)
+    : graph_(std::make_unique<HnswIndex>(parameters, levels)) {}
+
+EmbeddingIndex::EmbeddingIndex(EmbeddingIndex&&) noexcept = default;
+EmbeddingIndex& EmbeddingIndex::operator=(EmbeddingIndex&&) noexcept = default;
+EmbeddingIndex::~EmbeddingIndex() = default;
 
 void EmbeddingIndex::add(const Embedding& embedding, bool had_problem) {
-  if (size_ == static_cast<std::size_t>(rows_.rows())) {
-    rows_.conservativeResize(rows_.rows() * 2, Eigen::NoChange);
-  }
-  rows_.row(static_cast<Eigen::Index>(size_)) =
-      Eigen::Map<const Eigen::Matrix<float, 1, kEmbeddingDim>>(embedding.data());
+  const std::size_t row = problem_.size();
   problem_.push_back(had_problem ? 1 : 0);
-  ++size_;
+  if (graph_) {
+    graph_->add(embedding);
+    return;
+  }
+  if (row % kBlockRows == 0)
+    blocks_.resize(blocks_.size() + kBlockFloats, 0.0F);
+  float* block = blocks_.data() + row / kBlockRows * kBlockFloats;
+  for (std::size_t d = 0; d < kEmbeddingDim; ++d)
+    block[d * kBlockRows + row % kBlockRows] = embedding[d];
 }
 
 std::vector<std::pair<std::size_t, float>> EmbeddingIndex::top_k(const Embedding& embedding,
                                                                  int k) const {
+  return graph_ ? graph_->top_k(embedding, k) : exact_top_k(embedding, k);
+}
+
+std::vector<std::pair<std::size_t, float>> EmbeddingIndex::exact_top_k(const Embedding& embedding,
+                                                                       int k) const {
   std::vector<std::pair<std::size_t, float>> best;
-  if (size_ == 0 || k <= 0)
+  const std::size_t rows = size();
+  if (rows == 0 || k <= 0)
     return best;
-  const Eigen::Map<const Eigen::Matrix<float, 1, kEmbeddingDim>> query(embedding.data());
-  const std::size_t take = std::min<std::size_t>(static_cast<std::size_t>(k), size_);
+  const std::size_t take = std::min<std::size_t>(static_cast<std::size_t>(k), rows);
   best.reserve(take + 1);
-  // One pass: a fixed-size dot product per row, kept in a sorted buffer of the best `take`
-  // (score descending, lower index first on ties, as a full sort would order them).
-  for (std::size_t row = 0; row < size_; ++row) {
-    const float score = rows_.row(static_cast<Eigen::Index>(row)).dot(query);
-    if (best.size() == take && !(score > best.back().second))
+  const auto& q = embedding;
+  for (std::size_t first = 0; first < rows; first += kBlockRows) {
+    const float* block = blocks_.data() + first / kBlockRows * kBlockFloats;
+    const auto column = [block](std::size_t d) {
+      return Eigen::Map<const BlockLane>(block + d * kBlockRows);
+    };
+    // The eight rows' scores in similarity()'s summation order (bit-identical to it).
+    const BlockLane lane0 =
+        (column(0) * q[0] + column(4) * q[4]) + (column(8) * q[8] + column(12) * q[12]);
+    const BlockLane lane1 =
+        (column(1) * q[1] + column(5) * q[5]) + (column(9) * q[9] + column(13) * q[13]);
+    const BlockLane lane2 =
+        (column(2) * q[2] + column(6) * q[6]) + (column(10) * q[10] + column(14) * q[14]);
+    const BlockLane lane3 =
+        (column(3) * q[3] + column(7) * q[7]) + (column(11) * q[11] + column(15) * q[15]);
+    const BlockLane scores = (lane0 + lane2) + (lane1 + lane3);
+    // Most blocks hold no row better than the current k-th: skip them in one comparison
+    // (padding rows score 0 and may only cause a needless look).
+    if (best.size() == take && !(scores.maxCoeff() > best.back().second))
       continue;
-    auto at = best.end();
-    while (at != best.begin() && score > (at - 1)->second)
-      --at;
-    best.insert(at, {row, score});
-    if (best.size() > take)
-      best.pop_back();
+    const std::size_t count = std::min(kBlockRows, rows - first);
+    for (std::size_t i = 0; i < count; ++i) {
+      const float score = scores[static_cast<Eigen::Index>(i)];
+      if (best.size() == take && !(score > best.back().second))
+        continue;
+      // Sorted buffer of the best `take` (score descending, lower index first on ties, as a
+      // full sort would order them).
+      auto at = best.end();
+      while (at != best.begin() && score > (at - 1)->second)
+        --at;
+      best.insert(at, {first + i, score});
+      if (best.size() > take)
+        best.pop_back();
+    }
   }
   return best;
 }
@@ -81,19 +132,19 @@ RetrievalResult EmbeddingIndex::query(const Embedding& embedding, int k,
   RetrievalResult result;
   double weight = 0;
   double failed = 0;
-  double similarity = 0;
+  double similarity_sum = 0;
   for (const auto& [row, score] : top_k(embedding, k)) {
     if (score < min_similarity)
       continue;
     ++result.neighbours;
     weight += score;
-    similarity += score;
+    similarity_sum += score;
     if (problem_[row] != 0)
       failed += score;
   }
   if (result.neighbours > 0) {
     result.failure_share = failed / weight;
-    result.mean_similarity = similarity / result.neighbours;
+    result.mean_similarity = similarity_sum / result.neighbours;
     result.confidence =
         result.mean_similarity * std::min(1.0, static_cast<double>(result.neighbours) / k);
   }

@@ -1,19 +1,20 @@
 #pragma once
 
-#include <array>
+#include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <utility>
 #include <vector>
 
-#include <Eigen/Core>
+#include "engine/random.hpp"
+#include "models/embedding.hpp"
+#include "models/hnsw_index.hpp"
 
 namespace genops::models {
 
 struct Change;
 struct Service;
 class LocalCalendar;
-
-inline constexpr int kEmbeddingDim = 16;
-using Embedding = std::array<float, kEmbeddingDim>;
 
 // Fixed-length description of a change: service identity and tier, size, flags, hour and
 // weekday on the unit circle. L2-normalised.
@@ -27,23 +28,37 @@ struct RetrievalResult {
   double confidence = 0;       // mean similarity x min(1, neighbours / k)
 };
 
-// Pillar 1: context retrieval. Embeddings of finished deployments in an Eigen matrix (one per
+// Pillar 1: context retrieval. Embeddings of finished deployments (one index per
 // organization); a query returns the top-k cosine neighbours among rows added so far, i.e.
-// deployments finished before now. Exact brute force: one matrix-vector product per query.
+// deployments finished before now. Two kinds (scenario key genops.retrieval_index):
+// - exact (the reference): every row scored, 8 rows at a time from a blocked column layout;
+//   cost linear in the rows held;
+// - hnsw: the approximate graph of models/hnsw_index.hpp; cost about logarithmic, neighbours
+//   may differ from exact ones (recall measured by bench/retrieval_bench.cpp).
 class EmbeddingIndex {
  public:
+  // Exact index with room for `capacity` rows before it grows.
   explicit EmbeddingIndex(std::size_t capacity = 1024);
+  // Approximate index; `levels` draws the graph's levels.
+  EmbeddingIndex(HnswParameters parameters, engine::RngStream levels);
+  EmbeddingIndex(EmbeddingIndex&&) noexcept;
+  EmbeddingIndex& operator=(EmbeddingIndex&&) noexcept;
+  ~EmbeddingIndex();
+
   void add(const Embedding& embedding, bool had_problem);
-  std::size_t size() const { return size_; }
+  std::size_t size() const { return problem_.size(); }
   RetrievalResult query(const Embedding& embedding, int k, double min_similarity) const;
   // The indices of the top-k rows by cosine similarity, best first (ties: lower index first).
   std::vector<std::pair<std::size_t, float>> top_k(const Embedding& embedding, int k) const;
 
  private:
-  using Matrix = Eigen::Matrix<float, Eigen::Dynamic, kEmbeddingDim, Eigen::RowMajor>;
-  Matrix rows_;
+  std::vector<std::pair<std::size_t, float>> exact_top_k(const Embedding& embedding, int k) const;
+
+  // Exact kind: rows in blocks of kBlockRows, each block dimension-major (kBlockRows floats of
+  // dimension 0, then of dimension 1, ...), zero-padded, so one block scores as 16 vector ops.
+  std::vector<float> blocks_;
+  std::unique_ptr<HnswIndex> graph_;  // approximate kind only
   std::vector<std::uint8_t> problem_;
-  std::size_t size_ = 0;
 };
 
 }  // namespace genops::models

@@ -31,6 +31,7 @@ enum class Purpose : std::uint32_t {
   Incident = 22,
   PolicySlip = 23,
   Deploy = 24,
+  RetrievalIndex = 25,  // levels of the approximate retrieval index
 };
 
 inline std::uint32_t purpose_key(Purpose purpose, int attempt = 0) {

@@ -538,16 +538,6 @@ std::string utc_now() {
   return text;
 }
 
-std::string sha256_hex(std::string_view text) {
-  std::array<std::uint8_t, 32> digest{};
-  unsigned int length = 0;
-  if (EVP_Digest(text.data(), text.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1 ||
-      length != digest.size()) {
-    throw std::runtime_error("EVP_Digest(SHA-256) failed");
-  }
-  return hash_to_hex(digest);
-}
-
 std::string join(const std::vector<std::string>& items, std::string_view separator) {
   std::string out;
   for (const std::string& item : items) {
@@ -799,6 +789,9 @@ StudyResultsWriter::StudyResultsWriter(std::filesystem::path path,
   file.write_attribute("created_utc", utc_now());
   for (const auto& [step, seconds] : provenance_.step_seconds) {
     file.write_attribute("step_seconds_" + step, seconds);
+  }
+  for (const auto& [name, value] : provenance_.attributes) {
+    file.write_attribute(name, value);
   }
 
   write_lookup_table<std::uint16_t>(file, "strategies",
@@ -1152,6 +1145,23 @@ void StudyResultsWriter::finalize() {
   write_lookup_table<std::uint32_t>(file, "service_names",
                                     std::span<const std::string>(service_name_labels_));
   writer_.finalize();
+}
+
+std::string sha256_hex(std::string_view text) {
+  std::array<std::uint8_t, 32> digest{};
+  unsigned int length = 0;
+  if (EVP_Digest(text.data(), text.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1 ||
+      length != digest.size()) {
+    throw std::runtime_error("EVP_Digest(SHA-256) failed");
+  }
+  return hash_to_hex(digest);
+}
+
+void StudyResultsWriter::record_totals(double wall_time_s, std::uint64_t events_processed) {
+  provenance_.wall_time_s = wall_time_s;
+  provenance_.events_processed = events_processed;
+  writer_.file().write_attribute("wall_time_s", wall_time_s);
+  writer_.file().write_attribute("events_processed", events_processed);
 }
 
 void write_study(const std::filesystem::path& path, const StudyProvenance& provenance,

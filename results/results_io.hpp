@@ -48,6 +48,9 @@ struct StudyProvenance {
   // attributes `step_seconds_<step>` (f64). Like wall_time_s they describe the run, not its
   // results, and differ from run to run.
   std::vector<std::pair<std::string, double>> step_seconds = {};
+  // Further root attributes (name, text), e.g. a sweep point's identity (sweep_point,
+  // sweep_factors, sweep_overrides); written after the ones above.
+  std::vector<std::pair<std::string, std::string>> attributes = {};
 };
 
 // One organization's records of one run: views into the caller's vectors (never copied).
@@ -123,6 +126,9 @@ class StudyResultsWriter {
   // Checks every run of the provenance was written, writes the lookup tables and
   // status="complete" (last) and renames the file.
   void finalize();
+  // Rewrites the wall_time_s and events_processed attributes, for writers that stream runs
+  // before the study's totals are known.
+  void record_totals(double wall_time_s, std::uint64_t events_processed);
 
   const std::filesystem::path& path() const { return writer_.path(); }
   // The audit manifest digest (hex) finalize() stored; "" before.
@@ -218,6 +224,8 @@ StudyRecords read_study(const std::filesystem::path& path, const ReadOptions& op
 // Lowercase hex of a SHA-256 digest (the audit table's hash columns) and back; from_hex throws
 // ResultsFileError on anything but 64 hex digits.
 std::string hash_to_hex(const std::array<std::uint8_t, 32>& hash);
+// Lowercase hex SHA-256 of `text` (the config_sha256 attribute is that of config_json).
+std::string sha256_hex(std::string_view text);
 std::array<std::uint8_t, 32> hash_from_hex(std::string_view hex);
 
 // Versions and build facts recorded as provenance (root attributes).

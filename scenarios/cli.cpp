@@ -21,6 +21,7 @@
 #include "scenarios/commands_audit.hpp"
 #include "scenarios/commands_conformance.hpp"
 #include "scenarios/commands_results.hpp"
+#include "scenarios/commands_sweep.hpp"
 #include "scenarios/report_table.hpp"
 #include "scenarios/results_output.hpp"
 #include "scenarios/runner.hpp"
@@ -95,18 +96,24 @@ models::StrategyRegistry builtin_strategy_registry() {
 models::Scenario load_with_overrides(const std::string& path, const po::variables_map& values,
                                      const models::StrategyRegistry& strategies) {
   models::Scenario scenario = load_scenario(path, strategies);
-  if (values.count("set") != 0) {
-    for (const auto& assignment : values["set"].as<std::vector<std::string>>()) {
-      apply_override(scenario, assignment, strategies);
-    }
-  }
+  for (const auto& assignment : scenario_assignments(values))
+    apply_override(scenario, assignment, strategies);
+  return scenario;
+}
+
+}  // namespace
+
+std::vector<std::string> scenario_assignments(const po::variables_map& values) {
+  std::vector<std::string> out;
+  if (values.count("set") != 0)
+    out = values["set"].as<std::vector<std::string>>();
   if (values.count("seed") != 0)
-    scenario.seed = parse_seed(values["seed"].as<std::string>());
+    out.push_back("seed=" + std::to_string(parse_seed(values["seed"].as<std::string>())));
   if (values.count("replications") != 0) {
     const int r = values["replications"].as<int>();
     if (r < 1 || r > 10000)
       throw engine::InputError("--replications: expected 1..10000, got " + std::to_string(r));
-    scenario.replications = r;
+    out.push_back("replications=" + std::to_string(r));
   }
   if (values.count("strategies") != 0) {
     // Through the loader's own key, so names are checked like the file's.
@@ -114,9 +121,9 @@ models::Scenario load_with_overrides(const std::string& path, const po::variable
     for (const auto& name : split_list(values["strategies"].as<std::string>())) {
       names += (names.empty() ? "\"" : ", \"") + name + "\"";
     }
-    apply_override(scenario, "strategies=[" + names + "]", strategies);
+    out.push_back("strategies=[" + names + "]");
   }
-  return scenario;
+  return out;
 }
 
 void add_scenario_options(po::options_description& options) {
@@ -131,8 +138,6 @@ void add_scenario_options(po::options_description& options) {
       "strategies", po::value<std::string>(),
       "comma-separated strategy names (overrides the scenario's)");
 }
-
-}  // namespace
 
 namespace {
 
@@ -246,7 +251,9 @@ int command_run(const std::vector<std::string>& arguments) {
     });
   }
   if (values["json"].as<bool>()) {
-    std::cout << study_json(study, summaries, steps.times()) << '\n';
+    std::cout << run_json(study_json(study, summaries, steps.times()), study.scenario,
+                          scenario_assignments(values))
+              << '\n';
   } else {
     print_study_table(study, summaries, std::cout);
   }
@@ -314,6 +321,10 @@ const std::map<std::string, Command>& commands() {
       {"report", {"a self-contained HTML report with plots from a results file", command_report}},
       {"audit",
        {"audit verify results.h5: recompute every audit trail's hash chain", command_audit}},
+      {"sweep",
+       {"parameter studies from a [sweep] table: sweep plan|run|status SCENARIO.toml, sweep table "
+        "DIR",
+        command_sweep}},
       {"conformance",
        {"check GenOps v0.1 telemetry (OTLP/JSON lines) from any runtime against the spec",
         command_conformance}},
@@ -339,6 +350,10 @@ int run_cli(const std::vector<std::string>& arguments) {
       arguments[0] == "help") {
     print_usage();
     return arguments.empty() ? kExitBadInput : kExitOk;
+  }
+  if (arguments[0] == "--version" || arguments[0] == "version") {
+    std::cout << version_text() << '\n';
+    return kExitOk;
   }
   const auto it = commands().find(arguments[0]);
   if (it == commands().end()) {

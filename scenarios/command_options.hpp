@@ -24,4 +24,9 @@ bool parse_command_options(const std::string& usage,
                            const std::vector<std::string>& arguments,
                            boost::program_options::variables_map& values);
 
+// The scenario options every scenario command takes (--set, --seed, --replications,
+// --strategies) and them as "key=value" overrides in the order they apply (cli.cpp).
+void add_scenario_options(boost::program_options::options_description& options);
+std::vector<std::string> scenario_assignments(const boost::program_options::variables_map& values);
+
 }  // namespace genops::scenarios

@@ -199,7 +199,6 @@ std::string study_json(const StudyResult& study, const StudySummaries& summaries
         {"mean_time_to_restore_min", x.mean_time_to_restore_min},
         {"human_approval_share", x.human_approval_share},
         {"error_budget_burned_min", x.error_budget_burned_min},
-        {"false_rollback_count", x.false_rollbacks},
         {"replications", reps},
     };
   }

@@ -18,9 +18,10 @@ std::uint16_t clamp_u16(int value) {
       std::clamp(value, 0, static_cast<int>(std::numeric_limits<std::uint16_t>::max())));
 }
 
-results::StudyProvenance provenance_of(const StudyResult& study, const std::string& command_line,
-                                       const StepTimes& step_seconds) {
-  const models::Scenario& scenario = study.scenario;
+}  // namespace
+
+results::StudyProvenance results_provenance(const models::Scenario& scenario, int threads,
+                                            const std::string& command_line) {
   results::StudyProvenance provenance;
   provenance.scenario = scenario.name;
   provenance.config_json = scenario_to_json(scenario);
@@ -29,11 +30,8 @@ results::StudyProvenance provenance_of(const StudyResult& study, const std::stri
   provenance.duration_days = static_cast<std::uint32_t>(scenario.duration_days);
   provenance.master_seed = scenario.seed;
   provenance.replications = static_cast<std::uint32_t>(scenario.replications);
-  provenance.threads = static_cast<std::uint32_t>(study.threads);
-  provenance.wall_time_s = study.wall_seconds;
-  provenance.events_processed = study.events;
+  provenance.threads = static_cast<std::uint32_t>(threads);
   provenance.strategies = scenario.strategies;
-  provenance.step_seconds = step_seconds;
   for (const models::OrganizationConfig& organization : scenario.organizations) {
     provenance.organizations.push_back(results::OrganizationInfo{
         organization.name, clamp_u16(organization.services), clamp_u16(organization.ci_runners),
@@ -42,7 +40,7 @@ results::StudyProvenance provenance_of(const StudyResult& study, const std::stri
   return provenance;
 }
 
-results::RunView view_of(const RunResult& run, const models::StrategySummary& summary) {
+results::RunView results_view(const RunResult& run, const models::StrategySummary& summary) {
   results::RunView view;
   view.strategy = run.strategy;
   view.replication = static_cast<std::uint32_t>(run.replication);
@@ -59,6 +57,18 @@ results::RunView view_of(const RunResult& run, const models::StrategySummary& su
   return view;
 }
 
+namespace {
+
+results::StudyProvenance provenance_of(const StudyResult& study, const std::string& command_line,
+                                       const StepTimes& step_seconds) {
+  results::StudyProvenance provenance =
+      results_provenance(study.scenario, study.threads, command_line);
+  provenance.wall_time_s = study.wall_seconds;
+  provenance.events_processed = study.events;
+  provenance.step_seconds = step_seconds;
+  return provenance;
+}
+
 }  // namespace
 
 std::string write_study_results(const std::string& path, const StudyResult& study,
@@ -72,7 +82,7 @@ std::string write_study_results(const std::string& path, const StudyResult& stud
     results::StudyResultsWriter writer(path, provenance_of(study, command_line, step_seconds),
                                        options);
     for (std::size_t r = 0; r < study.runs.size(); ++r) {
-      writer.write_run(view_of(study.runs[r], summaries.runs.at(r)));
+      writer.write_run(results_view(study.runs[r], summaries.runs.at(r)));
     }
     writer.finalize();
     return writer.audit_manifest_sha256();

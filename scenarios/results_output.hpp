@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "results/output_file.hpp"
+#include "results/results_io.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/step_timer.hpp"
 
@@ -19,6 +20,12 @@ std::string write_study_results(const std::string& path, const StudyResult& stud
                                 const StudySummaries& summaries, const std::string& command_line,
                                 const StepTimes& step_seconds, bool force,
                                 const std::string& audit_key);
+
+// For writers that stream runs (`sweep run`): the provenance of a study of `scenario` (wall
+// time and events left 0) and one finished run as views (`run` must outlive the view).
+results::StudyProvenance results_provenance(const models::Scenario& scenario, int threads,
+                                            const std::string& command_line);
+results::RunView results_view(const RunResult& run, const models::StrategySummary& summary);
 
 // The same, summarising the study itself and recording no step times (tests, benchmarks).
 std::string write_study_results(const std::string& path, const StudyResult& study,

@@ -690,6 +690,35 @@ void add_genops_keys(KeyTable& t) {
   gen("history_prior_failure_rate", &G::history_prior_failure_rate, 0, 1, "rate",
       "Historical failure factor when retrieval finds nothing or is off");
   gen("analysis_minutes", &G::analysis_minutes, 0, 1e4, "min", "AI retrieval + risk analysis time");
+  t.add(
+      "genops.retrieval_index", "string", "", "exact, hnsw",
+      "Retrieval index: exact search (reference) or approximate HNSW graph",
+      [](S& s, int, const toml::node& n, const Where& w) {
+        static const std::pair<const char*, models::RetrievalIndexKind> kKinds[] = {
+            {"exact", models::RetrievalIndexKind::Exact},
+            {"hnsw", models::RetrievalIndexKind::Hnsw}};
+        const auto* str = n.as_string();
+        for (const auto& [name, kind] : kKinds) {
+          if (str != nullptr && str->get() == name) {
+            s.genops.retrieval_index = kind;
+            return;
+          }
+        }
+        fail(w, "one of exact, hnsw", describe(n));
+      },
+      [](const S& s, int) { return Json(models::retrieval_index_name(s.genops.retrieval_index)); });
+  t.integer(
+      "genops.retrieval_hnsw_links",
+      [](auto& s, int) -> auto& { return s.genops.retrieval_hnsw_links; }, 2, 128, "",
+      "HNSW links per row (M; 2M on level 0)");
+  t.integer(
+      "genops.retrieval_hnsw_ef_construction",
+      [](auto& s, int) -> auto& { return s.genops.retrieval_hnsw_ef_construction; }, 1, 10000, "",
+      "HNSW candidates kept while inserting");
+  t.integer(
+      "genops.retrieval_hnsw_ef_search",
+      [](auto& s, int) -> auto& { return s.genops.retrieval_hnsw_ef_search; }, 1, 10000, "",
+      "HNSW candidates kept while querying (at least retrieval_k)");
   const auto weight = [&t](const std::string& key, double models::RiskWeights::*field,
                            const std::string& doc) {
     t.number(
@@ -871,6 +900,9 @@ void walk(Scenario& s, const toml::table& tbl, const std::string& prefix, int or
   for (const auto& [k, node] : tbl) {
     const std::string key = prefix + std::string(k.str());
     Where where{source, node.source().begin.line, key};
+    if (organization < 0 && key == "sweep") {
+      continue;  // the parameter study, read by scenarios/sweep_plan.hpp
+    }
     if (organization < 0 && key == "organizations") {
       const auto* orgs = node.as_array();
       if (orgs == nullptr || orgs->empty())

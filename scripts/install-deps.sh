@@ -13,14 +13,19 @@ packages=(
   libboost-graph-dev libboost-random-dev libboost-program-options-dev libboost-math-dev
   libeigen3-dev libhdf5-dev libtbb-dev libtomlplusplus-dev libssl-dev nlohmann-json3-dev
   zlib1g-dev
-  # tests and benchmarks (gmock is packaged apart from gtest)
-  libgtest-dev libgmock-dev libbenchmark-dev clang-format
+  # tests and benchmarks (gmock is packaged apart from gtest; libbenchmark-tools ships the
+  # compare.py of scripts/bench-compare.sh, which needs python3-scipy)
+  libgtest-dev libgmock-dev libbenchmark-dev libbenchmark-tools clang-format
   # the Python loader, its tests (xarray via h5netcdf) and the statistics reference script
   python3 python3-h5py python3-pandas python3-numpy python3-xarray python3-h5netcdf python3-scipy
   # the README's R recipe and its test
   r-cran-hdf5r
   # the sanitizer stages of CI: the fuzz preset (clang-14 libFuzzer with ASan + UBSan)
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
+  # sweep run --mpi and its mpirun test (optional at configure time, installed for CI)
+  openmpi-bin libopenmpi-dev
+  # the Slurm array test runs munged, slurmctld and slurmd on this machine
+  slurm-wlm munge
 )
 
 missing=()

@@ -51,7 +51,8 @@ template <class Q>
 class EventQueueContract : public ::testing::Test {};
 
 using Queues = ::testing::Types<DaryHeapQueue<Event>, StdPriorityQueue<Event>,
-                                DaryHeapQueue<WideEvent>, StdPriorityQueue<WideEvent>>;
+                                RadixHeapQueue<Event>, DaryHeapQueue<WideEvent>,
+                                StdPriorityQueue<WideEvent>, RadixHeapQueue<WideEvent>>;
 TYPED_TEST_SUITE(EventQueueContract, Queues);
 
 TYPED_TEST(EventQueueContract, StartsEmpty) {
@@ -147,6 +148,29 @@ TYPED_TEST(EventQueueContract, InterleavedPushAndPop) {
   queue.push(make_event<E>(6, 7));
   EXPECT_EQ(queue.pop().sequence, 6U);
   EXPECT_EQ(queue.pop().sequence, 7U);
+  EXPECT_TRUE(queue.empty());
+}
+
+// A partition asks next_time() at a window's end, then receives messages earlier than that
+// least event (but not before the last pop): they must come out first.
+TYPED_TEST(EventQueueContract, PushAfterNextTimeMayPrecedeTheLeast) {
+  using E = typename TypeParam::value_type;
+  TypeParam queue;
+  queue.push(make_event<E>(10, 0));
+  queue.push(make_event<E>(100, 1));
+  queue.push(make_event<E>(200, 2));
+  EXPECT_EQ(queue.pop().sequence, 0U);
+  EXPECT_EQ(queue.next_time(), SimTime::from_ticks(100));
+  queue.push(make_event<E>(50, 3));
+  queue.push(make_event<E>(10, 4));  // equal to the last pop's time, later sequence
+  EXPECT_EQ(queue.next_time(), SimTime::from_ticks(10));
+  expect_same(queue.pop(), make_event<E>(10, 4));
+  EXPECT_EQ(queue.next_time(), SimTime::from_ticks(50));
+  queue.push(make_event<E>(60, 5));
+  expect_same(queue.pop(), make_event<E>(50, 3));
+  expect_same(queue.pop(), make_event<E>(60, 5));
+  expect_same(queue.pop(), make_event<E>(100, 1));
+  expect_same(queue.pop(), make_event<E>(200, 2));
   EXPECT_TRUE(queue.empty());
 }
 

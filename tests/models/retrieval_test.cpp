@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <Eigen/Core>
 
 #include "engine/random.hpp"
 #include "models/calendar.hpp"
@@ -169,6 +170,131 @@ TEST(EmbeddingIndex, ConfidenceAndFailureShareArithmetic) {
   EXPECT_EQ(strict.neighbours, 2);
   EXPECT_NEAR(strict.failure_share, 0.5, 1e-6);
   EXPECT_NEAR(strict.confidence, 0.2, 1e-6);
+}
+
+// The exact index scores 8 rows at a time; its scores must be the bits Eigen's row dot product
+// gave (the index before issue 13), so the default study's outputs do not move.
+TEST(EmbeddingIndex, BlockScoresAreBitIdenticalToEigenDotProducts) {
+  engine::RngStream rng(engine::StreamKey{99, 0, 0, 3, 1});
+  std::vector<Embedding> rows;
+  EmbeddingIndex index(16);
+  for (int r = 0; r < 3001; ++r) {  // not a multiple of the block size
+    rows.push_back(random_unit(rng));
+    index.add(rows.back(), false);
+  }
+  for (int q = 0; q < 20; ++q) {
+    const Embedding query = random_unit(rng);
+    const Eigen::Map<const Eigen::Matrix<float, 1, kEmbeddingDim>> eigen_query(query.data());
+    const auto found = index.top_k(query, static_cast<int>(rows.size()));
+    ASSERT_EQ(found.size(), rows.size());
+    for (const auto& [row, score] : found) {
+      const Eigen::Map<const Eigen::Matrix<float, 1, kEmbeddingDim>> eigen_row(rows[row].data());
+      const float eigen_score = eigen_row.dot(eigen_query);
+      ASSERT_EQ(score, eigen_score) << "row " << row;
+      ASSERT_EQ(score, similarity(rows[row], query)) << "row " << row;
+    }
+  }
+}
+
+// Embeddings of the kind the study makes: a few dozen services dominate similarity, so rows come
+// in tight clusters with many near-equal neighbours.
+std::vector<Embedding> clustered_rows(engine::RngStream& rng, int count) {
+  const LocalCalendar calendar(0, 0, ReviewerConfig{}, {}, {});
+  constexpr int kServices = 40;
+  std::vector<Embedding> rows;
+  for (int r = 0; r < count; ++r) {
+    Service service;
+    service.id = static_cast<int>(engine::uniform_below(rng, kServices));
+    service.tier = static_cast<Tier>(service.id % 4);
+    service.blast_radius = service.id % 11;
+    Change change;
+    change.arrival = engine::SimTime::minutes(
+        static_cast<std::int64_t>(engine::uniform_below(rng, 60 * 24 * 7 * 30)));
+    change.lines_changed = static_cast<int>(std::exp(engine::uniform(rng, 0.0, 8.0)));
+    change.files_changed = 1 + static_cast<int>(std::exp(engine::uniform(rng, 0.0, 3.0)));
+    change.migration = engine::uniform01(rng) < 0.05;
+    change.config_change = engine::uniform01(rng) < 0.15;
+    change.hotfix = engine::uniform01(rng) < 0.05;
+    rows.push_back(embed_change(change, service, kServices, calendar));
+  }
+  return rows;
+}
+
+EmbeddingIndex make_hnsw(std::uint64_t seed) {
+  return EmbeddingIndex(HnswParameters{}, engine::RngStream(engine::StreamKey{seed, 0, 0, 0, 25}));
+}
+
+TEST(HnswIndex, RecallAgainstExactOnClusteredRows) {
+  engine::RngStream rng(engine::StreamKey{5, 0, 0, 4, 1});
+  const auto rows = clustered_rows(rng, 20'000);
+  EmbeddingIndex exact(16);
+  EmbeddingIndex approximate = make_hnsw(1);
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    exact.add(rows[r], r % 5 == 0);
+    approximate.add(rows[r], r % 5 == 0);
+  }
+  EXPECT_EQ(approximate.size(), rows.size());
+  const auto queries = clustered_rows(rng, 300);
+  std::size_t hits = 0;
+  std::size_t wanted = 0;
+  for (const auto& query : queries) {
+    const auto truth = exact.top_k(query, 10);
+    const auto found = approximate.top_k(query, 10);
+    ASSERT_EQ(found.size(), truth.size());
+    for (std::size_t i = 0; i < found.size(); ++i) {
+      // Scores are exact similarities of the rows returned, best first.
+      EXPECT_EQ(found[i].second, similarity(rows[found[i].first], query));
+      if (i > 0) {
+        EXPECT_GE(found[i - 1].second, found[i].second);
+      }
+      // A row as similar as the exact 10th is as good a neighbour (equal embeddings abound).
+      hits += found[i].second >= truth.back().second ? 1 : 0;
+    }
+    wanted += truth.size();
+  }
+  const double recall = static_cast<double>(hits) / static_cast<double>(wanted);
+  EXPECT_GE(recall, 0.95);
+}
+
+TEST(HnswIndex, SameInsertsAndSeedGiveTheSameNeighbours) {
+  engine::RngStream rng(engine::StreamKey{6, 0, 0, 4, 1});
+  const auto rows = clustered_rows(rng, 5'000);
+  EmbeddingIndex a = make_hnsw(3);
+  EmbeddingIndex b = make_hnsw(3);
+  for (const auto& row : rows) {
+    a.add(row, false);
+    b.add(row, false);
+  }
+  for (const auto& query : clustered_rows(rng, 200)) {
+    const auto found = a.top_k(query, 10);
+    EXPECT_EQ(found, b.top_k(query, 10));
+    EXPECT_EQ(found, a.top_k(query, 10));  // queries leave no trace
+  }
+}
+
+TEST(HnswIndex, SmallIndexesAnswerExactly) {
+  engine::RngStream rng(engine::StreamKey{8, 0, 0, 4, 1});
+  EmbeddingIndex approximate = make_hnsw(2);
+  EmbeddingIndex exact(16);
+  EXPECT_TRUE(approximate.top_k(at_cosine(1.0), 10).empty());
+  // With fewer rows than ef_search the graph search visits everything reachable: every row.
+  for (int r = 0; r < 40; ++r) {
+    const Embedding row = random_unit(rng);
+    approximate.add(row, r % 2 == 0);
+    exact.add(row, r % 2 == 0);
+    const auto self = approximate.top_k(row, 1);
+    ASSERT_EQ(self.size(), 1U);
+    EXPECT_EQ(self[0].first, static_cast<std::size_t>(r));
+  }
+  for (int q = 0; q < 20; ++q) {
+    const Embedding query = random_unit(rng);
+    EXPECT_EQ(approximate.top_k(query, 50), exact.top_k(query, 50));
+    const RetrievalResult x = exact.query(query, 10, 0.1);
+    const RetrievalResult y = approximate.query(query, 10, 0.1);
+    EXPECT_EQ(x.neighbours, y.neighbours);
+    EXPECT_EQ(x.failure_share, y.failure_share);
+    EXPECT_EQ(x.confidence, y.confidence);
+  }
 }
 
 TEST(EmbedChange, IsUnitLengthAndSeparatesServices) {
