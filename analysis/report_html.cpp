@@ -84,6 +84,10 @@ struct Point {
 // A legend entry: a filled box (bars, strategies) or a line sample (solid / dashed).
 enum class Swatch { Box, Solid, Dashed };
 struct LegendEntry {
+  // A constructor, not only an aggregate: clang 14 (the fuzz preset) has no parenthesised
+  // aggregate initialisation for emplace_back.
+  LegendEntry(std::string label_text, std::string colour_text, Swatch kind = Swatch::Box)
+      : label(std::move(label_text)), colour(std::move(colour_text)), swatch(kind) {}
   std::string label;
   std::string colour;
   Swatch swatch = Swatch::Box;

@@ -48,6 +48,7 @@ StudyProvenance provenance_of(const scenarios::StudyResult& study, std::uint32_t
   StudyProvenance provenance;
   provenance.scenario = study.scenario.name;
   provenance.config_json = scenarios::scenario_to_json(study.scenario);
+  provenance.start_date = study.scenario.start_date;
   provenance.master_seed = study.scenario.seed;
   provenance.replications = replications;
   provenance.strategies = study.scenario.strategies;

@@ -12,6 +12,10 @@ function(genops_configure_target target)
     target_compile_options(${target} PRIVATE -fsanitize=${GENOPS_SANITIZE} -fno-omit-frame-pointer)
     target_link_options(${target} PRIVATE -fsanitize=${GENOPS_SANITIZE})
   endif()
+  if(GENOPS_FUZZ)
+    # A sanitizer finding is a crash the fuzzer records, not a message it runs past.
+    target_compile_options(${target} PRIVATE -fno-sanitize-recover=all)
+  endif()
 endfunction()
 
 # genops_add_library(<name> SOURCES ... DEPS ...): one folder = one library.

@@ -3,8 +3,13 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace genops::engine {
+
+// `text` safe to print on one terminal line: control characters (newlines, ANSI escapes) become
+// \n, \r, \t or \xNN; everything else, UTF-8 included, is kept.
+std::string printable_text(std::string_view text);
 
 // A broken invariant inside the program (a bug, never bad input).
 [[noreturn]] void assertion_failed(const char* expression, const char* file, int line,

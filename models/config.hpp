@@ -211,6 +211,8 @@ struct Scenario {
   int drain_days = 10;                    // run on after the last arrival so every change finishes
   std::string start_date = "2025-01-06";  // ISO date of day 0 (its weekday matters)
   std::vector<std::string> strategies = {"baseline", "genops"};
+  // validate refuses a scenario whose estimated memory (deployments x runs) exceeds this.
+  double max_memory_gib = 16;
   std::string project = "genops-sim";
   std::string environment = "production";
   std::vector<OrganizationConfig> organizations;

@@ -1,5 +1,6 @@
 #include "models/governance.hpp"
 
+#include <bit>
 #include <cstdio>
 #include <stdexcept>
 
@@ -82,29 +83,93 @@ std::string to_hex(const Sha256& hash) {
   return out;
 }
 
-std::string canonical_audit_text(const AuditRecord& r) {
-  // %a prints doubles exactly (hexadecimal significand), so any edit changes the hash.
-  char numbers[192];
-  std::snprintf(numbers, sizeof numbers, "%llu|%a|%llu|%d|%a|",
-                static_cast<unsigned long long>(r.sequence), r.time_min,
-                static_cast<unsigned long long>(r.deployment), static_cast<int>(r.actor),
-                static_cast<double>(r.risk_score));
-  return std::string(numbers) + r.action + "|" + r.decision + "|" + r.policies;
+namespace {
+
+constexpr std::string_view kRecordDomain = "genops-audit-v2";
+constexpr std::string_view kGenesisDomain = "genops-audit-v2/genesis";
+
+void append_u64(std::string& out, std::uint64_t value) {
+  for (int shift = 0; shift < 64; shift += 8) {
+    out.push_back(static_cast<char>((value >> shift) & 0xff));
+  }
+}
+
+void append_text(std::string& out, std::string_view text) {
+  append_u64(out, text.size());
+  out.append(text);
+}
+
+const EVP_MD* sha256() {
+  // Fetched once: EVP_sha256() per call looks the implementation up every time.
+  static EVP_MD* const digest = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (digest == nullptr)
+    throw std::runtime_error("EVP_MD_fetch(SHA256) failed");
+  return digest;
+}
+
+}  // namespace
+
+void append_audit_encoding(std::string& out, const AuditRecord& r) {
+  out.append(kRecordDomain);
+  append_u64(out, r.sequence);
+  append_u64(out, std::bit_cast<std::uint64_t>(r.time_min));
+  append_u64(out, r.deployment);
+  out.push_back(static_cast<char>(r.actor));
+  const auto risk = std::bit_cast<std::uint32_t>(r.risk_score);
+  for (int shift = 0; shift < 32; shift += 8) {
+    out.push_back(static_cast<char>((risk >> shift) & 0xff));
+  }
+  append_text(out, r.action);
+  append_text(out, r.decision);
+  append_text(out, r.policies);
+}
+
+struct AuditHasher::Context {
+  EVP_MD_CTX* digest = EVP_MD_CTX_new();
+  std::string buffer;
+  ~Context() { EVP_MD_CTX_free(digest); }
+};
+
+AuditHasher::AuditHasher() : context_(std::make_unique<Context>()) {
+  if (context_->digest == nullptr)
+    throw std::runtime_error("EVP_MD_CTX_new failed");
+}
+AuditHasher::~AuditHasher() = default;
+AuditHasher::AuditHasher(AuditHasher&&) noexcept = default;
+AuditHasher& AuditHasher::operator=(AuditHasher&&) noexcept = default;
+
+Sha256 AuditHasher::hash(const Sha256& previous, const AuditRecord& record) {
+  std::string& buffer = context_->buffer;
+  buffer.clear();
+  append_audit_encoding(buffer, record);
+  buffer.append(reinterpret_cast<const char*>(previous.data()), previous.size());
+  Sha256 out{};
+  unsigned int length = 0;
+  const bool ok = EVP_DigestInit_ex2(context_->digest, sha256(), nullptr) == 1 &&
+                  EVP_DigestUpdate(context_->digest, buffer.data(), buffer.size()) == 1 &&
+                  EVP_DigestFinal_ex(context_->digest, out.data(), &length) == 1;
+  if (!ok || length != out.size())
+    throw std::runtime_error("SHA-256 digest failed");
+  return out;
 }
 
 Sha256 audit_hash(const Sha256& previous, const AuditRecord& record) {
-  const std::string text = canonical_audit_text(record);
+  AuditHasher hasher;
+  return hasher.hash(previous, record);
+}
+
+Sha256 audit_genesis(std::string_view strategy, std::uint64_t master_seed,
+                     std::uint32_t replication, std::uint32_t organization) {
+  std::string text;
+  append_text(text, kGenesisDomain);
+  append_text(text, strategy);
+  append_u64(text, master_seed);
+  append_u64(text, replication);
+  append_u64(text, organization);
   Sha256 out{};
   unsigned int length = 0;
-  EVP_MD_CTX* context = EVP_MD_CTX_new();
-  if (context == nullptr)
-    throw std::runtime_error("EVP_MD_CTX_new failed");
-  const bool ok = EVP_DigestInit_ex(context, EVP_sha256(), nullptr) == 1 &&
-                  EVP_DigestUpdate(context, previous.data(), previous.size()) == 1 &&
-                  EVP_DigestUpdate(context, text.data(), text.size()) == 1 &&
-                  EVP_DigestFinal_ex(context, out.data(), &length) == 1;
-  EVP_MD_CTX_free(context);
-  if (!ok || length != out.size())
+  if (EVP_Digest(text.data(), text.size(), out.data(), &length, sha256(), nullptr) != 1 ||
+      length != out.size())
     throw std::runtime_error("SHA-256 digest failed");
   return out;
 }
@@ -112,17 +177,19 @@ Sha256 audit_hash(const Sha256& previous, const AuditRecord& record) {
 const AuditRecord& AuditTrail::append(AuditRecord record) {
   record.sequence = records_.size();
   record.previous_hash = last_;
-  record.hash = audit_hash(last_, record);
+  record.hash = hasher_.hash(last_, record);
   last_ = record.hash;
   records_.push_back(std::move(record));
   return records_.back();
 }
 
-std::optional<std::size_t> first_broken_link(const std::vector<AuditRecord>& records) {
-  Sha256 previous{};
+std::optional<std::size_t> first_broken_link(const std::vector<AuditRecord>& records,
+                                             const Sha256& genesis) {
+  AuditHasher hasher;
+  Sha256 previous = genesis;
   for (std::size_t i = 0; i < records.size(); ++i) {
     const AuditRecord& r = records[i];
-    if (r.sequence != i || r.previous_hash != previous || audit_hash(previous, r) != r.hash) {
+    if (r.sequence != i || r.previous_hash != previous || hasher.hash(previous, r) != r.hash) {
       return i;
     }
     previous = r.hash;

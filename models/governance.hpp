@@ -2,8 +2,10 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/sim_time.hpp"
@@ -62,24 +64,63 @@ class PolicySet {
 using Sha256 = std::array<std::uint8_t, 32>;
 std::string to_hex(const Sha256& hash);
 
-// Canonical text of an entry (every field but the hashes), the input of its hash.
-std::string canonical_audit_text(const AuditRecord& record);
+// Audit trail hash format (version 2). hash = SHA-256 of
+//   "genops-audit-v2" || u64 sequence || f64 time_min || u64 deployment || u8 actor
+//   || f32 risk_score || lp(action) || lp(decision) || lp(policies) || previous_hash
+// with integers and IEEE-754 numbers little-endian and lp(s) = u64 length || bytes: every field,
+// unambiguous (no separator a value could contain), exact (raw bits of the numbers). A chain's
+// first previous_hash is its genesis, which binds it to its run and organization.
+inline constexpr std::uint32_t kAuditHashVersion = 2;
+
+// The bytes hashed for `record` (everything above but previous_hash), appended to `out`.
+void append_audit_encoding(std::string& out, const AuditRecord& record);
+
+// Genesis of the chain of `organization` in (strategy, master seed, replication): SHA-256 of
+// "genops-audit-v2/genesis" || lp(strategy) || u64 master_seed || u64 replication ||
+// u64 organization. A chain moved to another run, replication or organization fails.
+Sha256 audit_genesis(std::string_view strategy, std::uint64_t master_seed,
+                     std::uint32_t replication, std::uint32_t organization);
+
+// SHA-256 of audit records with one reused OpenSSL digest context and encoding buffer
+// (the digest is fetched once per process). Not thread-safe: one per trail or per thread.
+class AuditHasher {
+ public:
+  AuditHasher();
+  ~AuditHasher();
+  AuditHasher(AuditHasher&&) noexcept;
+  AuditHasher& operator=(AuditHasher&&) noexcept;
+  AuditHasher(const AuditHasher&) = delete;
+  AuditHasher& operator=(const AuditHasher&) = delete;
+
+  Sha256 hash(const Sha256& previous, const AuditRecord& record);
+
+ private:
+  struct Context;
+  std::unique_ptr<Context> context_;
+};
+
+// One-off convenience over AuditHasher.
 Sha256 audit_hash(const Sha256& previous, const AuditRecord& record);
 
-// Append-only, hash-chained audit trail (SHA-256 over previous hash and canonical record).
+// Append-only, hash-chained audit trail starting at `genesis`.
 class AuditTrail {
  public:
+  explicit AuditTrail(const Sha256& genesis = {}) : last_(genesis) {}
   const AuditRecord& append(AuditRecord record);
   const std::vector<AuditRecord>& records() const { return records_; }
   std::vector<AuditRecord> take() { return std::move(records_); }
+  // The hash of the last record (the genesis while empty): the chain's head.
+  const Sha256& head() const { return last_; }
 
  private:
   std::vector<AuditRecord> records_;
   Sha256 last_{};
+  AuditHasher hasher_;
 };
 
 // Index of the first record whose link is broken (sequence gap, wrong previous hash or wrong
-// hash), or nullopt if the chain verifies.
-std::optional<std::size_t> first_broken_link(const std::vector<AuditRecord>& records);
+// hash) in a chain that starts at `genesis`, or nullopt if the chain verifies.
+std::optional<std::size_t> first_broken_link(const std::vector<AuditRecord>& records,
+                                             const Sha256& genesis = {});
 
 }  // namespace genops::models

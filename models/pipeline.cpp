@@ -24,6 +24,9 @@ Pipeline::Pipeline(const Scenario& scenario, Organization organization, const St
       strategy_(strategy),
       key_(key),
       arrivals_end_(SimTime::days(scenario.duration_days)) {
+  // The chain starts at a genesis naming its run and organization (models/governance.hpp).
+  audit_ = AuditTrail(audit_genesis(strategy.name(), key.master_seed, key.replication,
+                                    static_cast<std::uint32_t>(organization_.index)));
   const std::size_t n = organization_.changes.size();
   states_.resize(n);
   records_.resize(n);
@@ -32,7 +35,7 @@ Pipeline::Pipeline(const Scenario& scenario, Organization organization, const St
     const Change& c = organization_.changes[i];
     DeploymentRecord& r = records_[i];
     r.id = deployment_id(static_cast<std::uint32_t>(organization_.index), i);
-    r.organization = static_cast<std::uint8_t>(organization_.index);
+    r.organization = static_cast<std::uint16_t>(organization_.index);
     r.service = static_cast<std::uint16_t>(c.service);
     r.tier =
         static_cast<std::uint8_t>(organization_.services[static_cast<std::size_t>(c.service)].tier);
@@ -137,7 +140,7 @@ void Pipeline::handle(engine::Context& context, const engine::Event& event) {
     case kSample: {
       ResourceSample sample;
       sample.time_min = now_.to_minutes();
-      sample.organization = static_cast<std::uint8_t>(organization_.index);
+      sample.organization = static_cast<std::uint16_t>(organization_.index);
       sample.runners_busy = static_cast<std::uint16_t>(runners_busy_);
       sample.ci_queue = static_cast<std::uint16_t>(std::min<std::size_t>(ci_queue_.size(), 65535));
       sample.reviewers_busy = static_cast<std::uint16_t>(reviewers_busy_);

@@ -54,7 +54,7 @@ constexpr std::uint32_t change_index_of(std::uint64_t deployment_id) {
 // One change's whole journey, arrival to final outcome. Times in minutes since time 0.
 struct DeploymentRecord {
   std::uint64_t id = 0;  // deployment_id(organization, change index)
-  std::uint8_t organization = 0;
+  std::uint16_t organization = 0;
   std::uint16_t service = 0;
   std::uint8_t tier = 0;
   double arrival_min = 0;
@@ -183,7 +183,7 @@ struct AwuRecord {
   AwuResult result = AwuResult::Allowed;
   AwuReason reason = AwuReason::None;
   AwuBudget budget = AwuBudget::AiCost;
-  std::uint8_t organization = 0;
+  std::uint16_t organization = 0;
   std::uint16_t service = 0;
   AwuPolicy policy = AwuPolicy::None;  // the deciding policy
   double start_min = 0;
@@ -206,7 +206,7 @@ struct AwuRecord {
 // A utilisation sample of the shared resources (one per hour of simulated time).
 struct ResourceSample {
   double time_min = 0;
-  std::uint8_t organization = 0;
+  std::uint16_t organization = 0;
   std::uint16_t runners_busy = 0;
   std::uint16_t ci_queue = 0;
   std::uint16_t reviewers_busy = 0;

@@ -479,7 +479,12 @@ class AwuLineSerialiser {
 
   // `{"timeUnixNano":"..",name,"attributes":[`, after a comma unless it is the span's first.
   void begin_event(const std::string& head, std::int64_t time_unix_nano) {
-    GENOPS_ASSERT(time_unix_nano >= last_time_, "AWU events must be recorded in time order");
+    if (time_unix_nano < last_time_) {
+      throw AwuTimeOrderError("AWU " + std::to_string(awu_->deployment) + "/" +
+                              std::to_string(awu_->sequence) + ": an event at " +
+                              std::to_string(time_unix_nano) + " ns follows one at " +
+                              std::to_string(last_time_) + " ns (times must not decrease)");
+    }
     last_time_ = time_unix_nano;
     if (!first_event_) {
       out_.push_back(',');
@@ -544,6 +549,7 @@ class AwuLineSerialiser {
   std::uint64_t sequence_ = 0;
   std::int64_t last_time_ = 0;
   bool first_event_ = true;
+  const models::AwuRecord* awu_ = nullptr;  // the record being written, for messages
 };
 
 std::string_view AwuLineSerialiser::span_id(const TelemetryIdKey& key, std::uint32_t step) {
@@ -615,6 +621,7 @@ AwuLineSerialiser::Line AwuLineSerialiser::line_of(const models::AwuRecord& a) {
 }
 
 void AwuLineSerialiser::write(const models::AwuRecord& a) {
+  awu_ = &a;
   if (a.decision_min < 0) {
     return;  // still undecided at the horizon (its change is excluded), as in export_awus
   }
@@ -628,7 +635,10 @@ void AwuLineSerialiser::write(const models::AwuRecord& a) {
   const std::string_view trace(trace_.data(), trace_.size());
   write_span_attributes(a, line, trace);
   write_events(a, line);
-  GENOPS_ASSERT(line.end >= last_time_, "an AWU ends after its last event");
+  if (line.end < last_time_) {
+    throw AwuTimeOrderError("AWU " + std::to_string(a.deployment) + "/" +
+                            std::to_string(a.sequence) + " ends before its last event");
+  }
   if (a.linked_to >= 0) {
     out_.append(fragments_.link_head);
     append_id(trace);

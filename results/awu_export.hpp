@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <iosfwd>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -32,11 +33,19 @@ std::vector<telemetry::Span> export_awus(const std::vector<models::AwuRecord>& a
                                          const std::vector<models::CanaryStageRecord>& stages,
                                          const AwuExportContext& context);
 
+// write_awus_otlp met an AWU whose lifecycle times go backwards. Our runs never produce one (the
+// telemetry tests check every span); records read back from a file can, and are refused.
+class AwuTimeOrderError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // The fast path of export_awus + OtlpJsonLinesWriter(resource, telemetry_scope()): appends to
 // `out` exactly the bytes that writer produces for the spans export_awus returns (one OTLP/JSON
 // line per span), straight from the records with precomputed fragments and no Span objects.
 // Defined for the records export_awus accepts (it asserts the AWU lifecycle; this path only
-// checks that times do not decrease). Returns the number of spans (lines) appended.
+// checks that times do not decrease: AwuTimeOrderError otherwise). Returns the number of spans
+// (lines) appended.
 std::size_t write_awus_otlp(std::string& out, const std::vector<models::AwuRecord>& awus,
                             const std::vector<models::CanaryStageRecord>& stages,
                             const AwuExportContext& context, const telemetry::Attributes& resource);

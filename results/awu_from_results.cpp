@@ -48,7 +48,15 @@ std::size_t export_slot(std::string& out, const RunRecords& run, std::size_t org
       stages.push_back(stage);
     }
   }
-  return write_awus_otlp(out, awus, stages, context, awu_run_resource(context, run));
+  try {
+    return write_awus_otlp(out, awus, stages, context, awu_run_resource(context, run));
+  } catch (const AwuTimeOrderError& error) {
+    throw ResultsFileError("has an AWU out of time order in '/runs/" + run.strategy + "/rep" +
+                           std::to_string(run.replication) + "/awu': " + error.what());
+  } catch (const std::out_of_range&) {
+    throw ResultsFileError("has an AWU whose service or budget is unknown in '/runs/" +
+                           run.strategy + "/rep" + std::to_string(run.replication) + "/awu'");
+  }
 }
 
 // Exports every (run, organization) with AWUs of runs [first_run, last_run) through the one
@@ -85,13 +93,17 @@ std::size_t export_runs(const StudyRecords& study, std::size_t first_run, std::s
       }
     }
   }
-  return export_in_windows(
-      slots.size(),
-      [&](std::size_t i, std::string& text) {
-        const Slot& slot = slots[i];
-        return export_slot(text, study.runs[slot.run], slot.organization, slot.context);
-      },
-      sink);
+  try {
+    return export_in_windows(
+        slots.size(),
+        [&](std::size_t i, std::string& text) {
+          const Slot& slot = slots[i];
+          return export_slot(text, study.runs[slot.run], slot.organization, slot.context);
+        },
+        sink);
+  } catch (const ResultsFileError& error) {
+    reject(study, error.what());
+  }
 }
 
 }  // namespace

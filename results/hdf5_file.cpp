@@ -4,6 +4,7 @@
 #include <hdf5_hl.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -18,7 +19,18 @@ using detail::HandleKind;
 
 // Debian's libhdf5 is built thread-safe, which makes the error stack and its auto-print
 // setting per thread: silence it on every thread that reaches this layer.
+// HDF5 must not install its atexit handler: after a failed close (a full disk) that handler
+// retried the flush at exit and crashed in H5F__close_cb. H5dont_atexit() only works before the
+// library initialises, and any H5P_* / H5T_* macro initialises it, so it runs at static
+// initialisation, before main. Every file this layer writes is closed explicitly; one left open
+// at exit is a partial that is removed anyway.
+const bool kHdf5WithoutAtexit = [] {
+  H5dont_atexit();
+  return true;
+}();
+
 void silence_error_printing() {
+  (void)kHdf5WithoutAtexit;
   thread_local bool silenced = false;
   if (!silenced) {
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
@@ -200,6 +212,27 @@ ElementType classify(hid_t type) {
   }
 }
 
+// A fixed-length, NUL-padded UTF-8 string type of `bytes` bytes (at least 1: HDF5 refuses 0).
+Handle fixed_string_type(const Site& site, std::size_t bytes) {
+  Handle type =
+      make_handle("H5Tcopy", site, HandleKind::Datatype, [] { return H5Tcopy(H5T_C_S1); });
+  checked("H5Tset_size", site,
+          [&] { return H5Tset_size(type.id(), std::max<std::size_t>(1, bytes)); });
+  checked("H5Tset_strpad", site, [&] { return H5Tset_strpad(type.id(), H5T_STR_NULLPAD); });
+  checked("H5Tset_cset", site, [&] { return H5Tset_cset(type.id(), H5T_CSET_UTF8); });
+  return type;
+}
+
+// Removes the padding of a fixed-length string read as `type` (NULs, or spaces for SPACEPAD).
+void trim_padding(std::string& value, hid_t type) {
+  const bool spaces = H5Tget_strpad(type) == H5T_STR_SPACEPAD;
+  const std::size_t end = value.find_last_not_of(spaces ? ' ' : '\0');
+  value.resize(end == std::string::npos ? 0 : end + 1);
+  if (!spaces) {
+    value.resize(std::min(value.size(), value.find('\0')));  // NULTERM and NULLPAD alike
+  }
+}
+
 Handle utf8_string_type(const Site& site) {
   Handle type =
       make_handle("H5Tcopy", site, HandleKind::Datatype, [] { return H5Tcopy(H5T_C_S1); });
@@ -217,9 +250,11 @@ constexpr unsigned kCreationOrder = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXE
 
 Handle file_access_list(const Site& site) {
   Handle access = property_list(site, H5P_FILE_ACCESS);
-  // Readable by HDF5 1.8 and later; no SWMR (which would need the latest format).
+  // The 1.10 file format: superblock, object headers, B-trees and heaps carry checksums that
+  // HDF5 verifies when it reads them, so a flipped byte is an error, not a wild pointer.
+  // Readable by HDF5 1.10 and later (h5py on Debian 12 included).
   checked("H5Pset_libver_bounds", site,
-          [&] { return H5Pset_libver_bounds(access.id(), H5F_LIBVER_V18, H5F_LIBVER_V110); });
+          [&] { return H5Pset_libver_bounds(access.id(), H5F_LIBVER_V110, H5F_LIBVER_V110); });
   checked("H5Pset_fclose_degree", site,
           [&] { return H5Pset_fclose_degree(access.id(), H5F_CLOSE_STRONG); });
   return access;
@@ -231,6 +266,21 @@ Handle group_creation_list(const Site& site) {
           [&] { return H5Pset_link_creation_order(creation.id(), kCreationOrder); });
   checked("H5Pset_attr_creation_order", site,
           [&] { return H5Pset_attr_creation_order(creation.id(), kCreationOrder); });
+  return creation;
+}
+
+// Creation properties of a fixed-size 1-D dataset of `rows` rows: chunked with the Fletcher-32
+// filter (so HDF5 verifies its data on every read) unless it is empty.
+Handle checksummed_creation_list(const Site& site, hsize_t rows) {
+  Handle creation = property_list(site, H5P_DATASET_CREATE);
+  checked("H5Pset_attr_creation_order", site,
+          [&] { return H5Pset_attr_creation_order(creation.id(), kCreationOrder); });
+  if (rows > 0) {
+    constexpr hsize_t kMaxChunkRows = 65536;
+    const hsize_t chunk = std::min(rows, kMaxChunkRows);
+    checked("H5Pset_chunk", site, [&] { return H5Pset_chunk(creation.id(), 1, &chunk); });
+    checked("H5Pset_fletcher32", site, [&] { return H5Pset_fletcher32(creation.id()); });
+  }
   return creation;
 }
 
@@ -360,6 +410,34 @@ std::size_t element_size(ElementType type) {
                           : (type == ElementType::F32 ? sizeof(float) : sizeof(double));
 }
 
+std::uint32_t fletcher32(std::span<const std::byte> bytes) {
+  // HDF5's H5_checksum_fletcher32: 16-bit big-endian words, sums folded every 360 words.
+  const auto* data = reinterpret_cast<const std::uint8_t*>(bytes.data());
+  std::size_t words = bytes.size() / 2;
+  std::uint32_t sum1 = 0;
+  std::uint32_t sum2 = 0;
+  while (words > 0) {
+    std::size_t block = std::min<std::size_t>(words, 360);
+    words -= block;
+    do {
+      sum1 += static_cast<std::uint32_t>((data[0] << 8) | data[1]);
+      data += 2;
+      sum2 += sum1;
+    } while (--block > 0);
+    sum1 = (sum1 & 0xffff) + (sum1 >> 16);
+    sum2 = (sum2 & 0xffff) + (sum2 >> 16);
+  }
+  if (bytes.size() % 2 != 0) {
+    sum1 += static_cast<std::uint32_t>(data[0] << 8);
+    sum2 += sum1;
+    sum1 = (sum1 & 0xffff) + (sum1 >> 16);
+    sum2 = (sum2 & 0xffff) + (sum2 >> 16);
+  }
+  sum1 = (sum1 & 0xffff) + (sum1 >> 16);
+  sum2 = (sum2 & 0xffff) + (sum2 >> 16);
+  return (sum2 << 16) | sum1;
+}
+
 std::vector<std::byte> encode_chunk(std::span<const std::byte> raw, std::size_t element_bytes,
                                     const ChunkOptions& options) {
   std::vector<std::byte> shuffled;
@@ -376,20 +454,30 @@ std::vector<std::byte> encode_chunk(std::span<const std::byte> raw, std::size_t 
     }
     input = shuffled;
   }
+  std::vector<std::byte> encoded;
   if (options.gzip_level == 0) {
-    return {input.begin(), input.end()};
+    encoded.assign(input.begin(), input.end());
+  } else {
+    // HDF5's deflate filter stores a zlib stream made by compress2.
+    uLongf encoded_size = compressBound(static_cast<uLong>(input.size()));
+    encoded.resize(encoded_size + 4);
+    const int status =
+        compress2(reinterpret_cast<Bytef*>(encoded.data()), &encoded_size,
+                  reinterpret_cast<const Bytef*>(input.data()), static_cast<uLong>(input.size()),
+                  static_cast<int>(options.gzip_level));
+    if (status != Z_OK) {
+      throw Hdf5Error("compress2", "(chunk)", "", "zlib error " + std::to_string(status));
+    }
+    encoded.resize(encoded_size);
   }
-  // HDF5's deflate filter stores a zlib stream made by compress2.
-  uLongf encoded_size = compressBound(static_cast<uLong>(input.size()));
-  std::vector<std::byte> encoded(encoded_size);
-  const int status =
-      compress2(reinterpret_cast<Bytef*>(encoded.data()), &encoded_size,
-                reinterpret_cast<const Bytef*>(input.data()), static_cast<uLong>(input.size()),
-                static_cast<int>(options.gzip_level));
-  if (status != Z_OK) {
-    throw Hdf5Error("compress2", "(chunk)", "", "zlib error " + std::to_string(status));
+  if (options.fletcher32) {
+    // HDF5's Fletcher-32 filter, last in the pipeline: the checksum of the filtered bytes,
+    // appended little-endian.
+    const std::uint32_t checksum = fletcher32(encoded);
+    for (int shift = 0; shift < 32; shift += 8) {
+      encoded.push_back(static_cast<std::byte>((checksum >> shift) & 0xff));
+    }
   }
-  encoded.resize(encoded_size);
   return encoded;
 }
 
@@ -478,14 +566,16 @@ void Object::write_attribute(std::string_view name, std::string_view value) {
   if (has_attribute(name)) {
     checked("H5Adelete", site, [&] { return H5Adelete(id(), attribute.c_str()); });
   }
-  const Handle type = utf8_string_type(site);
+  // Fixed-length: stored in the (checksummed) object header, never in the global heap.
+  const Handle type = fixed_string_type(site, text.size());
   const Handle space =
       make_handle("H5Screate", site, HandleKind::Dataspace, [] { return H5Screate(H5S_SCALAR); });
   Handle handle = make_handle("H5Acreate2", site, HandleKind::Attribute, [&] {
     return H5Acreate2(id(), attribute.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT);
   });
-  const char* pointer = text.c_str();
-  checked("H5Awrite", site, [&] { return H5Awrite(handle.id(), type.id(), &pointer); });
+  std::string padded = text;
+  padded.resize(std::max<std::size_t>(1, text.size()), '\0');
+  checked("H5Awrite", site, [&] { return H5Awrite(handle.id(), type.id(), padded.data()); });
   handle.close(site.path);
 }
 
@@ -558,6 +648,16 @@ std::uint64_t Object::attribute_size(std::string_view name) const {
   return extent_of(space.id(), site);
 }
 
+bool Object::attribute_is_variable_string(std::string_view name) const {
+  const std::string attribute(name);
+  const Site site{id(), attribute_site_path(path_, name)};
+  const Handle handle = make_handle("H5Aopen", site, HandleKind::Attribute,
+                                    [&] { return H5Aopen(id(), attribute.c_str(), H5P_DEFAULT); });
+  const Handle type = make_handle("H5Aget_type", site, HandleKind::Datatype,
+                                  [&] { return H5Aget_type(handle.id()); });
+  return checked("H5Tis_variable_str", site, [&] { return H5Tis_variable_str(type.id()); }) > 0;
+}
+
 std::string Object::read_string_attribute(std::string_view name) const {
   const std::string attribute(name);
   const Site site{id(), attribute_site_path(path_, name)};
@@ -581,7 +681,7 @@ std::string Object::read_string_attribute(std::string_view name) const {
   const std::size_t size = H5Tget_size(type.id());
   std::string value(size, '\0');
   checked("H5Aread", site, [&] { return H5Aread(handle.id(), type.id(), value.data()); });
-  value.resize(value.find_last_not_of(std::string_view("\0 ", 2)) + 1);
+  trim_padding(value, type.id());
   return value;
 }
 
@@ -610,6 +710,160 @@ void Object::read_numeric_attribute(std::string_view name, ElementType type, voi
     checked("H5Aread", site, [&] { return H5Aread(handle.id(), memory_type(type), data); });
   }
 }
+
+// ---- Verification before trusting a file ----
+
+namespace {
+
+// Deflate cannot expand data more than about 1032x; a declared extent beyond that is forged.
+constexpr std::uint64_t kMaxExpansion = 1100;
+
+void check_dataset_storage(hid_t dataset, const std::string& path) {
+  const Site site{dataset, path};
+  const Handle creation = make_handle("H5Dget_create_plist", site, HandleKind::PropertyList,
+                                      [&] { return H5Dget_create_plist(dataset); });
+  if (checked("H5Pget_external_count", site,
+              [&] { return H5Pget_external_count(creation.id()); }) != 0) {
+    fail("H5Pget_external_count", site,
+         "its data is stored in external files; expected data inside this file");
+  }
+  const H5D_layout_t layout = H5Pget_layout(creation.id());
+  if (layout != H5D_CHUNKED && layout != H5D_CONTIGUOUS && layout != H5D_COMPACT) {
+    fail("H5Pget_layout", site, "unsupported storage layout (virtual?); expected plain data");
+  }
+  const Handle space = make_handle("H5Dget_space", site, HandleKind::Dataspace,
+                                   [&] { return H5Dget_space(dataset); });
+  const std::uint64_t rows = extent_of(space.id(), site);
+  if (rows == 0) {
+    return;
+  }
+  const Handle type =
+      make_handle("H5Dget_type", site, HandleKind::Datatype, [&] { return H5Dget_type(dataset); });
+  const std::uint64_t element = H5Tget_size(type.id());
+  const std::uint64_t stored = H5Dget_storage_size(dataset);
+  const std::uint64_t bytes = rows * element;
+  if (element == 0 || bytes / element != rows) {
+    fail("H5Dget_storage_size", site, "an extent of " + std::to_string(rows) + " rows overflows");
+  }
+  if (layout == H5D_CHUNKED) {
+    hsize_t chunk = 0;
+    if (H5Pget_chunk(creation.id(), 1, &chunk) != 1 || chunk == 0) {
+      fail("H5Pget_chunk", site, "expected 1-D chunks");
+    }
+    const std::uint64_t expected = (rows + chunk - 1) / chunk;
+    hsize_t allocated = 0;
+    checked("H5Dget_num_chunks", site,
+            [&] { return H5Dget_num_chunks(dataset, space.id(), &allocated); });
+    if (allocated != expected) {
+      fail("H5Dget_num_chunks", site,
+           std::to_string(rows) + " rows need " + std::to_string(expected) + " chunks, " +
+               std::to_string(allocated) + " are stored");
+    }
+    if (bytes > stored * kMaxExpansion + chunk * element) {
+      fail("H5Dget_storage_size", site,
+           std::to_string(rows) + " rows cannot come from " + std::to_string(stored) +
+               " stored bytes");
+    }
+  } else if (stored < bytes) {
+    fail("H5Dget_storage_size", site,
+         std::to_string(rows) + " rows of " + std::to_string(element) + " bytes, " +
+             std::to_string(stored) + " bytes stored");
+  }
+}
+
+// Attributes HDF5's dimension-scale API writes itself (never read by the readers of our files).
+bool is_dimension_scale_attribute(std::string_view name) {
+  return name == "DIMENSION_LIST" || name == "REFERENCE_LIST" || name == "CLASS" || name == "NAME";
+}
+
+// Our files hold integers, floats and fixed-length strings only.
+bool is_plain_type(hid_t type) {
+  const H5T_class_t type_class = H5Tget_class(type);
+  if (type_class == H5T_INTEGER || type_class == H5T_FLOAT) {
+    return true;
+  }
+  return type_class == H5T_STRING && H5Tis_variable_str(type) == 0;
+}
+
+struct StructureCheck {
+  std::string problem;
+  std::string object;
+};
+
+herr_t check_attribute(hid_t location, const char* name, const H5A_info_t*, void* data) {
+  auto& check = *static_cast<StructureCheck*>(data);
+  if (is_dimension_scale_attribute(name)) {
+    return 0;
+  }
+  const hid_t attribute = H5Aopen(location, name, H5P_DEFAULT);
+  if (attribute < 0) {
+    check.problem = "attribute '" + std::string(name) + "' cannot be opened";
+    return 1;
+  }
+  const hid_t type = H5Aget_type(attribute);
+  const bool plain = type >= 0 && is_plain_type(type);
+  if (type >= 0) {
+    H5Tclose(type);
+  }
+  H5Aclose(attribute);
+  if (!plain) {
+    check.problem =
+        "attribute '" + std::string(name) + "' is not an integer, float or fixed-length string";
+    return 1;
+  }
+  return 0;
+}
+
+herr_t check_attributes(hid_t object, StructureCheck& check) {
+  hsize_t index = 0;
+  const herr_t status =
+      H5Aiterate2(object, H5_INDEX_NAME, H5_ITER_NATIVE, &index, check_attribute, &check);
+  if (status < 0 && check.problem.empty()) {
+    check.problem = "its attributes cannot be read";
+  }
+  return check.problem.empty() ? 0 : 1;
+}
+
+herr_t check_link(hid_t group, const char* name, const H5L_info_t* info, void* data) {
+  auto& check = *static_cast<StructureCheck*>(data);
+  check.object = "/" + std::string(name);
+  if (info->type != H5L_TYPE_HARD) {
+    check.problem = info->type == H5L_TYPE_EXTERNAL ? "is an external link to another file"
+                                                    : "is a soft or user-defined link";
+    return 1;
+  }
+  const hid_t object = H5Oopen(group, name, H5P_DEFAULT);
+  if (object < 0) {
+    check.problem = "cannot be opened";
+    return 1;
+  }
+  const H5I_type_t kind = H5Iget_type(object);
+  if (kind == H5I_DATASET) {
+    const hid_t type = H5Dget_type(object);
+    const bool plain = type >= 0 && is_plain_type(type);
+    if (type >= 0) {
+      H5Tclose(type);
+    }
+    if (!plain) {
+      check.problem = "is not a dataset of integers, floats or fixed-length strings";
+    } else {
+      try {
+        check_dataset_storage(object, check.object);
+      } catch (const Hdf5Error& error) {
+        check.problem = error.reason();
+      }
+    }
+  } else if (kind != H5I_GROUP) {
+    check.problem = "is neither a group nor a dataset";
+  }
+  if (check.problem.empty()) {
+    check_attributes(object, check);
+  }
+  H5Oclose(object);
+  return check.problem.empty() ? 0 : 1;
+}
+
+}  // namespace
 
 // ---- Dataset ----
 
@@ -677,8 +931,14 @@ void Dataset::read_raw(ElementType type, void* data, std::size_t count) const {
   if (count == 0) {
     return;
   }
+  check_storage();
   checked("H5Dread", site,
           [&] { return H5Dread(id(), memory_type(type), H5S_ALL, H5S_ALL, H5P_DEFAULT, data); });
+}
+
+void Dataset::check_storage() const {
+  silence_error_printing();
+  check_dataset_storage(id(), path_);
 }
 
 std::vector<std::string> Dataset::read_strings() const {
@@ -691,6 +951,7 @@ std::vector<std::string> Dataset::read_strings() const {
   const Handle space =
       make_handle("H5Dget_space", site, HandleKind::Dataspace, [&] { return H5Dget_space(id()); });
   const std::size_t count = extent_of(space.id(), site);
+  check_storage();
   std::vector<std::string> values;
   values.reserve(count);
   if (count == 0) {
@@ -714,7 +975,7 @@ std::vector<std::string> Dataset::read_strings() const {
           [&] { return H5Dread(id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()); });
   for (std::size_t row = 0; row < count; ++row) {
     std::string value = buffer.substr(row * width, width);
-    value.resize(value.find_last_not_of(std::string_view("\0 ", 2)) + 1);
+    trim_padding(value, type.id());
     values.push_back(std::move(value));
   }
   return values;
@@ -862,6 +1123,9 @@ Dataset Group::create_dataset(std::string_view name, ElementType type,
     checked("H5Pset_deflate", site,
             [&] { return H5Pset_deflate(creation.id(), options.gzip_level); });
   }
+  if (options.fletcher32) {
+    checked("H5Pset_fletcher32", site, [&] { return H5Pset_fletcher32(creation.id()); });
+  }
   checked("H5Pset_attr_creation_order", site,
           [&] { return H5Pset_attr_creation_order(creation.id(), kCreationOrder); });
   // Appends always write whole chunks (the last one excepted), so bypass the chunk cache: each
@@ -888,9 +1152,7 @@ Dataset Group::write_fixed_dataset(std::string_view name, ElementType type, cons
   const hsize_t dimension = count;
   const Handle space = make_handle("H5Screate_simple", site, HandleKind::Dataspace,
                                    [&] { return H5Screate_simple(1, &dimension, nullptr); });
-  const Handle creation = property_list(site, H5P_DATASET_CREATE);
-  checked("H5Pset_attr_creation_order", site,
-          [&] { return H5Pset_attr_creation_order(creation.id(), kCreationOrder); });
+  const Handle creation = checksummed_creation_list(site, dimension);
   Dataset dataset(make_handle("H5Dcreate2", site, HandleKind::Dataset,
                               [&] {
                                 return H5Dcreate2(id(), relative.c_str(), file_type(type),
@@ -911,12 +1173,15 @@ Dataset Group::write_string_dataset(std::string_view name, std::span<const std::
   const std::string relative(name);
   const Site site{id(), path};
   const hsize_t dimension = values.size();
-  const Handle type = utf8_string_type(site);
+  // Fixed-length, as wide as the longest value: no global heap, whose records carry no checksum.
+  std::size_t width = 1;
+  for (const std::string& value : values) {
+    width = std::max(width, value.size());
+  }
+  const Handle type = fixed_string_type(site, width);
   const Handle space = make_handle("H5Screate_simple", site, HandleKind::Dataspace,
                                    [&] { return H5Screate_simple(1, &dimension, nullptr); });
-  const Handle creation = property_list(site, H5P_DATASET_CREATE);
-  checked("H5Pset_attr_creation_order", site,
-          [&] { return H5Pset_attr_creation_order(creation.id(), kCreationOrder); });
+  const Handle creation = checksummed_creation_list(site, dimension);
   Dataset dataset(make_handle("H5Dcreate2", site, HandleKind::Dataset,
                               [&] {
                                 return H5Dcreate2(id(), relative.c_str(), type.id(), space.id(),
@@ -924,13 +1189,12 @@ Dataset Group::write_string_dataset(std::string_view name, std::span<const std::
                               }),
                   path);
   if (!values.empty()) {
-    std::vector<const char*> pointers;
-    pointers.reserve(values.size());
-    for (const std::string& value : values) {
-      pointers.push_back(value.c_str());
+    std::string buffer(width * values.size(), '\0');
+    for (std::size_t row = 0; row < values.size(); ++row) {
+      values[row].copy(buffer.data() + row * width, values[row].size());
     }
     checked("H5Dwrite", site, [&] {
-      return H5Dwrite(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data());
+      return H5Dwrite(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data());
     });
   }
   return dataset;
@@ -976,6 +1240,22 @@ bool File::is_hdf5(const std::filesystem::path& path) {
 
 void File::flush() {
   checked("H5Fflush", Site{id(), path_}, [&] { return H5Fflush(id(), H5F_SCOPE_GLOBAL); });
+}
+
+void File::check_plain_structure() const {
+  silence_error_printing();
+  StructureCheck check;
+  check.object = "/";
+  check_attributes(id(), check);
+  if (check.problem.empty()) {
+    const herr_t status = H5Lvisit(id(), H5_INDEX_NAME, H5_ITER_NATIVE, check_link, &check);
+    if (status < 0 && check.problem.empty()) {
+      check.problem = "its links cannot be read";
+    }
+  }
+  if (!check.problem.empty()) {
+    fail("H5Lvisit", Site{id(), check.object}, check.problem);
+  }
 }
 
 void File::close() {

@@ -93,14 +93,19 @@ struct ChunkOptions {
   std::uint64_t chunk_rows = 65536;
   unsigned gzip_level = 1;  // 0 = no deflate filter
   bool shuffle = true;
+  bool fletcher32 = true;  // HDF5 verifies every chunk's checksum when it reads it
 };
+
+// HDF5's Fletcher-32 checksum of `bytes` (what its fletcher32 filter appends to a chunk).
+std::uint32_t fletcher32(std::span<const std::byte> bytes);
 
 // Size in bytes of one element of a numeric type.
 std::size_t element_size(ElementType type);
 
 // Encodes one chunk exactly as a dataset created with `options` filters it (shuffle, then
-// zlib deflate), so chunks can be compressed on worker threads and stored with
-// Dataset::write_encoded_chunk. `raw` holds whole elements of `element_bytes` bytes each.
+// zlib deflate, then the Fletcher-32 checksum), so chunks can be compressed on worker threads and
+// stored with Dataset::write_encoded_chunk. `raw` holds whole elements of `element_bytes` bytes
+// each.
 std::vector<std::byte> encode_chunk(std::span<const std::byte> raw, std::size_t element_bytes,
                                     const ChunkOptions& options);
 
@@ -159,7 +164,7 @@ class Object {
   // Name of the file the object lives in (for error messages).
   std::string file_name() const;
 
-  // Scalar vlen UTF-8 string attribute; replaces an existing attribute of that name.
+  // Scalar fixed-length UTF-8 string attribute; replaces an existing attribute of that name.
   void write_attribute(std::string_view name, std::string_view value);
   void write_attribute(std::string_view name, const char* value) {
     write_attribute(name, std::string_view(value));
@@ -184,6 +189,8 @@ class Object {
   ElementType attribute_type(std::string_view name) const;
   // Number of elements (1 for a scalar).
   std::uint64_t attribute_size(std::string_view name) const;
+  // Whether a string attribute is variable-length (stored in the global heap), without reading it.
+  bool attribute_is_variable_string(std::string_view name) const;
   // Reads a vlen or fixed-length string attribute.
   std::string read_string_attribute(std::string_view name) const;
   // Reads a one-element numeric attribute, converting as is_readable_as allows.
@@ -244,6 +251,11 @@ class Dataset : public Object {
   void write_encoded_chunk(std::uint64_t first_row, std::uint64_t rows,
                            std::span<const std::byte> encoded);
   std::vector<std::string> read_strings() const;
+  // Checks, before any read (read() and read_strings() call it), that the dataset holds plain
+  // data of this file: no external storage, no virtual layout, every chunk of its extent
+  // stored, and an extent its stored bytes can hold (deflate expands at most about 1032x).
+  // Hdf5Error naming the dataset otherwise: a forged extent never becomes an allocation.
+  void check_storage() const;
 
   // Dimension scales (HDF5 high-level library), as netCDF-4 / xarray / R expect them.
   void make_dimension_scale(std::string_view dimension_name);
@@ -286,7 +298,7 @@ class Group : public Object {
   Dataset write_dataset(std::string_view name, std::span<const T> values) {
     return write_fixed_dataset(name, element_type_of<T>(), values.data(), values.size());
   }
-  // A fixed-size 1-D dataset of vlen UTF-8 strings.
+  // A fixed-size 1-D dataset of fixed-length UTF-8 strings (as wide as the longest value).
   Dataset write_string_dataset(std::string_view name, std::span<const std::string> values);
 
  protected:
@@ -301,8 +313,8 @@ class Group : public Object {
 
 enum class FileMode : std::uint8_t { ReadOnly, ReadWrite };
 
-// An HDF5 file; as a Group it is the root group "/". Files are created with library-version
-// bounds (v18, v110) so HDF5 1.8 readers open them, and without SWMR. Closing the file closes
+// An HDF5 file; as a Group it is the root group "/". Files are created in the 1.10 file format
+// (library-version bounds v110, v110: checksummed metadata), without SWMR. Closing the file closes
 // every object still open in it (H5F_CLOSE_STRONG).
 class File : public Group {
  public:
@@ -314,6 +326,12 @@ class File : public Group {
   static bool is_hdf5(const std::filesystem::path& path);
 
   const std::filesystem::path& file_path() const { return file_path_; }
+  // Before trusting a file: every link is a hard link inside the file, every object a group or
+  // a dataset, every dataset and attribute an integer, float or fixed-length string (nothing in
+  // the global heap, which carries no checksum), every dataset's storage as check_storage()
+  // requires. Hdf5Error naming the first offending object. The dimension-scale API's own
+  // attributes (DIMENSION_LIST, REFERENCE_LIST, CLASS, NAME) are allowed and never read.
+  void check_plain_structure() const;
   void flush();
   // Closes the file (throws Hdf5Error on failure); a no-op when already closed.
   void close();

@@ -1,8 +1,5 @@
 #include "results/results_file.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <system_error>
 #include <utility>
 
@@ -23,38 +20,75 @@ std::string expected_schema(std::string_view schema, std::uint64_t version) {
   return "expected schema '" + std::string(schema) + "' version " + std::to_string(version);
 }
 
-// Makes the closed file durable before the rename publishes it under the final name.
-void sync_to_disk(const std::filesystem::path& path) {
-  const int descriptor = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (descriptor < 0) {
-    return;  // best effort: the rename below reports a missing file
+OutputFile create_partial(const std::filesystem::path& path, const OutputOptions& options) {
+  try {
+    return OutputFile(OutputTarget{options.option, path}, options.force);
+  } catch (const OutputError& error) {
+    throw ResultsFileError("cannot create results file '" + path.string() + "': " + error.what());
   }
-  ::fsync(descriptor);
-  ::close(descriptor);
 }
 
-void check_schema(const File& file, const std::filesystem::path& path, std::string_view schema,
-                  std::uint64_t version) {
-  if (!file.has_attribute("schema") || file.attribute_type("schema") != ElementType::String) {
-    reject(path, "has no 'schema' string attribute: not a genops-sim results file; " +
-                     expected_schema(schema, version));
+// A leftover partial of `path` (its writer was killed), or an empty path.
+std::filesystem::path leftover_partial(const std::filesystem::path& path) {
+  std::error_code error;
+  const std::filesystem::path directory =
+      path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  for (std::filesystem::directory_iterator entry(directory, error), end; !error && entry != end;
+       entry.increment(error)) {
+    if (is_partial_of(entry->path(), path)) {
+      return entry->path();
+    }
   }
-  const std::string found_schema = file.read_string_attribute("schema");
-  if (found_schema != schema) {
-    reject(path, "has schema '" + found_schema + "'; " + expected_schema(schema, version));
-  }
+  return {};
+}
+
+// The numeric schema_version lives in the (checksummed) root object header: safe to read first.
+void check_version(const File& file, const std::filesystem::path& path, std::string_view schema,
+                   std::uint64_t version) {
   const ElementType version_type = file.has_attribute("schema_version")
                                        ? file.attribute_type("schema_version")
                                        : ElementType::Other;
+  if (!file.has_attribute("schema")) {
+    reject(path, "has no 'schema' string attribute: not a genops-sim results file; " +
+                     expected_schema(schema, version));
+  }
+  // Another tool's file is named as such; a fixed-length string lives in the root object header
+  // (checksummed), so it is safe to read before the structure is checked.
+  if (file.attribute_type("schema") == ElementType::String &&
+      !file.attribute_is_variable_string("schema")) {
+    const std::string found_schema = file.read_string_attribute("schema");
+    if (found_schema != schema) {
+      reject(path, "has schema '" + engine::printable_text(found_schema) + "'; " +
+                       expected_schema(schema, version));
+    }
+  }
   if (!is_readable_as(version_type, ElementType::U64) ||
       file.attribute_size("schema_version") != 1) {
     reject(path, "has no unsigned integer 'schema_version' attribute; " +
                      expected_schema(schema, version));
   }
   const auto found_version = file.read_attribute<std::uint64_t>("schema_version");
+  if (found_version < version) {
+    reject(path, "has schema version " + std::to_string(found_version) +
+                     " (written by an older genops-sim, without checksums); " +
+                     expected_schema(schema, version) + ": run the study again");
+  }
   if (found_version != version) {
-    reject(path, "has schema '" + found_schema + "' version " + std::to_string(found_version) +
-                     "; " + expected_schema(schema, version));
+    reject(path, "has schema version " + std::to_string(found_version) + "; " +
+                     expected_schema(schema, version));
+  }
+}
+
+void check_schema(const File& file, const std::filesystem::path& path, std::string_view schema,
+                  std::uint64_t version) {
+  if (file.attribute_type("schema") != ElementType::String) {
+    reject(path, "has no 'schema' string attribute: not a genops-sim results file; " +
+                     expected_schema(schema, version));
+  }
+  const std::string found_schema = file.read_string_attribute("schema");
+  if (found_schema != schema) {
+    reject(path, "has schema '" + engine::printable_text(found_schema) + "'; " +
+                     expected_schema(schema, version));
   }
   if (!file.has_attribute("status") || file.attribute_type("status") != ElementType::String) {
     reject(path, "has no 'status' attribute (its writer did not finish); expected status='" +
@@ -62,7 +96,7 @@ void check_schema(const File& file, const std::filesystem::path& path, std::stri
   }
   const std::string status = file.read_string_attribute("status");
   if (status != kStatusComplete) {
-    reject(path, "is incomplete (status='" + status +
+    reject(path, "is incomplete (status='" + engine::printable_text(status) +
                      "', its writer did not finish); expected status='" +
                      std::string(kStatusComplete) + "'");
   }
@@ -70,25 +104,26 @@ void check_schema(const File& file, const std::filesystem::path& path, std::stri
 
 }  // namespace
 
-std::filesystem::path partial_path_of(const std::filesystem::path& path) {
-  std::filesystem::path partial = path;
-  partial += kPartialSuffix;
-  return partial;
-}
-
 // ---- ResultsWriter ----
 
 ResultsWriter::ResultsWriter(std::filesystem::path path, std::string_view schema,
-                             std::uint64_t schema_version)
-    : path_(std::move(path)), partial_path_(partial_path_of(path_)) {
+                             std::uint64_t schema_version, const OutputOptions& output)
+    : path_(std::move(path)), output_(create_partial(path_, output)) {
+  output_.close_descriptor();  // HDF5 reopens the reserved name
   try {
-    file_ = File::create(partial_path_);
+    file_ = File::create(output_.partial_path());
     file_.write_attribute("schema", schema);
     file_.write_attribute("schema_version", schema_version);
     file_.write_attribute("status", kStatusIncomplete);
   } catch (const Hdf5Error& error) {
-    throw ResultsFileError("cannot create results file '" + partial_path_.string() +
+    throw ResultsFileError("cannot create results file '" + output_.partial_path().string() +
                            "': " + error.reason());
+  }
+}
+
+ResultsWriter::~ResultsWriter() {
+  if (!finalized_) {
+    file_ = File();  // close before the partial is removed
   }
 }
 
@@ -96,22 +131,22 @@ void ResultsWriter::finalize() {
   GENOPS_ASSERT(!finalized_, "results file '" + path_.string() + "' finalized twice");
   const std::uint64_t open_datasets = file_.open_dataset_count();
   GENOPS_ASSERT(open_datasets == 0, std::to_string(open_datasets) + " dataset(s) still open in '" +
-                                        partial_path_.string() +
+                                        output_.partial_path().string() +
                                         "': finish() every ColumnTableWriter before finalize()");
   try {
     // The completion marker is the last thing written; the rename below publishes the file.
     file_.write_attribute("status", kStatusComplete);
     file_.close();
   } catch (const Hdf5Error& error) {
-    throw ResultsFileError("cannot finish results file '" + partial_path_.string() +
-                           "': " + error.what());
+    file_ = File();
+    output_.discard();
+    throw ResultsFileError("cannot finish results file '" + path_.string() +
+                           "': " + error.reason());
   }
-  sync_to_disk(partial_path_);
-  std::error_code error;
-  std::filesystem::rename(partial_path_, path_, error);
-  if (error) {
-    throw ResultsFileError("cannot rename results file '" + partial_path_.string() + "' to '" +
-                           path_.string() + "': " + error.message());
+  try {
+    output_.commit();
+  } catch (const OutputError& error) {
+    throw ResultsFileError(std::string("cannot finish results file: ") + error.what());
   }
   finalized_ = true;
 }
@@ -128,9 +163,8 @@ ResultsReader::ResultsReader(std::filesystem::path path, std::string_view schema
   }
   std::error_code error;
   if (!std::filesystem::exists(path_, error)) {
-    if (std::filesystem::exists(partial_path_of(path_), error)) {
-      reject(path_, "not found (only '" + partial_path_of(path_).string() +
-                        "' exists: its run did not finish)");
+    if (const std::filesystem::path partial = leftover_partial(path_); !partial.empty()) {
+      reject(path_, "not found (only '" + partial.string() + "' exists: its run did not finish)");
     }
     reject(path_, "not found");
   }
@@ -146,9 +180,20 @@ ResultsReader::ResultsReader(std::filesystem::path path, std::string_view schema
     reject(path_, "is truncated or damaged: " + hdf5_error.reason());
   }
   try {
+    check_version(file_, path_, schema, schema_version);
+  } catch (const Hdf5Error& hdf5_error) {
+    reject(path_, "is damaged: " + hdf5_error.reason());
+  }
+  try {
+    file_.check_plain_structure();
+  } catch (const Hdf5Error& hdf5_error) {
+    reject(path_, "is damaged or not a genops-sim file: '" + hdf5_error.object_path() + "' " +
+                      hdf5_error.reason());
+  }
+  try {
     check_schema(file_, path_, schema, schema_version);
   } catch (const Hdf5Error& hdf5_error) {
-    reject(path_, "is damaged: " + std::string(hdf5_error.what()));
+    reject(path_, "is damaged: " + hdf5_error.reason());
   }
 }
 

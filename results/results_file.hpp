@@ -1,9 +1,11 @@
 #pragma once
 
-// A results file's lifecycle: written as `<path>.partial`, marked status="complete" as the very
-// last write, closed and atomically renamed to `<path>`; opened for reading only after checking
-// that it is a complete file of the expected schema. A crash, an exception or Ctrl-C during
-// writing never leaves a file under the final name.
+// A results file's lifecycle: written as a uniquely named partial next to `<path>`
+// (results/output_file.hpp: `<path>.<pid>-<random>.partial`), marked status="complete" as the
+// very last write, closed, fsynced and atomically renamed to `<path>`; opened for reading only
+// after checking that it is a complete file of the expected schema. A crash, an exception or
+// Ctrl-C during writing never leaves a file under the final name, and an exception or
+// SIGINT/SIGTERM removes the partial (only SIGKILL or a power cut can leave one behind).
 
 #include <cstdint>
 #include <filesystem>
@@ -13,11 +15,15 @@
 
 #include "results/column_table.hpp"
 #include "results/hdf5_file.hpp"
+#include "results/output_file.hpp"
 
 namespace genops::results {
 
 inline constexpr std::string_view kResultsSchemaName = "genops-sim-results";
-inline constexpr std::uint64_t kResultsSchemaVersion = 1;
+// 2: the 1.10 file format (checksummed metadata), Fletcher-32 on every chunk, fixed-length
+// strings only, 16-bit organization codes, audit trail v2 with a run manifest. Version 1 files
+// are refused with a clear message (rerun the study).
+inline constexpr std::uint64_t kResultsSchemaVersion = 2;
 inline constexpr std::string_view kPartialSuffix = ".partial";
 
 // Bad input: a results file that is missing, not HDF5, unfinished, truncated, of another schema
@@ -27,34 +33,40 @@ class ResultsFileError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// `<path>.partial`.
-std::filesystem::path partial_path_of(const std::filesystem::path& path);
+// How a writer publishes its file. `option` names it in messages ("--out"); without `force`
+// the final rename refuses to replace a file that exists by then.
+struct OutputOptions {
+  std::string option = "results file";
+  bool force = true;
+};
 
 // Writes root attributes schema, schema_version (u64) and status="incomplete" on creation.
 class ResultsWriter {
  public:
-  // Creates `<path>.partial` (replacing a stale one). ResultsFileError when it cannot.
+  // Creates the partial. ResultsFileError when it cannot.
   explicit ResultsWriter(std::filesystem::path path, std::string_view schema = kResultsSchemaName,
-                         std::uint64_t schema_version = kResultsSchemaVersion);
-  // Without finalize(): closes the file and leaves only `<path>.partial`.
-  ~ResultsWriter() = default;
+                         std::uint64_t schema_version = kResultsSchemaVersion,
+                         const OutputOptions& output = {});
+  // Without finalize(): closes the file and removes the partial.
+  ~ResultsWriter();
   ResultsWriter(ResultsWriter&&) = default;
-  ResultsWriter& operator=(ResultsWriter&&) = default;
+  ResultsWriter& operator=(ResultsWriter&&) = delete;
 
   // The root group: provenance attributes, groups and tables go here.
   File& file() { return file_; }
   const std::filesystem::path& path() const { return path_; }
-  const std::filesystem::path& partial_path() const { return partial_path_; }
+  const std::filesystem::path& partial_path() const { return output_.partial_path(); }
   bool finalized() const { return finalized_; }
 
   // Writes status="complete" last, closes the file (every object still open in it is closed)
-  // and renames it to path(), replacing an older file. Every ColumnTableWriter must be finished
-  // first (asserted). ResultsFileError when closing or renaming fails.
+  // and renames it to path() (replacing an older file only with OutputOptions::force). Every
+  // ColumnTableWriter must be finished first (asserted). ResultsFileError when closing, syncing
+  // or renaming fails (the partial is removed).
   void finalize();
 
  private:
   std::filesystem::path path_;
-  std::filesystem::path partial_path_;
+  OutputFile output_;
   File file_;
   bool finalized_ = false;
 };
@@ -63,7 +75,9 @@ class ResultsWriter {
 class ResultsReader {
  public:
   // ResultsFileError for a missing file, a `*.partial` path, a non-HDF5 or damaged file, a
-  // wrong or missing schema / schema_version, or a status other than "complete".
+  // wrong or missing schema / schema_version, anything File::check_plain_structure() refuses
+  // (links, external storage, variable-length data, forged extents), or a status other than
+  // "complete". The version is checked first, the structure before any string is read.
   explicit ResultsReader(std::filesystem::path path, std::string_view schema = kResultsSchemaName,
                          std::uint64_t schema_version = kResultsSchemaVersion);
 

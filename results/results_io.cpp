@@ -6,6 +6,7 @@
 #include <bit>
 #include <boost/version.hpp>
 #include <charconv>
+#include <cmath>
 #include <ctime>
 #include <limits>
 #include <memory>
@@ -13,7 +14,11 @@
 #include <tuple>
 #include <type_traits>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/error.hpp"
+#include "models/calendar.hpp"
+#include "models/governance.hpp"
 #include "results/git_sha.hpp"
 
 // Build facts, passed by results/CMakeLists.txt at configure time (the git SHA: git_sha.hpp,
@@ -73,6 +78,7 @@ struct MemberTraits<Member> {
 
 template <auto Member>
 struct Field {
+  static constexpr auto member = Member;
   using Record = typename MemberTraits<Member>::record_type;
   using Value = typename MemberTraits<Member>::value_type;
   using Stored = typename MemberTraits<Member>::stored_type;
@@ -234,6 +240,9 @@ void push_row(Columns& columns, const Record& record) {
   throw ResultsFileError("results file '" + path.string() + "' " + message);
 }
 
+template <typename T>
+std::string number_text(T value);
+
 template <auto Member>
 void read_field(const ColumnTableReader& table, const Field<Member>& field,
                 std::vector<typename Field<Member>::Record>& records,
@@ -243,6 +252,13 @@ void read_field(const ColumnTableReader& table, const Field<Member>& field,
   if (!table.has_column(field.name)) {
     reject(path,
            "has no column '" + std::string(field.name) + "' in '" + table.group().path() + "'");
+  }
+  // Exactly the declared type: an int8 column is a different file, not a lossy conversion.
+  const ElementType stored_type = table.column_type(field.name);
+  if (stored_type != element_type_of<Stored>()) {
+    reject(path, "column '" + table.group().path() + "/" + std::string(field.name) +
+                     "' is stored as " + std::string(to_string(stored_type)) + "; expected " +
+                     std::string(to_string(element_type_of<Stored>())));
   }
   const std::vector<Stored> values = table.read<Stored>(field.name);
   if (values.size() != records.size()) {
@@ -256,6 +272,18 @@ void read_field(const ColumnTableReader& table, const Field<Member>& field,
         reject(path, "column '" + table.group().path() + "/" + std::string(field.name) + "' row " +
                          std::to_string(row) + " has code " + std::to_string(+values[row]) +
                          " outside its " + std::to_string(field.labels.size()) + " categories");
+      }
+    }
+    if constexpr (std::is_floating_point_v<Stored>) {
+      // Finite always; times and durations not negative, -1 only where the schema names it.
+      const double value = values[row];
+      const bool sentinel = field.long_name.find("(-1") != std::string_view::npos;
+      const bool time = field.units == "min" || field.units == "ms";
+      if (!std::isfinite(value) || (time && value < 0 && !(sentinel && value == -1))) {
+        reject(path, "column '" + table.group().path() + "/" + std::string(field.name) + "' row " +
+                         std::to_string(row) + " has the value " + number_text(value) +
+                         "; expected a finite number" +
+                         (time ? (sentinel ? " >= 0 or -1" : " >= 0") : ""));
       }
     }
     if constexpr (std::is_same_v<Value, bool>) {
@@ -580,10 +608,10 @@ std::array<std::uint8_t, 32> hash_from_hex(std::string_view hex) {
       return c - 'a' + 10;
     if (c >= 'A' && c <= 'F')
       return c - 'A' + 10;
-    throw ResultsFileError("audit hash '" + std::string(hex) + "' is not 64 hex digits");
+    throw ResultsFileError("audit hash '" + engine::printable_text(hex) + "' is not 64 hex digits");
   };
   if (hex.size() != 64) {
-    throw ResultsFileError("audit hash '" + std::string(hex) + "' is not 64 hex digits");
+    throw ResultsFileError("audit hash '" + engine::printable_text(hex) + "' is not 64 hex digits");
   }
   for (std::size_t index = 0; index < hash.size(); ++index) {
     hash[index] = static_cast<std::uint8_t>(digit(hex[2 * index]) * 16 + digit(hex[2 * index + 1]));
@@ -627,16 +655,115 @@ std::string StudyRecords::attribute(std::string_view name) const {
   return {};
 }
 
+namespace {
+
+void append_u64(std::string& out, std::uint64_t value) {
+  for (int shift = 0; shift < 64; shift += 8) {
+    out.push_back(static_cast<char>((value >> shift) & 0xff));
+  }
+}
+
+void append_text(std::string& out, std::string_view text) {
+  append_u64(out, text.size());
+  out.append(text);
+}
+
+template <typename T>
+void append_little_endian(std::string& out, T value) {
+  using Unsigned = std::make_unsigned_t<
+      std::conditional_t<std::is_floating_point_v<T>,
+                         std::conditional_t<sizeof(T) == 4, std::int32_t, std::int64_t>, T>>;
+  Unsigned bits = 0;
+  if constexpr (std::is_floating_point_v<T>) {
+    bits = std::bit_cast<Unsigned>(value);
+  } else {
+    bits = static_cast<Unsigned>(value);
+  }
+  for (std::size_t byte = 0; byte < sizeof(T); ++byte) {
+    out.push_back(static_cast<char>((bits >> (8 * byte)) & 0xff));
+  }
+}
+
+std::array<std::uint8_t, 32> sha256_of(std::string_view text, std::string_view key) {
+  std::array<std::uint8_t, 32> digest{};
+  if (key.empty()) {
+    unsigned int length = 0;
+    if (EVP_Digest(text.data(), text.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1 ||
+        length != digest.size()) {
+      throw std::runtime_error("EVP_Digest(SHA-256) failed");
+    }
+    return digest;
+  }
+  std::size_t length = 0;
+  if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(),
+                reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest.data(),
+                digest.size(), &length) == nullptr ||
+      length != digest.size()) {
+    throw std::runtime_error("HMAC-SHA-256 failed");
+  }
+  return digest;
+}
+
+}  // namespace
+
+std::array<std::uint8_t, 32> deployments_digest(std::span<const DeploymentRecord> rows) {
+  const auto fields = deployment_fields({});
+  std::string text = "genops-deployments-v2";
+  text.reserve(text.size() + rows.size() * 160);
+  for (const DeploymentRecord& record : rows) {
+    std::apply(
+        [&](const auto&... field) {
+          (append_little_endian(text, static_cast<typename std::decay_t<decltype(field)>::Stored>(
+                                          record.*(std::decay_t<decltype(field)>::member))),
+           ...);
+        },
+        fields);
+  }
+  return sha256_of(text, {});
+}
+
+std::array<std::uint8_t, 32> audit_manifest_digest(
+    const StudyProvenance& provenance, std::string_view config_sha256,
+    const std::vector<std::vector<AuditManifestEntry>>& manifests, std::string_view key) {
+  std::string text;
+  append_text(text, "genops-audit-manifest-v2");
+  append_u64(text, provenance.strategies.size());
+  for (const std::string& strategy : provenance.strategies) {
+    append_text(text, strategy);
+  }
+  append_u64(text, provenance.replications);
+  append_u64(text, provenance.master_seed);
+  append_u64(text, provenance.organizations.size());
+  append_text(text, config_sha256);
+  append_u64(text, manifests.size());
+  for (std::size_t slot = 0; slot < manifests.size(); ++slot) {
+    append_u64(text, slot);
+    append_u64(text, manifests[slot].size());
+    for (const AuditManifestEntry& entry : manifests[slot]) {
+      append_u64(text, entry.organization);
+      append_u64(text, entry.records);
+      text.append(reinterpret_cast<const char*>(entry.head.data()), entry.head.size());
+      append_u64(text, entry.deployments);
+      text.append(reinterpret_cast<const char*>(entry.deployments_sha256.data()),
+                  entry.deployments_sha256.size());
+    }
+  }
+  return sha256_of(text, key);
+}
+
 // ---- Writer ------------------------------------------------------------------------------------
 
 StudyResultsWriter::StudyResultsWriter(std::filesystem::path path,
                                        const StudyProvenance& provenance,
                                        const WriteOptions& options)
-    : writer_(std::move(path)), provenance_(provenance), options_(options) {
+    : writer_(std::move(path), kResultsSchemaName, kResultsSchemaVersion, options.output),
+      provenance_(provenance),
+      options_(options) {
   awu_policy_code_of_.fill(kNoCode);
   GENOPS_ASSERT(!provenance_.strategies.empty(), "a study has at least one strategy");
-  GENOPS_ASSERT(provenance_.organizations.size() <= 256, "organization codes are u8");
+  GENOPS_ASSERT(provenance_.organizations.size() <= 65536, "organization codes are u16");
   written_.assign(provenance_.strategies.size() * provenance_.replications, false);
+  manifests_.assign(written_.size(), {});
   File& file = writer_.file();
   const BuildInfo build = build_info();
   file.write_attribute("engine_version", build.engine_version);
@@ -670,8 +797,8 @@ StudyResultsWriter::StudyResultsWriter(std::filesystem::path path,
   write_lookup_table<std::uint16_t>(file, "strategies",
                                     std::span<const std::string>(provenance_.strategies));
   const std::vector<std::string> organizations = organization_labels(provenance_.organizations);
-  write_lookup_table<std::uint8_t>(file, "organizations",
-                                   std::span<const std::string>(organizations));
+  write_lookup_table<std::uint16_t>(file, "organizations",
+                                    std::span<const std::string>(organizations));
   Group organization_table = file.open_group("lookup/organizations");
   const Dataset organization_code = organization_table.open_dataset("code");
   std::vector<std::uint16_t> services;
@@ -694,12 +821,12 @@ StudyResultsWriter::StudyResultsWriter(std::filesystem::path path,
 
   // Services: a global code (organizations' services numbered one after the other).
   std::vector<std::string> service_labels;
-  std::vector<std::uint8_t> service_organization;
+  std::vector<std::uint16_t> service_organization;
   std::vector<std::uint16_t> service_index;
   for (std::size_t o = 0; o < provenance_.organizations.size(); ++o) {
     for (std::uint16_t s = 0; s < provenance_.organizations[o].services; ++s) {
       service_labels.push_back(organizations[o] + "/" + std::to_string(s));
-      service_organization.push_back(static_cast<std::uint8_t>(o));
+      service_organization.push_back(static_cast<std::uint16_t>(o));
       service_index.push_back(s);
     }
   }
@@ -707,7 +834,7 @@ StudyResultsWriter::StudyResultsWriter(std::filesystem::path path,
   Group service_table = file.open_group("lookup/services");
   const Dataset service_code = service_table.open_dataset("code");
   Dataset organization_column = service_table.write_dataset(
-      "organization", std::span<const std::uint8_t>(service_organization));
+      "organization", std::span<const std::uint16_t>(service_organization));
   organization_column.write_attribute("units", "1");
   organization_column.attach_dimension_scale(service_code);
   Dataset index_column =
@@ -760,6 +887,7 @@ void StudyResultsWriter::write_run(const RunView& run) {
   write_services(group, run);
   write_violations(group, run);
   write_summary(group, run);
+  write_audit_manifest(group, run, slot);
   written_[slot] = true;
 }
 
@@ -802,7 +930,7 @@ void StudyResultsWriter::write_audit(Group& run, const RunView& view) {
   hashes.reserve(rows);
   write_table(run, "audit", "entry", rows, options_, [&](auto& table) {
     auto columns = bind_columns(table, audit_fields());
-    auto organization = table.template add_categorical_column<std::uint8_t>(
+    auto organization = table.template add_categorical_column<std::uint16_t>(
         "organization", std::span<const std::string>(organizations),
         "organization (code): each organization has its own hash chain");
     auto action = table.template add_column<std::uint32_t>(
@@ -814,7 +942,7 @@ void StudyResultsWriter::write_audit(Group& run, const RunView& view) {
     for (std::size_t o = 0; o < view.organizations.size(); ++o) {
       for (const AuditRecord& record : view.organizations[o].audit) {
         push_row(columns, record);
-        organization.push(static_cast<std::uint8_t>(o));
+        organization.push(static_cast<std::uint16_t>(o));
         action.push(code_of(action_codes_, actions_, record.action));
         decision.push(code_of(decision_codes_, decisions_, record.decision));
         policies.push(code_of(policy_set_codes_, policy_sets_, record.policies));
@@ -880,7 +1008,7 @@ void StudyResultsWriter::write_services(Group& run, const RunView& view) {
   write_table(
       run, "services", "service_row", total_rows(view, &OrganizationRecords::service_names),
       options_, [&](auto& table) {
-        auto organization = table.template add_categorical_column<std::uint8_t>(
+        auto organization = table.template add_categorical_column<std::uint16_t>(
             "organization", std::span<const std::string>(organizations), "organization (code)");
         auto service = table.template add_column<std::uint16_t>("service", "1", "service index");
         auto name = table.template add_column<std::uint32_t>(
@@ -888,7 +1016,7 @@ void StudyResultsWriter::write_services(Group& run, const RunView& view) {
         for (std::size_t o = 0; o < view.organizations.size(); ++o) {
           const auto& names = view.organizations[o].service_names;
           for (std::size_t s = 0; s < names.size(); ++s) {
-            organization.push(static_cast<std::uint8_t>(o));
+            organization.push(static_cast<std::uint16_t>(o));
             service.push(static_cast<std::uint16_t>(s));
             name.push(code_of(service_name_codes_, service_name_labels_, names[s]));
           }
@@ -940,6 +1068,50 @@ void StudyResultsWriter::write_summary(Group& run, const RunView& view) {
   });
 }
 
+void StudyResultsWriter::write_audit_manifest(Group& run, const RunView& view, std::size_t slot) {
+  std::vector<AuditManifestEntry>& entries = manifests_[slot];
+  for (std::size_t o = 0; o < view.organizations.size(); ++o) {
+    const OrganizationRecords& organization = view.organizations[o];
+    AuditManifestEntry entry;
+    entry.organization = static_cast<std::uint32_t>(o);
+    entry.records = organization.audit.size();
+    entry.head = organization.audit.empty()
+                     ? models::audit_genesis(view.strategy, provenance_.master_seed,
+                                             view.replication, entry.organization)
+                     : organization.audit.back().hash;
+    entry.deployments = organization.deployments.size();
+    entry.deployments_sha256 = deployments_digest(organization.deployments);
+    entries.push_back(entry);
+  }
+  std::vector<std::string> heads;
+  std::vector<std::string> digests;
+  SmallTableWriter table(run, "audit_manifest", "organization_entry");
+  auto organization =
+      table.add_column<std::uint16_t>("organization", "1", "organization (code into /lookup)");
+  auto records = table.add_column<std::uint64_t>("records", "1", "audit records in the chain");
+  auto deployments =
+      table.add_column<std::uint64_t>("deployments", "1", "the organization's deployment rows");
+  for (const AuditManifestEntry& entry : entries) {
+    organization.push(static_cast<std::uint16_t>(entry.organization));
+    records.push(entry.records);
+    deployments.push(entry.deployments);
+    heads.push_back(hash_to_hex(entry.head));
+    digests.push_back(hash_to_hex(entry.deployments_sha256));
+  }
+  table.finish();
+  Group group = run.open_group("audit_manifest");
+  const Dataset scale = group.open_dataset("organization_entry");
+  for (const auto& [name, values, long_name] :
+       {std::tuple{"head", &heads, "hash of the chain's last record (its genesis when empty)"},
+        std::tuple{"deployments_sha256", &digests,
+                   "SHA-256 of the organization's deployment rows (column encoding)"}}) {
+    Dataset column = group.write_string_dataset(name, *values);
+    column.write_attribute("units", "1");
+    column.write_attribute("long_name", long_name);
+    column.attach_dimension_scale(scale);
+  }
+}
+
 void StudyResultsWriter::finalize() {
   for (std::size_t slot = 0; slot < written_.size(); ++slot) {
     GENOPS_ASSERT(written_[slot],
@@ -947,6 +1119,18 @@ void StudyResultsWriter::finalize() {
                       run_group_path(provenance_.strategies[slot / provenance_.replications],
                                      static_cast<std::uint32_t>(slot % provenance_.replications)) +
                       " was not written");
+  }
+  {
+    File& root = writer_.file();
+    const std::string config_sha256 = sha256_hex(provenance_.config_json);
+    root.write_attribute("audit_hash_version", models::kAuditHashVersion);
+    manifest_sha256_ = hash_to_hex(audit_manifest_digest(provenance_, config_sha256, manifests_));
+    root.write_attribute("audit_manifest_sha256", manifest_sha256_);
+    if (!options_.audit_key.empty()) {
+      root.write_attribute("audit_manifest_hmac_sha256",
+                           hash_to_hex(audit_manifest_digest(provenance_, config_sha256, manifests_,
+                                                             options_.audit_key)));
+    }
   }
   File& file = writer_.file();
   write_lookup_table<std::uint32_t>(file, "audit_actions", std::span<const std::string>(actions_));
@@ -1023,6 +1207,19 @@ std::vector<std::string> lookup_labels(const ResultsReader& reader, std::string_
   return labels;
 }
 
+// Labels that name things (strategies, organizations) must be distinct: a duplicated strategy
+// would compare a run with itself.
+std::vector<std::string> unique_lookup_labels(const ResultsReader& reader, std::string_view name) {
+  std::vector<std::string> labels = lookup_labels(reader, name);
+  std::vector<std::string> sorted = labels;
+  std::sort(sorted.begin(), sorted.end());
+  if (const auto twice = std::adjacent_find(sorted.begin(), sorted.end()); twice != sorted.end()) {
+    reject(reader.path(), "lookup table '/lookup/" + std::string(name) + "' lists '" +
+                              engine::printable_text(*twice) + "' twice; expected distinct labels");
+  }
+  return labels;
+}
+
 template <typename T>
 std::vector<T> lookup_column(const ResultsReader& reader, std::string_view table,
                              std::string_view column, std::size_t rows) {
@@ -1030,6 +1227,12 @@ std::vector<T> lookup_column(const ResultsReader& reader, std::string_view table
   if (!lookup.has_column(column)) {
     reject(reader.path(),
            "has no column '" + std::string(column) + "' in '/lookup/" + std::string(table) + "'");
+  }
+  if (lookup.column_type(column) != element_type_of<T>()) {
+    reject(reader.path(), "lookup column '/lookup/" + std::string(table) + "/" +
+                              std::string(column) + "' is stored as " +
+                              std::string(to_string(lookup.column_type(column))) + "; expected " +
+                              std::string(to_string(element_type_of<T>())));
   }
   std::vector<T> values = lookup.read<T>(column);
   if (values.size() != rows) {
@@ -1046,7 +1249,21 @@ std::vector<T> table_column(const ColumnTableReader& table, const std::filesyste
   if (!table.has_column(column)) {
     reject(path, "has no column '" + std::string(column) + "' in '" + table.group().path() + "'");
   }
+  if (table.column_type(column) != element_type_of<T>()) {
+    reject(path, "column '" + table.group().path() + "/" + std::string(column) + "' is stored as " +
+                     std::string(to_string(table.column_type(column))) + "; expected " +
+                     std::string(to_string(element_type_of<T>())));
+  }
   std::vector<T> values = table.read<T>(column);
+  if constexpr (std::is_floating_point_v<T>) {
+    for (const T value : values) {
+      if (!std::isfinite(value) || value < 0) {
+        reject(path, "column '" + table.group().path() + "/" + std::string(column) +
+                         "' has the value " + number_text(value) +
+                         "; expected a finite number >= 0");
+      }
+    }
+  }
   if (values.size() != rows) {
     reject(path, "column '" + table.group().path() + "/" + std::string(column) + "' has " +
                      std::to_string(values.size()) + " rows, expected " + std::to_string(rows));
@@ -1081,7 +1298,7 @@ void read_audit_table(const ResultsReader& reader, const Lookups& lookups, const
   const std::uint64_t rows = audit.rows();
   run.audit.resize(rows);
   read_fields(audit, audit_fields(), run.audit, path);
-  run.audit_organization = table_column<std::uint8_t>(audit, path, "organization", rows);
+  run.audit_organization = table_column<std::uint16_t>(audit, path, "organization", rows);
   const auto actions = table_column<std::uint32_t>(audit, path, "action", rows);
   const auto decisions = table_column<std::uint32_t>(audit, path, "decision", rows);
   const auto policies = table_column<std::uint32_t>(audit, path, "policies", rows);
@@ -1115,6 +1332,48 @@ void read_audit_table(const ResultsReader& reader, const Lookups& lookups, const
   }
 }
 
+// The run manifest: per organization, the chain's length and head and the deployment rows' digest.
+void read_audit_manifest(const ResultsReader& reader, const Lookups& lookups,
+                         const std::string& base, RunRecords& run) {
+  const std::filesystem::path& path = reader.path();
+  const ColumnTableReader manifest = reader.table(base + "/audit_manifest");
+  const std::uint64_t entries = manifest.rows();
+  if (entries != lookups.organizations.size()) {
+    reject(path, "'" + base + "/audit_manifest' has " + std::to_string(entries) +
+                     " entries; expected one per organization (" +
+                     std::to_string(lookups.organizations.size()) + ")");
+  }
+  const auto codes = table_column<std::uint16_t>(manifest, path, "organization", entries);
+  const auto record_counts = table_column<std::uint64_t>(manifest, path, "records", entries);
+  const auto deployment_counts =
+      table_column<std::uint64_t>(manifest, path, "deployments", entries);
+  for (const char* name : {"head", "deployments_sha256"}) {
+    if (!manifest.has_column(name)) {
+      reject(path, "has no column '" + std::string(name) + "' in '" + base + "/audit_manifest'");
+    }
+  }
+  const std::vector<std::string> heads = manifest.column("head").read_strings();
+  const std::vector<std::string> digests = manifest.column("deployments_sha256").read_strings();
+  if (heads.size() != entries || digests.size() != entries) {
+    reject(path, "audit manifest hash columns of '" + base + "' do not have " +
+                     std::to_string(entries) + " rows");
+  }
+  for (std::size_t row = 0; row < entries; ++row) {
+    AuditManifestEntry entry;
+    entry.organization = codes[row];
+    entry.records = record_counts[row];
+    entry.deployments = deployment_counts[row];
+    try {
+      entry.head = hash_from_hex(heads[row]);
+      entry.deployments_sha256 = hash_from_hex(digests[row]);
+    } catch (const ResultsFileError& error) {
+      reject(path, std::string(error.what()) + " in '" + base + "/audit_manifest' row " +
+                       std::to_string(row));
+    }
+    run.audit_manifest.push_back(entry);
+  }
+}
+
 // The awu table (policies through /lookup/awu_policies) and the services table.
 void read_awu_tables(const ResultsReader& reader, const Lookups& lookups, const std::string& base,
                      RunRecords& run) {
@@ -1136,7 +1395,7 @@ void read_awu_tables(const ResultsReader& reader, const Lookups& lookups, const 
   const ColumnTableReader services = reader.table(base + "/services");
   const std::uint64_t service_rows = services.rows();
   const auto organizations =
-      table_column<std::uint8_t>(services, path, "organization", service_rows);
+      table_column<std::uint16_t>(services, path, "organization", service_rows);
   const auto indices = table_column<std::uint16_t>(services, path, "service", service_rows);
   const auto names = table_column<std::uint32_t>(services, path, "name", service_rows);
   run.service_names.assign(lookups.organizations.size(), {});
@@ -1214,6 +1473,9 @@ void read_run(const ResultsReader& reader, const Lookups& lookups, const ReadOpt
   if (options.audit) {
     read_audit_table(reader, lookups, base, run);
   }
+  if (options.audit) {
+    read_audit_manifest(reader, lookups, base, run);
+  }
   if (options.resources) {
     const ColumnTableReader resources = reader.table(base + "/resources");
     run.samples.resize(resources.rows());
@@ -1225,6 +1487,34 @@ void read_run(const ResultsReader& reader, const Lookups& lookups, const ReadOpt
   }
   read_violations(reader, lookups, base, run);
   read_summary(reader, base, run);
+}
+
+// The attributes later steps interpret, checked before anything is allocated from them.
+void check_provenance(const ResultsReader& reader, const StudyProvenance& provenance) {
+  const std::filesystem::path& path = reader.path();
+  constexpr std::uint32_t kMaxReplications = 10000;  // the scenario key's range
+  if (provenance.replications < 1 || provenance.replications > kMaxReplications) {
+    reject(path, "has replications=" + std::to_string(provenance.replications) + "; expected 1.." +
+                     std::to_string(kMaxReplications));
+  }
+  for (const std::string& strategy : provenance.strategies) {
+    const std::string group = "/runs/" + strategy;
+    const std::vector<std::string> runs = reader.group(group).group_names();
+    if (runs.size() != provenance.replications) {
+      reject(path, "has " + std::to_string(runs.size()) + " run group(s) in '" +
+                       engine::printable_text(group) +
+                       "'; expected replications=" + std::to_string(provenance.replications));
+    }
+  }
+  try {
+    models::days_from_iso_date(provenance.start_date);
+  } catch (const std::invalid_argument&) {
+    reject(path, "has start_date='" + engine::printable_text(provenance.start_date) +
+                     "'; expected an ISO date YYYY-MM-DD");
+  }
+  if (!nlohmann::json::accept(provenance.config_json)) {
+    reject(path, "has a config_json attribute that is not JSON; expected the resolved scenario");
+  }
 }
 
 }  // namespace
@@ -1250,13 +1540,14 @@ StudyRecords read_study(const std::filesystem::path& path, const ReadOptions& op
     provenance.threads = required_attribute<std::uint32_t>(file, path, "threads");
     provenance.wall_time_s = required_attribute<double>(file, path, "wall_time_s");
     provenance.events_processed = required_attribute<std::uint64_t>(file, path, "events_processed");
-    provenance.strategies = lookup_labels(reader, "strategies");
+    provenance.strategies = unique_lookup_labels(reader, "strategies");
     if (provenance.strategies.empty()) {
       reject(path, "lists no strategies in '/lookup/strategies'");
     }
+    check_provenance(reader, provenance);
 
     Lookups lookups;
-    lookups.organizations = lookup_labels(reader, "organizations");
+    lookups.organizations = unique_lookup_labels(reader, "organizations");
     const std::size_t organization_count = lookups.organizations.size();
     const auto services =
         lookup_column<std::uint16_t>(reader, "organizations", "services", organization_count);

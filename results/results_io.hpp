@@ -65,6 +65,28 @@ struct OrganizationRecords {
   std::span<const std::string> service_names = {};  // by service id (the AWU export needs them)
 };
 
+// One organization's line in a run's audit manifest (/runs/<s>/rep<k>/audit_manifest): what the
+// trail and the deployment rows looked like when the run wrote them.
+struct AuditManifestEntry {
+  std::uint32_t organization = 0;
+  std::uint64_t records = 0;                          // audit records in the chain
+  std::array<std::uint8_t, 32> head{};                // the last hash (the genesis when empty)
+  std::uint64_t deployments = 0;                      // the organization's deployment rows
+  std::array<std::uint8_t, 32> deployments_sha256{};  // deployments_digest() of those rows
+};
+
+// SHA-256 of deployment rows in the deployments table's column encoding (every column, each
+// value as its stored type, little-endian, row after row): binds the trail to the rows.
+std::array<std::uint8_t, 32> deployments_digest(std::span<const models::DeploymentRecord> rows);
+
+// The run manifest's digest: SHA-256 (or HMAC-SHA-256 with a non-empty `key`) of
+// "genops-audit-manifest-v2", the study's identity (strategies, replications, master seed,
+// organization count, config_sha256) and every run's manifest entries in study order
+// (`manifests[s * replications + r]`). Keep it elsewhere: `audit verify --expect DIGEST`.
+std::array<std::uint8_t, 32> audit_manifest_digest(
+    const StudyProvenance& provenance, std::string_view config_sha256,
+    const std::vector<std::vector<AuditManifestEntry>>& manifests, std::string_view key = {});
+
 // One (strategy, replication) run to write.
 struct RunView {
   std::string strategy;
@@ -83,6 +105,8 @@ struct RunView {
 struct WriteOptions {
   unsigned gzip_level = 1;
   bool shuffle = true;
+  std::string audit_key = {};  // non-empty: also store the manifest's HMAC-SHA-256 with it
+  OutputOptions output = {};   // the option naming the file, and whether it may be replaced
 };
 
 // Writes `<path>.partial`, one run at a time, then finalize() renames it to `<path>`. Destroying
@@ -107,6 +131,8 @@ class StudyResultsWriter {
   void record_totals(double wall_time_s, std::uint64_t events_processed);
 
   const std::filesystem::path& path() const { return writer_.path(); }
+  // The audit manifest digest (hex) finalize() stored; "" before.
+  const std::string& audit_manifest_sha256() const { return manifest_sha256_; }
 
  private:
   std::uint32_t code_of(std::unordered_map<std::string, std::uint32_t>& codes,
@@ -119,11 +145,14 @@ class StudyResultsWriter {
   void write_services(Group& run, const RunView& view);
   void write_violations(Group& run, const RunView& view);
   void write_summary(Group& run, const RunView& view);
+  void write_audit_manifest(Group& run, const RunView& view, std::size_t slot);
 
   ResultsWriter writer_;
   StudyProvenance provenance_;
   WriteOptions options_;
-  std::vector<bool> written_;  // strategy-major, like the study's runs
+  std::vector<bool> written_;                               // strategy-major, like the study's runs
+  std::vector<std::vector<AuditManifestEntry>> manifests_;  // by slot, like written_
+  std::string manifest_sha256_;
   // Dictionaries of the free-text audit fields and violated policies (codes in first-seen
   // order; the /lookup tables are written by finalize()).
   std::unordered_map<std::string, std::uint32_t> action_codes_, decision_codes_, policy_set_codes_,
@@ -149,7 +178,8 @@ struct RunRecords {
   std::vector<models::DeploymentRecord> deployments;
   std::vector<models::CanaryStageRecord> stages;
   std::vector<models::AuditRecord> audit;
-  std::vector<std::uint8_t> audit_organization;  // the hash chain of each audit row
+  std::vector<std::uint16_t> audit_organization;   // the hash chain of each audit row
+  std::vector<AuditManifestEntry> audit_manifest;  // one entry per organization
   std::vector<models::ResourceSample> samples;
   // AWUs in written order (organization order); each names its organization and service.
   std::vector<models::AwuRecord> awus;

@@ -2,11 +2,15 @@
 
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <iostream>
+#include <limits>
 #include <map>
+#include <new>
 #include <sstream>
 
 #include <boost/program_options.hpp>
@@ -68,6 +72,19 @@ class Progress {
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
+// The scenario key's range, [0, 2^63): digits only, so "-1" cannot wrap to 2^64 - 1.
+std::uint64_t parse_seed(const std::string& text) {
+  std::uint64_t seed = 0;
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, seed);
+  if (text.empty() || error != std::errc() || stop != end ||
+      seed > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    throw engine::InputError("--seed: expected an integer in [0, 9223372036854775807], got '" +
+                             text + "'");
+  }
+  return seed;
+}
+
 // The program's one strategy registry: the loader checks names against it, the runner builds
 // the strategies from it.
 models::StrategyRegistry builtin_strategy_registry() {
@@ -91,7 +108,7 @@ std::vector<std::string> scenario_assignments(const po::variables_map& values) {
   if (values.count("set") != 0)
     out = values["set"].as<std::vector<std::string>>();
   if (values.count("seed") != 0)
-    out.push_back("seed=" + std::to_string(values["seed"].as<std::uint64_t>()));
+    out.push_back("seed=" + std::to_string(parse_seed(values["seed"].as<std::string>())));
   if (values.count("replications") != 0) {
     const int r = values["replications"].as<int>();
     if (r < 1 || r > 10000)
@@ -115,7 +132,7 @@ void add_scenario_options(po::options_description& options) {
       "set", po::value<std::vector<std::string>>()->composing(),
       "override a scenario key, KEY=VALUE in TOML syntax (repeatable), e.g. --set "
       "genops.retrieval_k=20 "
-      "or --set organizations.*.ci_runners=6")("seed", po::value<std::uint64_t>(),
+      "or --set organizations.*.ci_runners=6")("seed", po::value<std::string>(),
                                                "master seed (overrides the scenario's)")(
       "replications", po::value<int>(), "replications per strategy (overrides the scenario's)")(
       "strategies", po::value<std::string>(),
@@ -138,6 +155,9 @@ bool parse_run_options(const std::vector<std::string>& arguments, po::variables_
        "write every deployment, canary stage, audit entry, AWU and summary to this HDF5 file")
       ("telemetry", po::value<std::string>(),
        "write GenOps v0.1 telemetry (OTLP/JSON lines, one AWU span per line) to this file")
+      ("force", po::bool_switch(), "replace existing --out / --telemetry files")
+      ("audit-key", po::value<std::string>(),
+       "file holding an HMAC key: --out also stores the audit manifest's HMAC-SHA-256")
       ("quiet", po::bool_switch(), "no progress on stderr");
   // clang-format on
   po::positional_options_description positional;
@@ -148,6 +168,31 @@ bool parse_run_options(const std::vector<std::string>& arguments, po::variables_
       "defects: common\n"
       "random numbers) for every replication, in parallel, and prints the study table.",
       options, positional, arguments, values);
+}
+
+// What `run` writes, checked before the study runs, not after it.
+struct RunOutputs {
+  bool force = false;
+  std::string audit_key;  // the --audit-key file's bytes, empty without it
+};
+
+RunOutputs check_run_outputs(const po::variables_map& values) {
+  RunOutputs run_outputs;
+  run_outputs.force = values["force"].as<bool>();
+  std::vector<results::OutputTarget> outputs;
+  for (const char* option : {"out", "telemetry"}) {
+    if (values.count(option) != 0)
+      outputs.push_back({std::string("--") + option, values[option].as<std::string>()});
+  }
+  std::vector<std::filesystem::path> inputs = {values["scenario"].as<std::string>()};
+  if (values.count("audit-key") != 0) {
+    if (values.count("out") == 0)
+      throw engine::InputError("--audit-key: needs --out (the key signs the results file)");
+    inputs.emplace_back(values["audit-key"].as<std::string>());
+    run_outputs.audit_key = read_key_file(values["audit-key"].as<std::string>(), "--audit-key");
+  }
+  check_command_outputs(outputs, inputs, run_outputs.force);
+  return run_outputs;
 }
 
 StudyOptions study_options_of(const po::variables_map& values, Progress& progress) {
@@ -181,20 +226,29 @@ int command_run(const std::vector<std::string>& arguments) {
   const models::Scenario scenario = steps.time("load_scenario", [&] {
     return load_with_overrides(values["scenario"].as<std::string>(), values, registry);
   });
+  const RunOutputs outputs = check_run_outputs(values);
   Progress progress(!values["quiet"].as<bool>());
   const StudyResult study = steps.time("simulate", [&] {
     return run_study(scenario, registry, study_options_of(values, progress));
   });
   const StudySummaries summaries = steps.time("summarize", [&] { return summarize_study(study); });
   if (values.count("out") != 0) {
-    steps.time("write_results", [&] {
-      write_study_results(values["out"].as<std::string>(), study, summaries,
-                          command_line_of(arguments), steps.times());
+    const std::string digest = steps.time("write_results", [&] {
+      return write_study_results(values["out"].as<std::string>(), study, summaries,
+                                 command_line_of(arguments), steps.times(), outputs.force,
+                                 outputs.audit_key);
     });
+    // On stderr (stdout stays the table or the JSON summary); also in the file and in
+    // `audit verify`'s output.
+    if (!values["quiet"].as<bool>())
+      std::cerr << "genops-sim run: wrote " << values["out"].as<std::string>()
+                << "; audit manifest sha256 " << digest
+                << " (keep it: genops-sim audit verify FILE --expect DIGEST)\n";
   }
   if (values.count("telemetry") != 0) {
-    steps.time("write_telemetry",
-               [&] { write_study_telemetry(values["telemetry"].as<std::string>(), study); });
+    steps.time("write_telemetry", [&] {
+      write_study_telemetry(values["telemetry"].as<std::string>(), study, outputs.force);
+    });
   }
   if (values["json"].as<bool>()) {
     std::cout << run_json(study_json(study, summaries, steps.times()), study.scenario,
@@ -241,14 +295,16 @@ int command_validate(const std::vector<std::string>& arguments) {
     std::cout << scenario_to_json(scenario) << '\n';
     return kExitOk;
   }
-  int services = 0;
+  std::int64_t services = 0;
   for (const auto& o : scenario.organizations)
     services += o.services;
   std::cout << scenario.source << ": ok (" << scenario.organizations.size() << " organizations, "
             << services << " services, " << scenario.duration_days << " days, strategies";
   for (const auto& s : scenario.strategies)
     std::cout << ' ' << s;
-  std::cout << ")\n";
+  std::printf("; about %.0f deployments per run, %.2f GiB estimated for %d replication(s))\n",
+              estimated_deployments(scenario),
+              estimated_memory_bytes(scenario) / (1024.0 * 1024.0 * 1024.0), scenario.replications);
   return kExitOk;
 }
 
@@ -310,13 +366,20 @@ int run_cli(const std::vector<std::string>& arguments) {
   try {
     return it->second.run(std::vector<std::string>(arguments.begin() + 1, arguments.end()));
   } catch (const engine::InputError& error) {
-    std::cerr << "genops-sim " << arguments[0] << ": error: " << error.what() << '\n';
+    std::cerr << "genops-sim " << arguments[0]
+              << ": error: " << engine::printable_text(error.what()) << '\n';
     return kExitBadInput;
   } catch (const po::error& error) {
-    std::cerr << "genops-sim " << arguments[0] << ": error: " << error.what() << " (see --help)\n";
+    std::cerr << "genops-sim " << arguments[0]
+              << ": error: " << engine::printable_text(error.what()) << " (see --help)\n";
     return kExitBadInput;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "genops-sim " << arguments[0]
+              << ": run failed: out of memory (see max_memory_gib in scenarios/README.md)\n";
+    return kExitFailed;
   } catch (const std::exception& error) {
-    std::cerr << "genops-sim " << arguments[0] << ": run failed: " << error.what() << '\n';
+    std::cerr << "genops-sim " << arguments[0]
+              << ": run failed: " << engine::printable_text(error.what()) << '\n';
     return kExitFailed;
   }
 }

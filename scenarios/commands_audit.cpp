@@ -1,5 +1,12 @@
 #include "scenarios/commands_audit.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <map>
 #include <string>
@@ -13,31 +20,77 @@
 #include "results/results_io.hpp"
 #include "scenarios/commands_results.hpp"
 
+// `genops-sim audit verify`: every chain recomputed from its genesis (run identity and
+// organization), checked against the run manifest (records, head, deployment rows), and the
+// manifest's digest against the file, an expected digest kept elsewhere (--expect) or an HMAC
+// key (--key).
 namespace genops::scenarios {
 
 namespace {
 
 // Why link `index` of a chain is broken (the chain verified up to index - 1).
-std::string describe_break(const std::vector<models::AuditRecord>& chain, std::size_t index) {
+std::string describe_break(const std::vector<models::AuditRecord>& chain, std::size_t index,
+                           const models::Sha256& genesis) {
   const models::AuditRecord& r = chain[index];
   if (r.sequence != index) {
     return "sequence " + std::to_string(r.sequence) + " where " + std::to_string(index) +
            " was expected (a record was deleted, inserted or reordered)";
   }
-  const models::Sha256 previous = index == 0 ? models::Sha256{} : chain[index - 1].hash;
-  if (r.previous_hash != previous)
-    return "previous_hash does not match the preceding record's hash";
+  const models::Sha256 previous = index == 0 ? genesis : chain[index - 1].hash;
+  if (r.previous_hash != previous) {
+    return index == 0 ? "the chain does not start at this run's and organization's genesis "
+                        "(moved from another run, replication or organization)"
+                      : "previous_hash does not match the preceding record's hash";
+  }
   return "hash does not match the record's content (the record was edited)";
 }
 
+std::array<std::uint8_t, 32> parse_digest(const std::string& text, const std::string& option) {
+  try {
+    return results::hash_from_hex(text);
+  } catch (const results::ResultsFileError&) {
+    throw engine::InputError(option + ": expected 64 hex digits (a SHA-256 digest), got '" + text +
+                             "'");
+  }
+}
+
 }  // namespace
+
+std::string read_key_file(const std::string& path, const std::string& option) {
+  constexpr std::size_t kMaxKeyBytes = 4096;
+  const int descriptor = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (descriptor < 0) {
+    throw engine::InputError(option + " " + path + ": cannot open: " + std::strerror(errno));
+  }
+  struct stat status {};
+  std::string key;
+  if (::fstat(descriptor, &status) == 0 && S_ISREG(status.st_mode) &&
+      static_cast<std::size_t>(status.st_size) <= kMaxKeyBytes) {
+    key.resize(static_cast<std::size_t>(status.st_size));
+    const ssize_t got = ::read(descriptor, key.data(), key.size());
+    key.resize(got < 0 ? 0 : static_cast<std::size_t>(got));
+  } else {
+    ::close(descriptor);
+    throw engine::InputError(option + " " + path + ": expected a regular file of at most " +
+                             std::to_string(kMaxKeyBytes) + " bytes");
+  }
+  ::close(descriptor);
+  if (key.empty()) {
+    throw engine::InputError(option + " " + path + ": the key file is empty");
+  }
+  return key;
+}
 
 int command_audit(const std::vector<std::string>& arguments) {
   namespace po = boost::program_options;
   po::options_description options("genops-sim audit options");
   options.add_options()("help,h", "show this help")("action", po::value<std::string>(), "verify")(
-      "file", po::value<std::string>(), "results file (HDF5)")("json", po::bool_switch(),
-                                                               "print the result as JSON");
+      "file", po::value<std::string>(), "results file (HDF5)")(
+      "expect", po::value<std::string>(),
+      "the audit manifest digest printed by `run --out` and kept elsewhere (64 hex digits)")(
+      "key", po::value<std::string>(),
+      "file holding the HMAC key given to `run --audit-key`: checks the manifest's HMAC")(
+      "json", po::bool_switch(), "print the result as JSON");
   po::positional_options_description positional;
   positional.add("action", 1).add("file", 1);
   po::variables_map values;
@@ -45,12 +98,14 @@ int command_audit(const std::vector<std::string>& arguments) {
             values);
   if (values.count("help") != 0 || values.count("action") == 0) {
     std::cout
-        << "Usage: genops-sim audit verify results.h5 [--json]\n\n"
+        << "Usage: genops-sim audit verify results.h5 [--expect DIGEST] [--key FILE] [--json]\n\n"
            "Recomputes the SHA-256 hash chain of every audit trail (one per strategy, replication\n"
-           "and organization). On any edit, deletion, insertion or reordering of a record it "
-           "prints\n"
-           "the first broken link of each broken chain and exits 1; exit 0 when every chain "
-           "verifies.\n\n"
+           "and organization) from its genesis, which names its run and organization, and checks\n"
+           "it against the run manifest (record count, chain head, a digest of the deployment\n"
+           "rows) and the manifest's digest. Without --expect or --key a forger who rewrites\n"
+           "everything consistently is not detected: keep the digest `run --out` prints, or\n"
+           "sign with `run --audit-key FILE`. Exit 1 on any broken link, missing chain or digest\n"
+           "mismatch; 0 when every chain verifies.\n\n"
         << options << '\n';
     return values.count("help") != 0 ? 0 : 2;
   }
@@ -62,52 +117,123 @@ int command_audit(const std::vector<std::string>& arguments) {
   if (values.count("file") == 0)
     throw engine::InputError("audit verify needs a results file (see --help)");
   const std::string path = values["file"].as<std::string>();
-  const results::StudyRecords study =
-      load_results(path, results::ReadOptions{.canary_stages = false, .resources = false});
+  const bool json = values["json"].as<bool>();
+  std::array<std::uint8_t, 32> expected{};
+  const bool have_expected = values.count("expect") != 0;
+  if (have_expected)
+    expected = parse_digest(values["expect"].as<std::string>(), "--expect");
+  const std::string key =
+      values.count("key") != 0 ? read_key_file(values["key"].as<std::string>(), "--key") : "";
+  const results::StudyRecords study = load_results(
+      path, results::ReadOptions{.canary_stages = false, .resources = false, .awu = false});
+
   nlohmann::json chains = nlohmann::json::array();
+  std::vector<std::string> failures;
   std::size_t records = 0;
-  std::size_t broken = 0;
+  std::vector<std::vector<results::AuditManifestEntry>> manifests;
+  const auto report = [&](const std::string& line) {
+    failures.push_back(line);
+    if (!json)
+      std::cout << "BROKEN  " << line << '\n';
+  };
   for (const auto& run : study.runs) {
-    // Each organization keeps its own chain; rows are in written order.
-    std::map<std::uint8_t, std::vector<models::AuditRecord>> by_organization;
-    for (std::size_t i = 0; i < run.audit.size(); ++i) {
+    const std::string where = "strategy " + run.strategy + ", replication " +
+                              std::to_string(run.replication) + ", organization ";
+    std::map<std::uint32_t, std::vector<models::AuditRecord>> by_organization;
+    for (std::size_t i = 0; i < run.audit.size(); ++i)
       by_organization[run.audit_organization.at(i)].push_back(run.audit[i]);
+    std::map<std::uint32_t, std::vector<models::DeploymentRecord>> deployments;
+    for (const models::DeploymentRecord& d : run.deployments)
+      deployments[d.organization].push_back(d);
+    manifests.push_back(run.audit_manifest);
+    for (std::size_t e = 0; e < run.audit_manifest.size(); ++e) {
+      const results::AuditManifestEntry& entry = run.audit_manifest[e];
+      const std::string name = where + std::to_string(entry.organization);
+      if (entry.organization != e) {
+        report(name + ": manifest entry " + std::to_string(e) + " names organization " +
+               std::to_string(entry.organization) + " (entries are in organization order)");
+        continue;
+      }
+      const std::vector<models::AuditRecord>& chain = by_organization[entry.organization];
+      records += chain.size();
+      const models::Sha256 genesis = models::audit_genesis(
+          run.strategy, study.provenance.master_seed, run.replication, entry.organization);
+      const auto index = models::first_broken_link(chain, genesis);
+      const models::Sha256 head = chain.empty() ? genesis : chain.back().hash;
+      nlohmann::json line = {{"strategy", run.strategy},
+                             {"replication", run.replication},
+                             {"organization", entry.organization},
+                             {"records", chain.size()}};
+      std::string problem;
+      if (index) {
+        problem = "first broken link at sequence " + std::to_string(*index) + ": " +
+                  describe_break(chain, *index, genesis);
+        line["first_broken_sequence"] = *index;
+      } else if (chain.size() != entry.records) {
+        problem = std::to_string(chain.size()) + " records where the manifest has " +
+                  std::to_string(entry.records) + " (records missing from or added to the end)";
+      } else if (head != entry.head) {
+        problem = "the chain's head differs from the manifest's";
+      } else if (deployments[entry.organization].size() != entry.deployments ||
+                 results::deployments_digest(deployments[entry.organization]) !=
+                     entry.deployments_sha256) {
+        problem = "the deployment rows differ from those the trail was written with";
+      }
+      line["intact"] = problem.empty();
+      if (!problem.empty()) {
+        line["reason"] = problem;
+        report(name + ": " + problem);
+      }
+      chains.push_back(std::move(line));
+      by_organization.erase(entry.organization);
     }
     for (const auto& [organization, chain] : by_organization) {
-      records += chain.size();
-      const auto index = models::first_broken_link(chain);
-      nlohmann::json entry = {{"strategy", run.strategy},
-                              {"replication", run.replication},
-                              {"organization", organization},
-                              {"records", chain.size()},
-                              {"intact", !index.has_value()}};
-      if (index) {
-        ++broken;
-        const std::string why = describe_break(chain, *index);
-        entry["first_broken_sequence"] = *index;
-        entry["reason"] = why;
-        if (!values["json"].as<bool>()) {
-          std::cout << "BROKEN  strategy " << run.strategy << ", replication " << run.replication
-                    << ", organization " << static_cast<int>(organization)
-                    << ": first broken link at sequence " << *index << ": " << why << '\n';
-        }
-      }
-      chains.push_back(std::move(entry));
+      report(where + std::to_string(organization) + ": " + std::to_string(chain.size()) +
+             " audit records of an organization the manifest does not list");
     }
   }
-  if (values["json"].as<bool>()) {
+  const std::string config_sha256 = study.attribute("config_sha256");
+  const auto digest = results::audit_manifest_digest(study.provenance, config_sha256, manifests);
+  const std::string digest_hex = results::hash_to_hex(digest);
+  if (study.attribute("audit_manifest_sha256") != digest_hex) {
+    report("the audit manifest does not match the file's audit_manifest_sha256");
+  }
+  if (have_expected && digest != expected) {
+    report("the audit manifest digest is " + digest_hex + ", not the expected " +
+           results::hash_to_hex(expected) + " (the trail or the deployments were rewritten)");
+  }
+  if (!key.empty()) {
+    const std::string mac = results::hash_to_hex(
+        results::audit_manifest_digest(study.provenance, config_sha256, manifests, key));
+    const std::string stored = study.attribute("audit_manifest_hmac_sha256");
+    if (stored.empty()) {
+      report("the file has no audit_manifest_hmac_sha256 (it was written without --audit-key)");
+    } else if (stored != mac) {
+      report("the audit manifest's HMAC does not verify with this key (rewritten, or another key)");
+    }
+  }
+  const std::string anchor = have_expected && !key.empty() ? "the expected digest and the key"
+                             : have_expected               ? "the expected digest"
+                             : !key.empty()                ? "the key"
+                                                           : "";
+  if (json) {
     std::cout << nlohmann::json{{"file", path},
                                 {"chains", chains},
                                 {"records", records},
-                                {"broken", broken}}
+                                {"manifest_sha256", digest_hex},
+                                {"anchored", !anchor.empty()},
+                                {"failures", failures}}
                      .dump(2)
               << '\n';
   } else {
-    std::cout << path << ": " << chains.size() << " audit chain(s), " << records
-              << " records: " << (broken == 0 ? "all intact" : std::to_string(broken) + " broken")
+    std::cout << path << ": " << chains.size() << " audit chain(s), " << records << " records: "
+              << (failures.empty() ? "all intact" : std::to_string(failures.size()) + " problem(s)")
+              << "; manifest sha256 " << digest_hex
+              << (anchor.empty() ? " (not anchored: pass --expect DIGEST or --key FILE)"
+                                 : " (checked against " + anchor + ")")
               << '\n';
   }
-  return broken == 0 ? 0 : 1;
+  return failures.empty() ? 0 : 1;
 }
 
 }  // namespace genops::scenarios

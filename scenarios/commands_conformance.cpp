@@ -82,8 +82,15 @@ int command_conformance(const std::vector<std::string>& arguments) {
     }
     return dataset;
   };
-  const telemetry::TelemetryDataset run = load(files);
-  const telemetry::TelemetryDataset replay = load(replays);
+  const auto load_checked = [&load](const std::vector<std::string>& paths) {
+    try {
+      return load(paths);
+    } catch (const results::ResultsFileError& error) {
+      throw engine::InputError(error.what());
+    }
+  };
+  const telemetry::TelemetryDataset run = load_checked(files);
+  const telemetry::TelemetryDataset replay = load_checked(replays);
   const telemetry::ConformanceReport report =
       telemetry::check_conformance(run, replays.empty() ? nullptr : &replay, check);
   telemetry::print_report(report, std::cout, values["json"].as<bool>());

@@ -10,8 +10,10 @@
 #include "analysis/compare.hpp"
 #include "analysis/report_html.hpp"
 #include "engine/error.hpp"
+#include "results/output_file.hpp"
 #include "results/results_io.hpp"
 #include "scenarios/command_options.hpp"
+#include "scenarios/results_output.hpp"
 
 namespace genops::scenarios {
 
@@ -123,7 +125,8 @@ int command_report(const std::vector<std::string>& arguments) {
   options.add_options()("help,h", "show this help");
   add_comparison_options(options);
   options.add_options()("html", po::value<std::string>()->required(),
-                        "the HTML file to write (self-contained: inline SVG, no scripts)");
+                        "the HTML file to write (self-contained: inline SVG, no scripts)")(
+      "force", po::bool_switch(), "replace an existing --html file");
   po::positional_options_description positional;
   positional.add("results", 1);
   po::variables_map values;
@@ -137,17 +140,17 @@ int command_report(const std::vector<std::string>& arguments) {
   }
   const analysis::CompareOptions compare_options = comparison_options(values);
   const std::string html_path = values["html"].as<std::string>();
+  const bool force = values["force"].as<bool>();
+  check_command_outputs({{"--html", html_path}}, {values["results"].as<std::string>()}, force);
   const results::StudyRecords study = load_results(values["results"].as<std::string>(), {});
   const analysis::ComparisonReport report = compare(study, compare_options);
   const std::string html = analysis::render_html_report(study, report);
-  std::ofstream out(html_path, std::ios::binary | std::ios::trunc);
-  if (!out) {
-    throw engine::InputError("--html: cannot write '" + html_path + "'");
-  }
-  out << html;
-  out.close();
-  if (!out) {
-    throw engine::InputError("--html: writing '" + html_path + "' failed");
+  try {
+    results::OutputFile out(results::OutputTarget{"--html", html_path}, force);
+    out.write(html);
+    out.commit();
+  } catch (const results::OutputError& error) {
+    throw engine::InputError(error.what());
   }
   std::cout << "wrote " << html_path << " (" << html.size() / 1024 << " KiB)\n";
   return kExitOk;

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "engine/error.hpp"
+#include "results/output_file.hpp"
 #include "results/results_io.hpp"
 #include "scenarios/scenario_loader.hpp"
 
@@ -70,23 +71,43 @@ results::StudyProvenance provenance_of(const StudyResult& study, const std::stri
 
 }  // namespace
 
-void write_study_results(const std::string& path, const StudyResult& study,
-                         const StudySummaries& summaries, const std::string& command_line,
-                         const StepTimes& step_seconds) {
+std::string write_study_results(const std::string& path, const StudyResult& study,
+                                const StudySummaries& summaries, const std::string& command_line,
+                                const StepTimes& step_seconds, bool force,
+                                const std::string& audit_key) {
   try {
-    results::StudyResultsWriter writer(path, provenance_of(study, command_line, step_seconds));
+    results::WriteOptions options;
+    options.output = results::OutputOptions{"--out", force};
+    options.audit_key = audit_key;
+    results::StudyResultsWriter writer(path, provenance_of(study, command_line, step_seconds),
+                                       options);
     for (std::size_t r = 0; r < study.runs.size(); ++r) {
       writer.write_run(results_view(study.runs[r], summaries.runs.at(r)));
     }
     writer.finalize();
+    return writer.audit_manifest_sha256();
   } catch (const results::ResultsFileError& error) {
     throw engine::InputError("--out " + path + ": " + error.what());
+  } catch (const results::Hdf5Error& error) {
+    // A write that failed inside HDF5 (a full disk, for instance); the partial is gone.
+    throw engine::InputError("--out " + path + ": writing failed: " + error.reason());
   }
 }
 
-void write_study_results(const std::string& path, const StudyResult& study,
-                         const std::string& command_line) {
-  write_study_results(path, study, summarize_study(study), command_line, {});
+void check_command_outputs(const std::vector<results::OutputTarget>& outputs,
+                           const std::vector<std::filesystem::path>& inputs, bool force) {
+  try {
+    results::check_outputs(outputs, inputs, force);
+  } catch (const results::OutputError& error) {
+    throw engine::InputError(error.what());
+  }
+}
+
+std::string write_study_results(const std::string& path, const StudyResult& study,
+                                const std::string& command_line, bool force,
+                                const std::string& audit_key) {
+  return write_study_results(path, study, summarize_study(study), command_line, {}, force,
+                             audit_key);
 }
 
 }  // namespace genops::scenarios

@@ -5,6 +5,8 @@
 #include <mutex>
 #include <thread>
 
+#include <tbb/global_control.h>
+#include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
@@ -56,9 +58,13 @@ StudyResult run_study(const models::Scenario& scenario, const models::StrategyRe
   const auto replications = static_cast<std::size_t>(scenario.replications);
   const std::size_t total = strategies.size() * replications;
   study.runs.resize(total);
-  study.threads = options.threads > 0
-                      ? options.threads
-                      : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  // The default is the CPUs this process may use (taskset, cgroups), not the machine's; an
+  // explicit count is honoured as asked (global_control lifts TBB's affinity-based worker limit,
+  // which otherwise printed a warning and ran fewer threads than the summary reported).
+  study.threads =
+      options.threads > 0 ? options.threads : std::max(1, tbb::info::default_concurrency());
+  const tbb::global_control worker_limit(tbb::global_control::max_allowed_parallelism,
+                                         static_cast<std::size_t>(study.threads));
   std::mutex progress_mutex;
   int finished = 0;
   tbb::task_arena arena(study.threads);

@@ -1,7 +1,15 @@
 #include "scenarios/scenario_loader.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <set>
@@ -22,6 +30,29 @@ using models::Scenario;
 using Json = nlohmann::json;
 
 // Where a value came from, for messages.
+constexpr std::size_t kMaxScenarioBytes = std::size_t{4} << 20;
+// Telemetry times are signed 64-bit nanoseconds since 1970-01-01 (overflow in 2262): day 0 from
+// 1970 to 2200 leaves room for the longest run (3650 + 365 days).
+constexpr std::string_view kFirstStartDate = "1970-01-01";
+constexpr std::string_view kLastStartDate = "2200-12-31";
+// Measured: the paper study at 2 and 4 replications peaks at 93 and 174 MB, about 1.3 KB per
+// deployment per run; 2 KiB is the margin for audit and AWU text.
+constexpr double kBytesPerDeploymentRun = 2048;
+constexpr double kBytesPerGib = 1024.0 * 1024.0 * 1024.0;
+
+std::string exact_number_text(double value) {
+  if (!std::isfinite(value)) {
+    return std::isnan(value) ? "nan" : (value > 0 ? "inf" : "-inf");
+  }
+  std::array<char, 64> text{};
+  const auto result = std::to_chars(text.data(), text.data() + text.size(), value);
+  std::string out(text.data(), result.ptr);
+  if (out.find_first_of(".e") == std::string::npos) {
+    out += ".0";
+  }
+  return out;
+}
+
 struct Where {
   std::string source;
   std::uint32_t line = 0;
@@ -42,13 +73,14 @@ std::string describe(const toml::node& node) {
   std::ostringstream out;
   switch (node.type()) {
     case toml::node_type::string:
-      out << '\'' << node.value_or<std::string>("") << '\'';
+      out << '\'' << engine::printable_text(node.value_or<std::string>("")) << '\'';
       break;
     case toml::node_type::integer:
       out << node.value_or<std::int64_t>(0);
       break;
     case toml::node_type::floating_point:
-      out << node.value_or<double>(0);
+      // Shortest round-trip text, marked as a float: 1.0000001, not "1"; 42.0, not "42".
+      out << exact_number_text(node.value_or<double>(0));
       break;
     case toml::node_type::boolean:
       out << (node.value_or(false) ? "true" : "false");
@@ -93,8 +125,10 @@ std::int64_t read_integer(const toml::node& node, const Where& where, std::int64
   const auto* i = node.as_integer();
   const std::string expected =
       "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
-  if (i == nullptr)
-    fail(where, expected, describe(node));
+  if (i == nullptr) {
+    fail(where, expected,
+         describe(node) + (node.type() == toml::node_type::floating_point ? " (a float)" : ""));
+  }
   if (i->get() < lo || i->get() > hi)
     fail(where, expected, describe(node));
   return i->get();
@@ -289,16 +323,28 @@ void add_top_level_keys(KeyTable& t) {
   t.integer(
       "drain_days", [](auto& s, int) -> auto& { return s.drain_days; }, 0, 365, "days",
       "Days the run continues after the last arrival so every change finishes");
+  t.number(
+      "max_memory_gib", [](auto& s, int) -> auto& { return s.max_memory_gib; }, 0.001, 1024, "GiB",
+      "Refuse the scenario when its estimated memory (deployments x runs x 2 KiB) exceeds this");
   t.add(
-      "start_date", "date", "", "YYYY-MM-DD", "Calendar date of day 0 (sets weekdays)",
+      "start_date", "date", "", "YYYY-MM-DD, 1970-01-01 to 2200-12-31",
+      "Calendar date of day 0 (sets weekdays)",
       [](S& s, int, const toml::node& n, const Where& w) {
         const auto* str = n.as_string();
         if (str == nullptr)
           fail(w, "an ISO date string YYYY-MM-DD", describe(n));
+        const std::string range =
+            "an ISO date string YYYY-MM-DD from " + std::string(kFirstStartDate) + " to " +
+            std::string(kLastStartDate) + " (telemetry times are 64-bit nanoseconds since 1970)";
+        int day = 0;
         try {
-          models::days_from_iso_date(str->get());
+          day = models::days_from_iso_date(str->get());
         } catch (const std::invalid_argument&) {
-          fail(w, "an ISO date string YYYY-MM-DD", describe(n));
+          fail(w, range, describe(n));
+        }
+        if (day < models::days_from_iso_date(std::string(kFirstStartDate)) ||
+            day > models::days_from_iso_date(std::string(kLastStartDate))) {
+          fail(w, range, describe(n));
         }
         s.start_date = str->get();
       },
@@ -368,7 +414,7 @@ void add_organization_keys(KeyTable& t) {
       o + "defect_multiplier", [](auto& s, int i) -> auto& { return org(s, i).defect_multiplier; },
       0, 20, "x", "Multiplies this organization's defect probability");
   t.add(
-      o + "holidays", "array of integers", "day index", "[0, duration_days)",
+      o + "holidays", "array of integers", "day index", "[0, duration_days + drain_days)",
       "Local days without reviewers (elevated timing risk)",
       [](S& s, int i, const toml::node& n, const Where& w) {
         const auto& a = read_array(n, w, "an array of day indexes");
@@ -879,6 +925,13 @@ void walk(Scenario& s, const toml::table& tbl, const std::string& prefix, int or
       walk(s, *sub, key + ".", organization, source);
       continue;
     }
+    if (is_prefix_of_key(key)) {
+      // A section written as a value (genops = 5) or an array of tables ([[genops]]).
+      if (organization >= 0)
+        where.key = "organizations[" + std::to_string(organization) + "]." + key.substr(16);
+      fail(where, "a table [" + key.substr(organization >= 0 ? 16 : 0) + "] of keys",
+           describe(node));
+    }
     if (organization >= 0) {
       where.key = "organizations[" + std::to_string(organization) + "]." + key.substr(16);
     }
@@ -912,10 +965,52 @@ void set_json_path(Json& root, const std::string& key, Json value) {
   }
 }
 
+// Rejects what toml++ 3.3.0 must never see: invalid UTF-8 (overlong forms, surrogates, code
+// points above U+10FFFF, truncated sequences), NUL, and U+FE40..U+FEFE, whose whitespace test
+// shifts a 64-bit mask by 64 and reaches TOML_UNREACHABLE (fixed upstream after 3.3.0).
+void check_utf8(std::string_view text, const std::string& source) {
+  std::uint32_t line = 1;
+  const auto reject = [&](const std::string& what) {
+    throw ScenarioError(source + ":" + std::to_string(line) + ": " + what +
+                        "; expected UTF-8 TOML text");
+  };
+  for (std::size_t i = 0; i < text.size();) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    if (lead < 0x80) {
+      if (lead == 0)
+        reject("a NUL byte");
+      line += lead == '\n' ? 1 : 0;
+      ++i;
+      continue;
+    }
+    const std::size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0;
+    if (length == 0 || lead > 0xF4 || i + length > text.size())
+      reject("an invalid UTF-8 byte sequence");
+    std::uint32_t code = lead & (0x7F >> length);
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80)
+        reject("an invalid UTF-8 byte sequence");
+      code = (code << 6) | (next & 0x3F);
+    }
+    static constexpr std::array<std::uint32_t, 5> kSmallest = {0, 0, 0x80, 0x800, 0x10000};
+    if (code < kSmallest[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
+      reject("an invalid UTF-8 byte sequence");
+    if (code >= 0xFE40 && code <= 0xFEFE) {
+      char hex[16];
+      std::snprintf(hex, sizeof hex, "U+%04X", static_cast<unsigned>(code));
+      reject(std::string("the character ") + hex +
+             " (U+FE40..U+FEFE are refused: the TOML parser cannot handle them)");
+    }
+    i += length;
+  }
+}
+
 }  // namespace
 
 Scenario parse_scenario(const std::string& text, const std::string& source,
                         const models::StrategyRegistry& strategies) {
+  check_utf8(text, source);
   toml::table root;
   try {
     root = toml::parse(text, source);
@@ -930,6 +1025,19 @@ Scenario parse_scenario(const std::string& text, const std::string& source,
   if (s.organizations.empty()) {
     fail(Where{source, 0, "organizations"}, "one or more [[organizations]] tables", "none");
   }
+  // The file's own holidays fall within its run (after --set duration_days=... a shorter run
+  // simply never reaches the later ones).
+  const int run_days = s.duration_days + s.drain_days;
+  for (std::size_t i = 0; i < s.organizations.size(); ++i) {
+    for (const int day : s.organizations[i].holidays) {
+      if (day >= run_days) {
+        fail(Where{source, 0, "organizations[" + std::to_string(i) + "].holidays"},
+             "day indexes in [0, duration_days + drain_days) = [0, " + std::to_string(run_days) +
+                 ")",
+             std::to_string(day));
+      }
+    }
+  }
   const toml::node* names = root.get("strategies");
   check_strategy_names(
       s, strategies,
@@ -939,12 +1047,43 @@ Scenario parse_scenario(const std::string& text, const std::string& source,
 }
 
 Scenario load_scenario(const std::string& path, const models::StrategyRegistry& strategies) {
-  std::ifstream in(path);
-  if (!in)
-    throw ScenarioError(path + ": cannot open the scenario file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_scenario(text.str(), path, strategies);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it.
+  const int descriptor = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (descriptor < 0) {
+    throw ScenarioError(path + ": cannot open the scenario file: " + std::strerror(errno));
+  }
+  struct Closer {
+    int descriptor;
+    ~Closer() { ::close(descriptor); }
+  } closer{descriptor};
+  struct stat status {};
+  if (::fstat(descriptor, &status) != 0 || !S_ISREG(status.st_mode)) {
+    throw ScenarioError(path + ": is not a regular file (" +
+                        (S_ISDIR(status.st_mode) ? "a directory" : "a device, FIFO or socket") +
+                        "); expected a TOML scenario file");
+  }
+  if (static_cast<std::uint64_t>(status.st_size) > kMaxScenarioBytes) {
+    throw ScenarioError(path + ": is " + std::to_string(status.st_size) +
+                        " bytes; expected a scenario file of at most " +
+                        std::to_string(kMaxScenarioBytes) + " bytes");
+  }
+  std::string text;
+  std::array<char, 65536> buffer{};
+  for (;;) {
+    const ssize_t got = ::read(descriptor, buffer.data(), buffer.size());
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got < 0)
+      throw ScenarioError(path + ": cannot read the scenario file: " + std::strerror(errno));
+    if (got == 0)
+      break;
+    text.append(buffer.data(), static_cast<std::size_t>(got));
+    if (text.size() > kMaxScenarioBytes) {
+      throw ScenarioError(path + ": grew past " + std::to_string(kMaxScenarioBytes) +
+                          " bytes while being read; expected a scenario file");
+    }
+  }
+  return parse_scenario(text, path, strategies);
 }
 
 void apply_override(Scenario& s, const std::string& assignment,
@@ -995,6 +1134,18 @@ void apply_override(Scenario& s, const std::string& assignment,
   validate_scenario(s, strategies);
 }
 
+double estimated_deployments(const Scenario& s) {
+  double deployments = 0;
+  for (const auto& o : s.organizations)
+    deployments += o.services * o.deploys_per_service_per_day * s.duration_days;
+  return deployments;
+}
+
+double estimated_memory_bytes(const Scenario& s) {
+  return estimated_deployments(s) * kBytesPerDeploymentRun * s.replications *
+         static_cast<double>(s.strategies.size());
+}
+
 void validate_scenario(const Scenario& s, const models::StrategyRegistry& strategies) {
   const Where where{s.source.empty() ? "scenario" : s.source, 0, ""};
   check_strategy_names(s, strategies, {where.source, 0, "strategies"});
@@ -1004,10 +1155,28 @@ void validate_scenario(const Scenario& s, const models::StrategyRegistry& strate
       fail({where.source, 0, "strategies"}, "each strategy once", "'" + name + "' twice");
     }
   }
+  if (s.organizations.size() > kMaxOrganizations) {
+    fail({where.source, 0, "organizations"},
+         "at most " + std::to_string(kMaxOrganizations) +
+             " [[organizations]] tables (organization codes are 16-bit)",
+         std::to_string(s.organizations.size()));
+  }
+  const double estimated_bytes = estimated_memory_bytes(s);
+  if (estimated_bytes > s.max_memory_gib * kBytesPerGib) {
+    fail({where.source, 0, "max_memory_gib"},
+         "an estimated memory within max_memory_gib = " + exact_number_text(s.max_memory_gib) +
+             " (raise it to run this scenario)",
+         "about " + exact_number_text(std::round(estimated_deployments(s))) +
+             " deployments per run x " +
+             std::to_string(static_cast<std::uint64_t>(s.replications) * s.strategies.size()) +
+             " runs, about " + exact_number_text(std::ceil(estimated_bytes / kBytesPerGib)) +
+             " GiB");
+  }
   std::set<std::string> names;
   for (std::size_t i = 0; i < s.organizations.size(); ++i) {
     const auto& o = s.organizations[i];
     const std::string at = "organizations[" + std::to_string(i) + "].";
+
     if (!names.insert(o.name).second) {
       fail({where.source, 0, at + "name"}, "a unique organization name", "'" + o.name + "' twice");
     }

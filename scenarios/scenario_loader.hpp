@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -38,9 +39,18 @@ models::Scenario parse_scenario(const std::string& text, const std::string& sour
 // index or '*': organizations.0.ci_runners=6, organizations.*.reviewers.count=2.
 void apply_override(models::Scenario& scenario, const std::string& assignment,
                     const models::StrategyRegistry& strategies);
-// Cross-field checks run after loading and after overrides (strategy names included).
+// Cross-field checks run after loading and after overrides (strategy names included), and the
+// limits the run and its writers have: organizations (16-bit codes), holidays within the run,
+// estimated memory.
 void validate_scenario(const models::Scenario& scenario,
                        const models::StrategyRegistry& strategies);
+
+// Organization codes are 16-bit in records and results files.
+inline constexpr std::size_t kMaxOrganizations = 65535;
+// Expected arriving deployments of one run (all organizations), and the memory of the whole
+// study's records (every strategy and replication is kept until written).
+double estimated_deployments(const models::Scenario& scenario);
+double estimated_memory_bytes(const models::Scenario& scenario);
 // Every key, for documentation and `genops-sim validate --keys`.
 std::vector<KeyInfo> scenario_keys();
 // The fully resolved scenario as JSON (provenance).

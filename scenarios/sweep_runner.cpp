@@ -12,6 +12,7 @@
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
+#include "results/output_file.hpp"
 #include "results/results_file.hpp"
 #include "results/results_io.hpp"
 #include "scenarios/results_output.hpp"
@@ -116,7 +117,7 @@ PointState sweep_point_state(const SweepPlan& plan, std::size_t point,
                              const std::filesystem::path& dir, std::string* detail) {
   const std::filesystem::path file = sweep_point_file(dir, point);
   std::error_code error;
-  if (std::filesystem::exists(file, error)) {
+  if (std::filesystem::is_regular_file(file, error)) {
     try {
       const results::ResultsReader reader(file);
       const std::string hash = reader.file().read_string_attribute("config_sha256");
@@ -140,8 +141,12 @@ PointState sweep_point_state(const SweepPlan& plan, std::size_t point,
     }
     return PointState::Failed;
   }
-  if (std::filesystem::exists(results::partial_path_of(file), error))
-    return PointState::Partial;
+  // Partials are uniquely named (`<file>.<pid>-<random>.partial`): any one left by a killed run.
+  for (std::filesystem::directory_iterator entry(dir, error), end; !error && entry != end;
+       entry.increment(error)) {
+    if (results::is_partial_of(entry->path(), file))
+      return PointState::Partial;
+  }
   return PointState::Missing;
 }
 
@@ -192,9 +197,7 @@ SweepRunReport run_sweep(const SweepPlan& plan, const models::StrategyRegistry& 
   OpenPoint open;
   const auto finish_failed = [&](OpenPoint& point, const std::string& message) {
     const std::size_t index = options.points[point.position];
-    point.writer.reset();  // leaves only the .partial file, removed next
-    std::filesystem::remove(results::partial_path_of(sweep_point_file(options.out_dir, index)),
-                            error);
+    point.writer.reset();  // the unfinished writer removes its own partial
     write_failure(sweep_failure_file(options.out_dir, index), message);
     point.failed = true;
     point_failed[point.position].store(true);

@@ -10,11 +10,14 @@
 #include "engine/error.hpp"
 #include "results/awu_export.hpp"
 #include "results/export_windows.hpp"
+#include "results/output_file.hpp"
 #include "results/resolved_scenario.hpp"
 
 namespace genops::scenarios {
 
-std::size_t write_study_telemetry(const std::string& path, const StudyResult& study) {
+namespace {
+
+std::size_t write_telemetry_file(const std::string& path, const StudyResult& study, bool force) {
   const results::ResolvedScenario resolved = results::resolved_scenario_of(study.scenario);
   // One slot per (run, organization) with AWUs, exported by the one windowed exporter.
   struct Slot {
@@ -28,10 +31,7 @@ std::size_t write_study_telemetry(const std::string& path, const StudyResult& st
         slots.push_back({&run, o});
     }
   }
-  const std::string partial = path + ".partial";
-  std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-  if (!out)
-    throw engine::InputError("--telemetry " + path + ": cannot create the file");
+  results::OutputFile out(results::OutputTarget{"--telemetry", path}, force);
   const auto write = [&](std::size_t i, std::string& text) {
     const Slot& slot = slots[i];
     const models::PipelineOutput& output = slot.run->organizations[slot.organization];
@@ -44,22 +44,29 @@ std::size_t write_study_telemetry(const std::string& path, const StudyResult& st
     // The fast serialiser: the bytes export_awus + OtlpJsonLinesWriter would write.
     return results::write_awus_otlp(text, output.awus, output.stages, context, resource);
   };
-  // Stream failures are checked once at the end; nothing here throws while a window fills.
-  // Written in 1 MiB pieces: one write(2) of a whole buffer (tens of MB) cost six times the
-  // system time on our Linux hosts (1.39 GB: 3.3 s against 0.5 s).
+  // A failed write (OutputError with the reason) throws on the calling thread; the exporter
+  // waits for the window still filling before it propagates. Written in 1 MiB pieces: one
+  // write(2) of a whole buffer (tens of MB) cost six times the system time on our Linux hosts
+  // (1.39 GB: 3.3 s against 0.5 s).
   const auto sink = [&out](std::string_view text) {
     constexpr std::size_t kWriteBytes = std::size_t{1} << 20;
     for (std::size_t offset = 0; offset < text.size(); offset += kWriteBytes) {
-      out.write(text.data() + offset,
-                static_cast<std::streamsize>(std::min(kWriteBytes, text.size() - offset)));
+      out.write(text.substr(offset, kWriteBytes));
     }
   };
   const std::size_t spans = results::export_in_windows(slots.size(), write, sink);
-  out.close();
-  if (!out || std::rename(partial.c_str(), path.c_str()) != 0) {
-    throw std::runtime_error("--telemetry " + path + ": writing failed");
-  }
+  out.commit();
   return spans;
+}
+
+}  // namespace
+
+std::size_t write_study_telemetry(const std::string& path, const StudyResult& study, bool force) {
+  try {
+    return write_telemetry_file(path, study, force);
+  } catch (const results::OutputError& error) {
+    throw engine::InputError(error.what());
+  }
 }
 
 }  // namespace genops::scenarios

@@ -20,6 +20,8 @@ packages=(
   python3 python3-h5py python3-pandas python3-numpy python3-xarray python3-h5netcdf python3-scipy
   # the README's R recipe and its test
   r-cran-hdf5r
+  # the sanitizer stages of CI: the fuzz preset (clang-14 libFuzzer with ASan + UBSan)
+  clang-14 libfuzzer-14-dev libclang-rt-14-dev
   # sweep run --mpi and its mpirun test (optional at configure time, installed for CI)
   openmpi-bin libopenmpi-dev
   # the Slurm array test runs munged, slurmctld and slurmd on this machine

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -334,8 +335,54 @@ class RecordReader {
 };
 
 // Parses every JSON value on one line (records may be concatenated on a line).
+void read_line_values(std::string_view line, const std::string& source_name,
+                      SourceLocation location, TelemetryDataset& into);
+
+// OTLP records nest about ten levels; nlohmann's dump() of an opaque value recurses per level.
+constexpr std::size_t kMaxNestingDepth = 64;
+
+// The deepest [ / { nesting of a line, outside strings.
+std::size_t nesting_depth(std::string_view line) {
+  std::size_t depth = 0;
+  std::size_t deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 void read_line_with_dom(std::string_view line, const std::string& source_name,
                         SourceLocation location, TelemetryDataset& into) {
+  if (nesting_depth(line) > kMaxNestingDepth) {
+    throw OtlpJsonError(source_name, location.line,
+                        "JSON nested deeper than " + std::to_string(kMaxNestingDepth) +
+                            " levels; expected an OTLP/JSON record");
+  }
+  try {
+    read_line_values(line, source_name, location, into);
+  } catch (const Json::exception& error) {
+    // Anything nlohmann refuses beyond syntax (a number like 1e400 out of range, ...).
+    throw OtlpJsonError(source_name, location.line,
+                        std::string("unreadable JSON: ") + error.what());
+  }
+}
+
+void read_line_values(std::string_view line, const std::string& source_name,
+                      SourceLocation location, TelemetryDataset& into) {
   std::size_t offset = 0;
   while (true) {
     while (offset < line.size() &&
@@ -1161,7 +1208,7 @@ class MappedFile {
  public:
   // Throws OtlpJsonError when the file cannot be opened.
   explicit MappedFile(const std::string& path) {
-    descriptor_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    descriptor_ = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);  // a FIFO must not block
     if (descriptor_ < 0) {
       throw OtlpJsonError(path, 0, "cannot open the file");
     }
@@ -1219,23 +1266,39 @@ OtlpJsonError::OtlpJsonError(const std::string& file, std::uint32_t line,
       file_(file),
       line_(line) {}
 
-void read_otlp_json_lines(std::istream& in, const std::string& source_name, TelemetryDataset& into,
-                          const OtlpJsonReadOptions& options) {
+namespace {
+
+// A line this long is not telemetry (/dev/zero, a binary file): refuse it before it fills memory.
+constexpr std::size_t kMaxLineBytes = std::size_t{64} << 20;
+
+// The block loop of a stream: `read(buffer, size)` returns the bytes read (0 at the end) and
+// throws on failure.
+template <typename Read>
+void read_blocks(Read&& read, const std::string& source_name, TelemetryDataset& into,
+                 const OtlpJsonReadOptions& options) {
   const auto file_index = static_cast<std::uint32_t>(into.files.size());
   into.files.push_back(source_name);
   const std::size_t block_bytes = std::max<std::size_t>(options.stream_block_bytes, 1);
   std::string buffer;
   std::uint32_t lines = 0;
-  while (in) {
+  for (;;) {
     // Read a block after the unfinished line kept from the previous one, then read up to the
     // block's last line end.
     const std::size_t kept = buffer.size();
     buffer.resize(kept + block_bytes);
-    in.read(buffer.data() + kept, static_cast<std::streamsize>(block_bytes));
-    buffer.resize(kept + static_cast<std::size_t>(in.gcount()));
+    const std::size_t got = read(buffer.data() + kept, block_bytes, lines);
+    buffer.resize(kept + got);
+    if (got == 0) {
+      break;
+    }
     // The kept part has no line end: look in the new part only.
     const std::size_t newline_in_block = std::string_view(buffer).substr(kept).rfind('\n');
     if (newline_in_block == std::string_view::npos) {
+      if (buffer.size() > kMaxLineBytes) {
+        throw OtlpJsonError(source_name, lines + 1,
+                            "a line longer than " + std::to_string(kMaxLineBytes >> 20) +
+                                " MiB; expected OTLP/JSON lines");
+      }
       continue;
     }
     const std::size_t complete_bytes = kept + newline_in_block + 1;
@@ -1243,10 +1306,25 @@ void read_otlp_json_lines(std::istream& in, const std::string& source_name, Tele
                         file_index, options, into);
     buffer.erase(0, complete_bytes);
   }
-  if (in.bad()) {
-    throw OtlpJsonError(source_name, lines, "read error");
-  }
   read_lines(buffer, lines, source_name, file_index, options, into);
+}
+
+}  // namespace
+
+void read_otlp_json_lines(std::istream& in, const std::string& source_name, TelemetryDataset& into,
+                          const OtlpJsonReadOptions& options) {
+  read_blocks(
+      [&](char* data, std::size_t size, std::uint32_t lines) -> std::size_t {
+        if (!in) {
+          return 0;
+        }
+        in.read(data, static_cast<std::streamsize>(size));
+        if (in.bad()) {
+          throw OtlpJsonError(source_name, lines, "read error");
+        }
+        return static_cast<std::size_t>(in.gcount());
+      },
+      source_name, into, options);
 }
 
 void read_otlp_json_text(std::string_view text, const std::string& source_name,
@@ -1259,15 +1337,38 @@ void read_otlp_json_text(std::string_view text, const std::string& source_name,
 void read_otlp_json_lines_file(const std::string& path, TelemetryDataset& into,
                                const OtlpJsonReadOptions& options) {
   const MappedFile file(path);
-  if (!file.complete()) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      throw OtlpJsonError(path, 0, "cannot open the file");
-    }
-    read_otlp_json_lines(in, path, into, options);
+  if (file.complete()) {
+    read_otlp_json_text(file.text(), path, into, options);
     return;
   }
-  read_otlp_json_text(file.text(), path, into, options);
+  // Not a mappable regular file: a pipe, a FIFO, a device. O_NONBLOCK keeps open(2) from waiting
+  // for a FIFO's writer (with none, the file reads as empty); reads then block as usual.
+  const int descriptor = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (descriptor < 0) {
+    throw OtlpJsonError(path, 0, std::string("cannot open the file: ") + std::strerror(errno));
+  }
+  struct Closer {
+    int descriptor;
+    ~Closer() { ::close(descriptor); }
+  } closer{descriptor};
+  struct stat status {};
+  if (::fstat(descriptor, &status) != 0 || S_ISDIR(status.st_mode)) {
+    throw OtlpJsonError(path, 0, "is a directory; expected an OTLP/JSON lines file");
+  }
+  ::fcntl(descriptor, F_SETFL, ::fcntl(descriptor, F_GETFL) & ~O_NONBLOCK);
+  read_blocks(
+      [&](char* data, std::size_t size, std::uint32_t lines) -> std::size_t {
+        for (;;) {
+          const ssize_t got = ::read(descriptor, data, size);
+          if (got >= 0) {
+            return static_cast<std::size_t>(got);
+          }
+          if (errno != EINTR) {
+            throw OtlpJsonError(path, lines, std::string("read error: ") + std::strerror(errno));
+          }
+        }
+      },
+      path, into, options);
 }
 
 }  // namespace genops::telemetry

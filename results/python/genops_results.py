@@ -7,7 +7,7 @@ A results file stores every table as a group with one 1-D dataset per column plu
 dimension-scale dataset (the row index, e.g. ``deployment``). Categorical columns hold
 small integer codes with CF attributes ``flag_values`` / ``flag_meanings``; ``/lookup/<name>``
 groups map codes to labels. Only files whose root attribute ``status`` is ``"complete"`` are
-accepted: a file still being written is ``<name>.partial``.
+accepted: a file still being written is ``<name>.<pid>-<random>.partial``.
 
     import genops_results
     with genops_results.load("results.h5") as results:
@@ -33,7 +33,7 @@ except ImportError as _error:  # name the fix, not only the missing module
         "instead") from _error
 
 SCHEMA = "genops-sim-results"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 PARTIAL_SUFFIX = ".partial"
 
 __all__ = ["load", "Results", "ResultsFileError", "SCHEMA", "SCHEMA_VERSION"]
@@ -98,9 +98,14 @@ class Results:
                 f"{where} is an unfinished '{PARTIAL_SUFFIX}' file (its run was interrupted "
                 "or is still writing); expected a complete results file")
         if not os.path.exists(self.path):
-            if os.path.exists(self.path + PARTIAL_SUFFIX):
+            # A killed writer leaves `<name>.<pid>-<random>.partial` next to the target.
+            directory = os.path.dirname(self.path) or "."
+            prefix = os.path.basename(self.path) + "."
+            leftovers = sorted(name for name in os.listdir(directory)
+                               if name.startswith(prefix) and name.endswith(PARTIAL_SUFFIX))
+            if leftovers:
                 raise ResultsFileError(
-                    f"{where} not found (only '{self.path}{PARTIAL_SUFFIX}' exists: "
+                    f"{where} not found (only '{os.path.join(directory, leftovers[0])}' exists: "
                     "its run did not finish)")
             raise ResultsFileError(f"{where} not found")
         if not os.path.isfile(self.path):

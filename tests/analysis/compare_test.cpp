@@ -298,6 +298,7 @@ fs::path write_small_file(const fs::path& directory) {
       study_of({{"baseline", 50.0, 0.89, 0.0}, {"genops", 24.0, 0.97, 0.3}}, 2, 120);
   results::StudyProvenance provenance = study.provenance;
   provenance.config_json = "{}";
+  provenance.start_date = "2024-03-04";
   provenance.organizations = {{"org", 10, 2, 1}};
   std::vector<results::RunView> views;
   for (const results::RunRecords& run : study.runs) {
@@ -358,7 +359,7 @@ TEST(CompareCli, BadInputIsOneLineAndExitCodeTwo) {
                                   results::kResultsSchemaVersion + 1);
     writer.finalize();
   }
-  expect_bad_input({"compare", newer.string()}, "version 2");
+  expect_bad_input({"compare", newer.string()}, "version 3");
 
   const fs::path truncated = directory / "truncated.h5";
   fs::copy_file(good, truncated);
@@ -373,7 +374,8 @@ TEST(CompareCli, BadInputIsOneLineAndExitCodeTwo) {
     ASSERT_GE(H5Ldelete(file, "/runs/genops/rep1", H5P_DEFAULT), 0);
     H5Fclose(file);
   }
-  expect_bad_input({"compare", missing_group.string()}, "has no group '/runs/genops/rep1'");
+  expect_bad_input({"compare", missing_group.string()},
+                   "has 1 run group(s) in '/runs/genops'; expected replications=2");
 
   const fs::path missing_column = directory / "missing_column.h5";
   fs::copy_file(good, missing_column);

@@ -245,8 +245,10 @@ std::vector<AuditRecord> sample_trail(int n) {
 }
 
 TEST(AuditTrail, HashesKnownAnswer) {
-  // Reference: Python hashlib.sha256(bytes(32) + canonical.encode()).hexdigest(); numbers are
-  // C99 hexadecimal floats (%a), exact, so float.fromhex() reads them back.
+  // Reference (Python, independent of this code): with p = struct.pack and
+  // lp(s) = p('<Q', len(s)) + s, hashlib.sha256(b'genops-audit-v2' + p('<Q', 0) + p('<d', 12.5) +
+  // p('<Q', 7) + bytes([0]) + p('<f', 0.25) + lp(b'policy_evaluation') + lp(b'ALLOWED') +
+  // lp(b'db_migration_review=ALLOW') + bytes(32)).hexdigest()
   AuditRecord r;
   r.sequence = 0;
   r.time_min = 12.5;
@@ -256,10 +258,36 @@ TEST(AuditTrail, HashesKnownAnswer) {
   r.decision = "ALLOWED";
   r.risk_score = 0.25F;
   r.policies = "db_migration_review=ALLOW";
-  EXPECT_EQ(canonical_audit_text(r),
-            "0|0x1.9p+3|7|0|0x1p-2|policy_evaluation|ALLOWED|db_migration_review=ALLOW");
   EXPECT_EQ(to_hex(audit_hash(Sha256{}, r)),
-            "997a44b46bbd1de8d13bb75c10cc65052e884740cc8e5487e7d04f666e12c556");
+            "c1c218e82fe2c104275c097e7b1899c4a6b53f4a82e0badb6a472ce749e96e8c");
+  // hashlib.sha256(lp(b'genops-audit-v2/genesis') + lp(b'genops') + p('<QQQ', 42, 1, 2))
+  EXPECT_EQ(to_hex(audit_genesis("genops", 42, 1, 2)),
+            "d0736e3eb03f8d29b0ea2c2d18129dcdb13eff779ae2f801ffbcfc14639388e2");
+}
+
+TEST(AuditTrail, FieldsCannotBeShiftedBetweenTextFields) {
+  // With '|'-joined text, action "a|b" + decision "c" hashed like action "a" + decision "b|c".
+  AuditRecord left;
+  left.action = "a|b";
+  left.decision = "c";
+  AuditRecord right;
+  right.action = "a";
+  right.decision = "b|c";
+  EXPECT_NE(audit_hash(Sha256{}, left), audit_hash(Sha256{}, right));
+}
+
+TEST(AuditTrail, AChainVerifiesOnlyFromItsOwnGenesis) {
+  const Sha256 genesis = audit_genesis("genops", 42, 0, 1);
+  AuditTrail trail(genesis);
+  AuditRecord r;
+  r.action = "policy_evaluation";
+  trail.append(r);
+  trail.append(r);
+  EXPECT_EQ(first_broken_link(trail.records(), genesis), std::nullopt);
+  EXPECT_EQ(first_broken_link(trail.records(), audit_genesis("genops", 42, 1, 1)), 0U);
+  EXPECT_EQ(first_broken_link(trail.records(), audit_genesis("genops", 42, 0, 0)), 0U);
+  EXPECT_EQ(first_broken_link(trail.records(), audit_genesis("baseline", 42, 0, 1)), 0U);
+  EXPECT_EQ(trail.head(), trail.records().back().hash);
 }
 
 TEST(AuditTrail, AppendedChainVerifies) {
@@ -308,10 +336,7 @@ TEST(AuditTrail, TamperingWithAnyFieldIsDetectedAtThatRecord) {
   EXPECT_EQ(first_broken_link(last), original.size() - 1);
 }
 
-// canonical_audit_text() prints time_min and risk_score with %.6f, so an edit below 5e-7 (for
-// example the risk score moved by one float ulp, or the time by 3e-8 min) leaves the hash
-// unchanged and the tampered entry verifies (models/governance.cpp canonical_audit_text; exact
-// encodings such as %a or %.17g / %.9g would close the gap).
+// The encoding hashes the raw bits of time_min and risk_score, so an edit of one ulp is found.
 TEST(AuditTrail, TamperingBelowTheSixthDecimalIsDetected) {
   const auto original = sample_trail(5);
   auto risk = original;

@@ -61,7 +61,8 @@ std::vector<BadInput> bad_inputs() {
       {"missing_file", [](const fs::path& d) { return d / "absent.h5"; }, "", "not found"},
       {"only_partial_exists",
        [](const fs::path& d) {
-         ResultsWriter writer(d / "crashed.h5");
+         // What a SIGKILLed writer leaves (any other end removes its partial).
+         write_text(d / "crashed.h5.4242-0123456789ab.partial", "half a file");
          return d / "crashed.h5";
        },
        "", "only '"},
@@ -109,18 +110,21 @@ std::vector<BadInput> bad_inputs() {
          writer.finalize();
          return d / "other.h5";
        },
-       "", "has schema 'some-other-tool'; expected schema 'genops-sim-results' version 1"},
+       "", "has schema 'some-other-tool'; expected schema 'genops-sim-results' version 2"},
       {"wrong_schema_version",
        [](const fs::path& d) {
-         ResultsWriter writer(d / "future.h5", kResultsSchemaName, 2);
+         ResultsWriter writer(d / "future.h5", kResultsSchemaName, 3);
          writer.finalize();
          return d / "future.h5";
        },
-       "", "version 2; expected schema 'genops-sim-results' version 1"},
+       "", "version 3; expected schema 'genops-sim-results' version 2"},
       {"renamed_incomplete_file",
        [](const fs::path& d) {
-         { ResultsWriter writer(d / "renamed.h5"); }
-         fs::rename(partial_path_of(d / "renamed.h5"), d / "renamed.h5");
+         // What a partial renamed by hand looks like: status still "incomplete".
+         File file = File::create(d / "renamed.h5");
+         file.write_attribute("schema", kResultsSchemaName);
+         file.write_attribute("schema_version", kResultsSchemaVersion);
+         file.write_attribute("status", "incomplete");
          return d / "renamed.h5";
        },
        "", "is incomplete (status='incomplete'"},
@@ -177,8 +181,7 @@ TEST(BadResultsFileOutput, UncreatableOutputIsAResultsFileError) {
     FAIL() << "created a file in a missing directory";
   } catch (const ResultsFileError& error) {
     const std::string message = error.what();
-    EXPECT_NE(message.find("cannot create results file '" + path.string() + ".partial'"),
-              std::string::npos)
+    EXPECT_NE(message.find("cannot create results file '" + path.string() + "'"), std::string::npos)
         << message;
   }
   EXPECT_EQ(testing::internal::GetCapturedStderr(), "");

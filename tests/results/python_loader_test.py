@@ -38,7 +38,7 @@ def main():
     with gr.load(path) as results:
         attrs = results.attrs
         assert attrs["schema"] == "genops-sim-results", attrs
-        assert attrs["schema_version"] == 1
+        assert attrs["schema_version"] == 2
         assert attrs["status"] == "complete"
         assert attrs["master_seed"] == 12345678901234567890, attrs["master_seed"]
         assert isinstance(attrs["master_seed"], int)
@@ -91,7 +91,7 @@ def main():
         expect_error(lambda: results.table("/runs/nope/rep0/deployments"),
                      "has no group '/runs/nope/rep0/deployments'")
 
-    partial = os.path.join(work, "crashed.h5.partial")
+    partial = os.path.join(work, "crashed.h5.4242-0123456789ab.partial")
     expect_error(lambda: gr.load(partial), "unfinished '.partial' file")
     expect_error(lambda: gr.load(os.path.join(work, "crashed.h5")),
                  "only '" + partial + "' exists")
@@ -99,7 +99,7 @@ def main():
     shutil.copyfile(partial, renamed)
     expect_error(lambda: gr.load(renamed), "is incomplete (status='incomplete'")
     expect_error(lambda: gr.load(os.path.join(work, "other.h5")),
-                 "has schema 'some-other-tool'; expected schema 'genops-sim-results' version 1")
+                 "has schema 'some-other-tool'; expected schema 'genops-sim-results' version 2")
     text = os.path.join(work, "notes.h5")
     with open(text, "w") as stream:
         stream.write("deployment,cycle_time_min\n")

@@ -1,7 +1,7 @@
 // Writes the files python_loader_test.py reads with results/python/genops_results.py:
 //   <dir>/results.h5           complete: root attributes, /runs/<strategy>/rep<k>/deployments,
 //                              /runs/genops/rep0/summary, /lookup/outcomes and /lookup/services
-//   <dir>/crashed.h5.partial   a writer destroyed without finalize()
+//   <dir>/crashed.h5.4242-0123456789ab.partial   what a SIGKILLed writer leaves
 //   <dir>/other.h5             a complete file of another schema
 // Column values follow formulas the Python test recomputes.
 
@@ -83,8 +83,13 @@ int main(int argc, char** argv) {
     std::filesystem::create_directories(directory);
     write_results(directory / "results.h5");
     {
-      ResultsWriter crashed(directory / "crashed.h5");
-      crashed.file().create_group("runs/baseline/rep0");
+      // What a SIGKILLed writer leaves behind (any other end removes its partial).
+      genops::results::File crashed =
+          genops::results::File::create(directory / "crashed.h5.4242-0123456789ab.partial");
+      crashed.write_attribute("schema", genops::results::kResultsSchemaName);
+      crashed.write_attribute("schema_version", genops::results::kResultsSchemaVersion);
+      crashed.write_attribute("status", "incomplete");
+      crashed.create_group("runs/baseline/rep0");
     }
     ResultsWriter other(directory / "other.h5", "some-other-tool", 1);
     other.finalize();

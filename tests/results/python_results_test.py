@@ -9,6 +9,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import struct
 import sys
 
 SKIP = 77
@@ -78,11 +79,20 @@ def main():
         assert len(audit) > 0
         actions = results.lookup("audit_actions")
         assert set(audit["action"]).issubset(set(actions.index))
-        for _, chain in audit.groupby("organization", observed=True):
+        codes = {label: code for code, label in results.lookup("organizations")["label"].items()}
+
+        def lp(text):
+            return struct.pack("<Q", len(text)) + text
+
+        for organization, chain in audit.groupby("organization", observed=True):
             hashes = chain["hash"].tolist()
             previous = chain["previous_hash"].tolist()
             assert all(len(h) == 64 and bytes.fromhex(h) for h in hashes)
-            assert previous[0] == "0" * 64
+            # The chain starts at its genesis: SHA-256 naming strategy, seed, replication and
+            # organization (computed here independently of the C++ code).
+            genesis = hashlib.sha256(lp(b"genops-audit-v2/genesis") + lp(b"genops") + struct.pack(
+                "<QQQ", attrs["master_seed"], 0, codes[organization])).hexdigest()
+            assert previous[0] == genesis, (previous[0], genesis)
             assert previous[1:] == hashes[:-1]
 
         resources = results.table("/runs/baseline/rep0/resources", labels=True)

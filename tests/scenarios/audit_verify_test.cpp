@@ -1,14 +1,20 @@
 // `genops-sim audit verify` on a real results file and on copies tampered with in each way the
-// issue names: an edited, a deleted, an inserted and a reordered audit record.
+// issues name: an edited, a deleted, an inserted and a reordered audit record; and the
+// forgeries of issue 11 (finding 4): rehashed edits, a dropped tail, swapped organizations and
+// replications, a trail grafted onto another strategy, rewritten deployments, every record
+// deleted. Chains bound to their run fail on their own; consistent rewrites fail against the
+// manifest digest kept elsewhere (--expect) or an HMAC key (--key).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "models/governance.hpp"
 #include "results/results_io.hpp"
 #include "scenarios/cli.hpp"
 
@@ -27,34 +33,36 @@ fs::path scratch() {
   return dir;
 }
 
-// Writes `study` again after `tamper` changed organization 0's audit chain of the first genops
-// run: what an editor of the file would produce if the hashes were left as they were.
-void write_tampered(const results::StudyRecords& study, const fs::path& path,
-                    const std::function<void(std::vector<models::AuditRecord>&)>& tamper) {
-  struct Holder {
-    std::map<std::uint8_t, std::vector<models::DeploymentRecord>> deployments;
-    std::map<std::uint8_t, std::vector<models::CanaryStageRecord>> stages;
-    std::map<std::uint8_t, std::vector<models::AuditRecord>> audit;
-    std::map<std::uint8_t, std::vector<models::ResourceSample>> samples;
-  };
+// One run's records split by organization, as a forger rewriting the file would hold them.
+struct Holder {
+  std::map<std::uint16_t, std::vector<models::DeploymentRecord>> deployments;
+  std::map<std::uint16_t, std::vector<models::CanaryStageRecord>> stages;
+  std::map<std::uint16_t, std::vector<models::AuditRecord>> audit;
+  std::map<std::uint16_t, std::vector<models::ResourceSample>> samples;
+};
+
+// Writes `study` again through our own writer after `forge` changed the records: the writer
+// recomputes the manifest, so what is left to catch it is the chain itself or the anchor.
+void write_forged(const results::StudyRecords& study, const fs::path& path,
+                  const std::function<void(std::vector<Holder>&)>& forge) {
   std::vector<Holder> holders(study.runs.size());
-  std::vector<results::RunView> views;
-  bool done = false;
   for (std::size_t i = 0; i < study.runs.size(); ++i) {
     const auto& run = study.runs[i];
     Holder& h = holders[i];
     for (const auto& d : run.deployments)
       h.deployments[d.organization].push_back(d);
     for (const auto& s : run.stages)
-      h.stages[static_cast<std::uint8_t>(s.deployment >> 32)].push_back(s);
+      h.stages[static_cast<std::uint16_t>(s.deployment >> 32)].push_back(s);
     for (std::size_t a = 0; a < run.audit.size(); ++a)
       h.audit[run.audit_organization[a]].push_back(run.audit[a]);
     for (const auto& s : run.samples)
       h.samples[s.organization].push_back(s);
-    if (!done && run.strategy == "genops" && h.audit[0].size() > kTampered + 2) {
-      tamper(h.audit[0]);
-      done = true;
-    }
+  }
+  forge(holders);
+  std::vector<results::RunView> views;
+  for (std::size_t i = 0; i < study.runs.size(); ++i) {
+    const auto& run = study.runs[i];
+    Holder& h = holders[i];
     results::RunView view;
     view.strategy = run.strategy;
     view.replication = run.replication;
@@ -63,7 +71,7 @@ void write_tampered(const results::StudyRecords& study, const fs::path& path,
     view.wall_seconds = run.wall_seconds;
     view.violations = run.violations;
     view.summary = run.summary;
-    for (std::uint8_t o = 0; o < study.provenance.organizations.size(); ++o) {
+    for (std::uint16_t o = 0; o < study.provenance.organizations.size(); ++o) {
       results::OrganizationRecords records;
       records.deployments = h.deployments[o];
       records.stages = h.stages[o];
@@ -73,8 +81,23 @@ void write_tampered(const results::StudyRecords& study, const fs::path& path,
     }
     views.push_back(std::move(view));
   }
-  ASSERT_TRUE(done) << "no genops audit chain long enough to tamper with";
   results::write_study(path, study.provenance, views);
+}
+
+// The index of the first genops run (replication 0) in the study's run order.
+std::size_t genops_run(const results::StudyRecords& study, std::uint32_t replication = 0) {
+  return study.strategy_index("genops") * study.provenance.replications + replication;
+}
+
+// Writes `study` again after `tamper` changed organization 0's audit chain of the first genops
+// run: what an editor of the file would produce if the hashes were left as they were.
+void write_tampered(const results::StudyRecords& study, const fs::path& path,
+                    const std::function<void(std::vector<models::AuditRecord>&)>& tamper) {
+  write_forged(study, path, [&](std::vector<Holder>& holders) {
+    auto& chain = holders[genops_run(study)].audit[0];
+    ASSERT_GT(chain.size(), kTampered + 2) << "no genops audit chain long enough to tamper with";
+    tamper(chain);
+  });
 }
 
 class AuditVerify : public ::testing::Test {
@@ -82,18 +105,47 @@ class AuditVerify : public ::testing::Test {
   static void SetUpTestSuite() {
     original_ = new fs::path(scratch() / "original.h5");
     ASSERT_EQ(run_cli({"run", std::string(GENOPS_SOURCE_DIR) + "/scenarios/quick.toml",
-                       "--replications", "1", "--quiet", "--out", original_->string()}),
+                       "--replications", "2", "--quiet", "--out", original_->string()}),
               0);
+    digest_ = new std::string(results::read_study(*original_).attribute("audit_manifest_sha256"));
   }
   static void TearDownTestSuite() {
     delete original_;
     original_ = nullptr;
+    delete digest_;
+    digest_ = nullptr;
   }
-  // Exit code and stdout of `audit verify`.
-  static std::pair<int, std::string> verify(const fs::path& path) {
+  // Exit code and stdout of `audit verify` (with `extra` options).
+  static std::pair<int, std::string> verify(const fs::path& path,
+                                            const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> arguments = {"audit", "verify", path.string()};
+    arguments.insert(arguments.end(), extra.begin(), extra.end());
     ::testing::internal::CaptureStdout();
-    const int code = run_cli({"audit", "verify", path.string()});
+    ::testing::internal::CaptureStderr();
+    const int code = run_cli(arguments);
+    ::testing::internal::GetCapturedStderr();
     return {code, ::testing::internal::GetCapturedStdout()};
+  }
+  // A forgery: caught without an anchor when `bound` (the chain names its run), and always
+  // against the digest kept from the original run.
+  static void expect_forgery_found(const std::string& name, bool bound,
+                                   const std::function<void(std::vector<Holder>&)>& forge,
+                                   const std::string& reason = "") {
+    const fs::path copy = scratch() / (name + ".h5");
+    const results::StudyRecords study = results::read_study(*original_);
+    write_forged(study, copy, forge);
+    const auto plain = verify(copy);
+    EXPECT_EQ(plain.first, bound ? 1 : 0) << name << ": " << plain.second;
+    if (!bound) {
+      EXPECT_NE(plain.second.find("not anchored"), std::string::npos) << plain.second;
+    }
+    if (!reason.empty()) {
+      EXPECT_NE(plain.second.find(reason), std::string::npos) << name << ": " << plain.second;
+    }
+    const auto anchored = verify(copy, {"--expect", *digest_});
+    EXPECT_EQ(anchored.first, 1) << name << ": " << anchored.second;
+    EXPECT_NE(anchored.second.find("not the expected " + *digest_), std::string::npos)
+        << name << ": " << anchored.second;
   }
   static void expect_broken(const std::string& name,
                             const std::function<void(std::vector<models::AuditRecord>&)>& tamper) {
@@ -106,11 +158,13 @@ class AuditVerify : public ::testing::Test {
                        std::to_string(kTampered)),
               std::string::npos)
         << name << ": " << out;
-    EXPECT_NE(out.find("1 broken"), std::string::npos) << out;
+    EXPECT_NE(out.find("1 problem(s)"), std::string::npos) << out;
   }
   static fs::path* original_;
+  static std::string* digest_;
 };
 fs::path* AuditVerify::original_ = nullptr;
+std::string* AuditVerify::digest_ = nullptr;
 
 TEST_F(AuditVerify, AnUntouchedFileVerifies) {
   const auto [code, out] = verify(*original_);
@@ -141,6 +195,113 @@ TEST_F(AuditVerify, AnInsertedRecordIsFound) {
 TEST_F(AuditVerify, ReorderedRecordsAreFound) {
   expect_broken("reordered",
                 [](auto& chain) { std::swap(chain[kTampered], chain[kTampered + 1]); });
+}
+
+TEST_F(AuditVerify, TheKeptDigestVerifiesTheUntouchedFile) {
+  const auto [code, out] = verify(*original_, {"--expect", *digest_});
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("checked against the expected digest"), std::string::npos) << out;
+}
+
+TEST_F(AuditVerify, AnEditWithEveryLaterHashRecomputedFailsAgainstTheDigest) {
+  expect_forgery_found("rehashed", false, [](std::vector<Holder>& holders) {
+    for (Holder& h : holders) {
+      auto& chain = h.audit[0];
+      if (chain.size() <= kTampered)
+        continue;
+      chain[kTampered].decision = "ALLOWED-BY-FORGER";
+      for (std::size_t i = kTampered; i < chain.size(); ++i) {
+        chain[i].previous_hash = chain[i - 1].hash;
+        chain[i].hash = models::audit_hash(chain[i].previous_hash, chain[i]);
+      }
+      return;
+    }
+  });
+}
+
+TEST_F(AuditVerify, ADroppedTailFailsAgainstTheDigest) {
+  expect_forgery_found("tail", false, [](std::vector<Holder>& holders) {
+    for (Holder& h : holders) {
+      if (h.audit[0].size() > 3) {
+        h.audit[0].resize(h.audit[0].size() - 3);
+        return;
+      }
+    }
+  });
+}
+
+TEST_F(AuditVerify, SwappedOrganizationsFailOnTheirOwn) {
+  expect_forgery_found(
+      "organizations", true,
+      [](std::vector<Holder>& holders) {
+        for (Holder& h : holders) {
+          if (!h.audit[0].empty() && !h.audit[1].empty()) {
+            std::swap(h.audit[0], h.audit[1]);
+            return;
+          }
+        }
+      },
+      "does not start at this run's and organization's genesis");
+}
+
+TEST_F(AuditVerify, SwappedReplicationsFailOnTheirOwn) {
+  const results::StudyRecords study = results::read_study(*original_);
+  const std::size_t first = genops_run(study, 0);
+  const std::size_t second = genops_run(study, 1);
+  expect_forgery_found(
+      "replications", true,
+      [&](std::vector<Holder>& holders) { std::swap(holders[first].audit, holders[second].audit); },
+      "genesis");
+}
+
+TEST_F(AuditVerify, ATrailGraftedOntoAnotherStrategyFailsOnItsOwn) {
+  const results::StudyRecords study = results::read_study(*original_);
+  const std::size_t genops = genops_run(study);
+  const std::size_t baseline = study.strategy_index("baseline") * study.provenance.replications;
+  expect_forgery_found(
+      "graft", true,
+      [&](std::vector<Holder>& holders) { holders[baseline].audit = holders[genops].audit; },
+      "strategy baseline, replication 0, organization 0");
+}
+
+TEST_F(AuditVerify, RewrittenDeploymentsFailAgainstTheDigest) {
+  expect_forgery_found("deployments", false, [](std::vector<Holder>& holders) {
+    for (Holder& h : holders) {
+      if (!h.deployments[0].empty()) {
+        h.deployments[0][0].cycle_time_min *= 0.5;
+        return;
+      }
+    }
+  });
+}
+
+TEST_F(AuditVerify, DeletingEveryRecordFailsAgainstTheDigest) {
+  expect_forgery_found("nothing", false, [](std::vector<Holder>& holders) {
+    for (Holder& h : holders)
+      h.audit.clear();
+  });
+}
+
+TEST_F(AuditVerify, AnHmacKeyCatchesARewriteWithoutTheKey) {
+  const fs::path dir = scratch();
+  std::ofstream(dir / "key") << "a secret the forger does not have";
+  std::ofstream(dir / "other") << "another key";
+  const fs::path signed_file = dir / "signed.h5";
+  ASSERT_EQ(
+      run_cli({"run", std::string(GENOPS_SOURCE_DIR) + "/tests/data/results/tiny.toml", "--quiet",
+               "--out", signed_file.string(), "--audit-key", (dir / "key").string()}),
+      0);
+  EXPECT_EQ(verify(signed_file, {"--key", (dir / "key").string()}).first, 0);
+  EXPECT_EQ(verify(signed_file, {"--key", (dir / "other").string()}).first, 1);
+  const fs::path forged = dir / "forged.h5";
+  write_forged(results::read_study(signed_file), forged, [](std::vector<Holder>& holders) {
+    for (Holder& h : holders)
+      h.audit.clear();
+  });
+  const auto [code, out] = verify(forged, {"--key", (dir / "key").string()});
+  EXPECT_EQ(code, 1) << out;
+  EXPECT_NE(out.find("written without --audit-key"), std::string::npos) << out;
+  EXPECT_EQ(run_cli({"audit", "verify", signed_file.string(), "--expect", "abc"}), 2);
 }
 
 TEST_F(AuditVerify, UnreadableInputIsBadInput) {

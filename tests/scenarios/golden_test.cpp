@@ -118,9 +118,15 @@ TEST_F(QuickGolden, CheckerReadsTheRecordsNotTheStrategysFlags) {
 
 TEST_F(QuickGolden, GenopsAuditTrailVerifiesAndNamesEveryDeployment) {
   const RunResult genops = run("genops", 1);
-  for (const auto& org : genops.organizations) {
+  for (std::uint32_t o = 0; o < genops.organizations.size(); ++o) {
+    const auto& org = genops.organizations[o];
     ASSERT_FALSE(org.audit.empty());
-    EXPECT_EQ(models::first_broken_link(org.audit), std::nullopt);
+    // The chain starts at the genesis of its run and organization.
+    const models::Sha256 genesis = models::audit_genesis("genops", scenario_.seed, 1, o);
+    EXPECT_EQ(models::first_broken_link(org.audit, genesis), std::nullopt);
+    EXPECT_EQ(
+        models::first_broken_link(org.audit, models::audit_genesis("genops", scenario_.seed, 0, o)),
+        0U);
     std::set<std::uint64_t> audited;
     for (const auto& a : org.audit)
       audited.insert(a.deployment);
@@ -134,7 +140,7 @@ TEST_F(QuickGolden, GenopsAuditTrailVerifiesAndNamesEveryDeployment) {
     auto tampered = org.audit;
     const std::size_t at = tampered.size() / 2;
     tampered[at].decision = tampered[at].decision == "ALLOWED" ? "BLOCKED" : "ALLOWED";
-    EXPECT_EQ(models::first_broken_link(tampered), at);
+    EXPECT_EQ(models::first_broken_link(tampered, genesis), at);
   }
 }
 
