@@ -103,7 +103,8 @@ deb $security bookworm-security main
 EOF
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 
-for fs in proc sys dev dev/pts; do
+# sys/fs/cgroup too: slurmd (the Slurm test) needs the cgroup filesystem a real machine has.
+for fs in proc sys sys/fs/cgroup dev dev/pts; do
   mkdir -p "$root/$fs"
   case "$fs" in
     proc) mount -t proc proc "$root/proc" ;;
