@@ -70,10 +70,16 @@ export SLURM_CONF="$work/slurm.conf"
 slurmctld -D -i -f "$SLURM_CONF" > "$work/slurmctld.out" 2>&1 &
 pids+=($!)
 slurmd -D -f "$SLURM_CONF" > "$work/slurmd.out" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 60); do
-  state=$(sinfo -h -n "$host" -o '%T' 2> /dev/null || true)
+slurmd_pid=$!
+pids+=($slurmd_pid)
+# Bounded by wall time, and given up at once when slurmd exits (e.g. no cgroup filesystem in a
+# chroot): a hanging sinfo must not turn a skip into a ctest timeout.
+deadline=$((SECONDS + 60))
+state=""
+while [ "$SECONDS" -lt "$deadline" ]; do
+  state=$(timeout 5 sinfo -h -n "$host" -o '%T' 2> /dev/null || true)
   [ "$state" = idle ] && break
+  kill -0 "$slurmd_pid" 2> /dev/null || { state="slurmd exited"; break; }
   sleep 0.5
 done
 if [ "$state" != idle ]; then
