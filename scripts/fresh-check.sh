@@ -75,7 +75,11 @@ mkdir -p "$cache"
 
 mounted=()
 cleanup() {
-  local i
+  local i pid
+  # Anything still running inside the root (a daemon a test started, a run cut short) goes first.
+  for pid in $(ps -eo pid=); do
+    [[ "$(readlink "/proc/$pid/root" 2>/dev/null)" == "$root" ]] && kill -9 "$pid" 2>/dev/null
+  done
   for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
     umount -l "${mounted[i]}" 2>/dev/null || true
   done
