@@ -97,6 +97,20 @@ std::string describe(const toml::node& node) {
   return out.str();
 }
 
+// A string key naming one of `names` (exact spelling): its value, or one line listing them.
+template <typename Enum, std::size_t N>
+Enum read_name(const std::pair<const char*, Enum> (&names)[N], const toml::node& node,
+               const Where& where) {
+  const auto* text = node.as_string();
+  std::string expected = "one of ";
+  for (std::size_t k = 0; k < N; ++k) {
+    if (text != nullptr && text->get() == names[k].first)
+      return names[k].second;
+    expected += (k == 0 ? "" : ", ") + std::string(names[k].first);
+  }
+  fail(where, expected, describe(node));
+}
+
 std::string format_number(double v) {
   std::ostringstream out;
   out << v;
@@ -672,14 +686,7 @@ void add_genops_keys(KeyTable& t) {
             {"ASSISTED", models::AutonomyLevel::Assisted},
             {"GOVERNED", models::AutonomyLevel::Governed},
             {"LEARNING", models::AutonomyLevel::Learning}};
-        const auto* str = n.as_string();
-        for (const auto& [name, level] : kLevels) {
-          if (str != nullptr && str->get() == name) {
-            s.genops.autonomy = level;
-            return;
-          }
-        }
-        fail(w, "one of SHADOW, ASSISTED, GOVERNED, LEARNING", describe(n));
+        s.genops.autonomy = read_name(kLevels, n, w);
       },
       [](const S& s, int) { return Json(models::autonomy_name(s.genops.autonomy)); });
   t.integer(
@@ -697,14 +704,7 @@ void add_genops_keys(KeyTable& t) {
         static const std::pair<const char*, models::RetrievalIndexKind> kKinds[] = {
             {"exact", models::RetrievalIndexKind::Exact},
             {"hnsw", models::RetrievalIndexKind::Hnsw}};
-        const auto* str = n.as_string();
-        for (const auto& [name, kind] : kKinds) {
-          if (str != nullptr && str->get() == name) {
-            s.genops.retrieval_index = kind;
-            return;
-          }
-        }
-        fail(w, "one of exact, hnsw", describe(n));
+        s.genops.retrieval_index = read_name(kKinds, n, w);
       },
       [](const S& s, int) { return Json(models::retrieval_index_name(s.genops.retrieval_index)); });
   t.integer(
