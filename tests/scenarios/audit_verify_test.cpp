@@ -7,12 +7,17 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "models/governance.hpp"
 #include "results/results_io.hpp"
@@ -302,6 +307,108 @@ TEST_F(AuditVerify, AnHmacKeyCatchesARewriteWithoutTheKey) {
   EXPECT_EQ(code, 1) << out;
   EXPECT_NE(out.find("written without --audit-key"), std::string::npos) << out;
   EXPECT_EQ(run_cli({"audit", "verify", signed_file.string(), "--expect", "abc"}), 2);
+}
+
+// `audit verify`'s output, every byte, with the file's path and SHA-256 digests written as
+// <file> and <sha256>: the messages users and scripts read (and that the command's split into
+// parse / per-run chain / manifest / print functions had to keep).
+std::string normalised(std::string text, const fs::path& path) {
+  for (std::size_t at = text.find(path.string()); at != std::string::npos;
+       at = text.find(path.string()))
+    text.replace(at, path.string().size(), "<file>");
+  const auto is_hex = [&](std::size_t i) {
+    return i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) != 0 ||
+                               (text[i] >= 'a' && text[i] <= 'f'));
+  };
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t hex = 0;
+    while (is_hex(i + hex))
+      ++hex;
+    const std::size_t taken = std::max<std::size_t>(hex, 1);
+    out += hex == 64 ? std::string("<sha256>") : text.substr(i, taken);
+    i += taken;
+  }
+  return out;
+}
+
+TEST_F(AuditVerify, MessagesAreExact) {
+  const results::StudyRecords study = results::read_study(*original_);
+  std::size_t chains = 0;
+  for (const auto& run : study.runs)
+    chains += run.audit_manifest.size();
+  std::size_t records = 0;
+  for (const auto& run : study.runs)
+    records += run.audit.size();
+  const std::string counts =
+      std::to_string(chains) + " audit chain(s), " + std::to_string(records) + " records: ";
+  const std::string unanchored = " (not anchored: pass --expect DIGEST or --key FILE)\n";
+
+  auto [code, out] = verify(*original_);
+  EXPECT_EQ(code, 0);
+  EXPECT_EQ(normalised(out, *original_),
+            "<file>: " + counts + "all intact; manifest sha256 <sha256>" + unanchored);
+  std::tie(code, out) = verify(*original_, {"--expect", *digest_});
+  EXPECT_EQ(normalised(out, *original_), "<file>: " + counts +
+                                             "all intact; manifest sha256 <sha256> (checked "
+                                             "against the expected digest)\n");
+
+  const fs::path edited = scratch() / "exact_edited.h5";
+  write_tampered(study, edited, [](auto& chain) { chain[kTampered].decision = "EDITED"; });
+  std::tie(code, out) = verify(edited);
+  EXPECT_EQ(code, 1);
+  EXPECT_EQ(normalised(out, edited),
+            "BROKEN  strategy genops, replication 0, organization 0: first broken link at "
+            "sequence 5: hash does not match the record's content (the record was edited)\n"
+            "<file>: " +
+                counts + "1 problem(s); manifest sha256 <sha256>" + unanchored);
+
+  const fs::path emptied = scratch() / "exact_emptied.h5";
+  write_forged(study, emptied, [](std::vector<Holder>& holders) {
+    for (Holder& h : holders)
+      h.audit.clear();
+  });
+  std::tie(code, out) = verify(emptied, {"--expect", *digest_});
+  EXPECT_EQ(code, 1);
+  EXPECT_EQ(normalised(out, emptied),
+            "BROKEN  the audit manifest digest is <sha256>, not the expected <sha256> (the trail "
+            "or the deployments were rewritten)\n<file>: " +
+                std::to_string(chains) +
+                " audit chain(s), 0 records: 1 problem(s); manifest sha256 <sha256> (checked "
+                "against the expected digest)\n");
+
+  const fs::path key = scratch() / "exact_key";
+  std::ofstream(key) << "a key";
+  std::tie(code, out) = verify(*original_, {"--expect", *digest_, "--key", key.string()});
+  EXPECT_EQ(code, 1);
+  EXPECT_EQ(normalised(out, *original_),
+            "BROKEN  the file has no audit_manifest_hmac_sha256 (it was written without "
+            "--audit-key)\n<file>: " +
+                counts +
+                "1 problem(s); manifest sha256 <sha256> (checked against the expected digest and "
+                "the key)\n");
+
+  std::tie(code, out) = verify(edited, {"--json"});
+  EXPECT_EQ(code, 1);
+  const nlohmann::json document = nlohmann::json::parse(out);
+  EXPECT_EQ(document["file"], edited.string());
+  EXPECT_EQ(document["chains"].size(), chains);
+  EXPECT_EQ(document["records"], records);
+  EXPECT_EQ(document["anchored"], false);
+  EXPECT_EQ(document["manifest_sha256"].get<std::string>().size(), 64U);
+  ASSERT_EQ(document["failures"].size(), 1U);
+  EXPECT_EQ(document["failures"][0],
+            "strategy genops, replication 0, organization 0: first broken link at sequence 5: "
+            "hash does not match the record's content (the record was edited)");
+  std::size_t broken = 0;
+  for (const auto& chain : document["chains"]) {
+    if (chain["intact"] == false) {
+      ++broken;
+      EXPECT_EQ(chain["first_broken_sequence"], kTampered);
+      EXPECT_EQ(chain["reason"], document["failures"][0].get<std::string>().substr(48));
+    }
+  }
+  EXPECT_EQ(broken, 1U);
 }
 
 TEST_F(AuditVerify, UnreadableInputIsBadInput) {
