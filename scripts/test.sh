@@ -1,23 +1,36 @@
 #!/usr/bin/env bash
-# The README's test command: installs dependencies, checks formatting, builds the release preset
-# and runs the whole CTest suite (unit, contract, determinism, golden, statistical, bad-input,
-# benchmark smoke runs); then the sanitizer stages: the fast labels (unit, bad-input) under
-# ASan + UBSan (dev preset) and each libFuzzer target for FUZZ_SECONDS (default 30) seconds
-# (fuzz preset, scripts/fuzz.sh). They run only with GENOPS_SANITIZER_STAGES=1 (see below).
+# The README's test command and CI's (.ci/run): installs dependencies, checks formatting, builds
+# the release preset and runs the whole CTest suite (unit, contract, determinism, golden,
+# statistical, bad-input, benchmark smoke runs; extra arguments go to that ctest); then the
+# sanitizer stages:
+#   dev     the `unit` and `bad-input` labels (this includes the fuzz_replay_* tests) built with
+#           ASan + UBSan (Debug, dev preset); a UBSan report fails the test
+#   fuzz    each libFuzzer target for FUZZ_SECONDS (default 60) seconds (scripts/fuzz.sh)
+# GENOPS_SANITIZER_STAGES=0 skips the sanitizer stages (a quick local run); CI runs them all.
+# Each stage prints its wall and CPU time (user + system of its processes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs="$(nproc 2>/dev/null || echo 2)"
-scripts/install-deps.sh
-scripts/check-format.sh
-scripts/build.sh release
-ctest --preset release -j "$jobs" "$@"
-# The sanitizer stages are opt-in until they have been timed on a fresh 2-core CI machine
-# (issue 11): GENOPS_SANITIZER_STAGES=1 scripts/test.sh runs them after the release suite.
-if [ "${GENOPS_SANITIZER_STAGES:-0}" != 1 ]; then
+
+# Runs "$@" as the stage named $1, timed.
+stage() {
+  local name="$1"
+  shift
+  TIMEFORMAT="test.sh: stage '$name': %0R s wall, %0U s user + %0S s system CPU"
+  time "$@"
+}
+
+stage install-deps scripts/install-deps.sh
+stage format scripts/check-format.sh
+stage release-build scripts/build.sh release
+stage release-tests ctest --preset release -j "$jobs" "$@"
+if [ "${GENOPS_SANITIZER_STAGES:-1}" = 0 ]; then
+  echo "test.sh: sanitizer stages skipped (GENOPS_SANITIZER_STAGES=0)"
   exit 0
 fi
-scripts/build.sh dev
-# UBSan reports fail the test instead of scrolling past; leaks are the fuzzers' business.
+stage dev-build scripts/build.sh dev
+# UBSan reports fail the test instead of scrolling past; leaks are the fuzzers' business (LSan
+# is on in scripts/fuzz.sh).
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=0 \
-  ctest --preset dev -j "$jobs" -L 'unit|bad-input'
-scripts/fuzz.sh
+  stage dev-tests ctest --preset dev -j "$jobs" -L 'unit|bad-input'
+FUZZ_SECONDS="${FUZZ_SECONDS:-60}" stage fuzz scripts/fuzz.sh
