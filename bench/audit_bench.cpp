@@ -84,3 +84,5 @@ BENCHMARK(BM_AuditVerifyChain)->Arg(10000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace genops::models
+
+BENCHMARK_MAIN();
