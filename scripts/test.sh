@@ -7,7 +7,8 @@
 #           ASan + UBSan (Debug, dev preset); a UBSan report fails the test
 #   fuzz    each libFuzzer target for FUZZ_SECONDS (default 60) seconds (scripts/fuzz.sh)
 # GENOPS_SANITIZER_STAGES=0 skips the sanitizer stages (a quick local run); CI runs them all.
-# Each stage prints its wall and CPU time (user + system of its processes).
+# Each stage prints its wall and CPU time (user + system of its processes); README, Contributing,
+# has the figures measured on 2 cores (the sanitizer stages add about 15 minutes on idle CI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs="$(nproc 2>/dev/null || echo 2)"
