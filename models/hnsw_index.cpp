@@ -22,7 +22,6 @@ HnswIndex::HnswIndex(HnswParameters parameters, engine::RngStream levels)
   GENOPS_ASSERT(
       parameters_.links >= 2 && parameters_.ef_construction >= 1 && parameters_.ef_search >= 1,
       "HNSW parameters out of range");
-  unvisited_.resize(capacity(0));
 }
 
 std::size_t HnswIndex::capacity(int level) const {
@@ -91,24 +90,13 @@ void HnswIndex::search_level(const Embedding& query, Row entry, std::size_t ef, 
     // Everything left in the frontier is farther than the farthest kept: done.
     if (found_.size() >= ef && closer(found_.front(), current))
       break;
-    // Three passes over the links so the cache misses overlap instead of queueing one behind
-    // the other (the index is memory-bound): prefetch the visited marks, keep the unvisited
-    // rows and prefetch their embeddings, then score. Same rows in the same order as one pass.
     const Row* neighbours = links(current.row, level);
     const Row count = link_count(current.row, level);
-    for (Row i = 0; i < count; ++i)
-      __builtin_prefetch(&visited_[neighbours[i]]);
-    std::size_t fresh = 0;
     for (Row i = 0; i < count; ++i) {
       const Row row = neighbours[i];
       if (visited_[row] == visit_mark_)
         continue;
       visited_[row] = visit_mark_;
-      unvisited_[fresh++] = row;
-      __builtin_prefetch(rows_[row].data());
-    }
-    for (std::size_t i = 0; i < fresh; ++i) {
-      const Row row = unvisited_[i];
       const Candidate candidate{similarity(query, rows_[row]), row};
       if (found_.size() < ef || closer(candidate, found_.front())) {
         frontier_.push_back(candidate);

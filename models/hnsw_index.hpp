@@ -77,7 +77,6 @@ class HnswIndex {
   mutable std::uint32_t visit_mark_ = 0;
   mutable std::vector<Candidate> frontier_;
   mutable std::vector<Candidate> found_;
-  mutable std::vector<Row> unvisited_;  // links of the row being expanded not yet visited
   std::vector<Candidate> neighbours_;  // of the row being added
   std::vector<Candidate> selection_;   // links of a full row being pruned
 };
