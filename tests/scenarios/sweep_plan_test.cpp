@@ -169,6 +169,13 @@ TEST(SweepPlan, MemoryBudgetIsCheckedAfterEveryFactor) {
 name = "days"
 key = "duration_days"
 values = [1, 3000]
+[[sweep.factors]]
+name = "runners"
+key = "organizations.*.ci_runners"
+values = [2]
+[[sweep.factors]]
+name = "region"
+values = ["eu"]
 )";
   SweepOverrides tight;
   tight.assignments = {"max_memory_gib=0.001"};
@@ -189,6 +196,13 @@ values = [1, 3000]
 name = "days"
 key = "duration_days"
 values = [1, 2]
+[[sweep.factors]]
+name = "runners"
+key = "organizations.*.ci_runners"
+values = [2]
+[[sweep.factors]]
+name = "region"
+values = ["eu"]
 )";
   EXPECT_EQ(load_sweep_plan(write_scenario("shrink", shrink), strategies(), shrunk).points.size(), 2U);
 }
