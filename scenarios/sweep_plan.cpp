@@ -571,9 +571,8 @@ SweepPlan load_sweep_plan(const std::string& path, const models::StrategyRegistr
     SweepPoint point;
     point.index = p;
     point.levels = levels[p];
-    point.scenario =
-        parse_scenario(substitute(text, plan.factors, point.levels, path), path, strategies,
-                       Validation::Deferred);
+    point.scenario = parse_scenario(substitute(text, plan.factors, point.levels, path), path,
+                                    strategies, Validation::Deferred);
     if (replications)
       apply_override(point.scenario, "replications=" + std::to_string(*replications), strategies,
                      Validation::Deferred);

@@ -204,7 +204,8 @@ values = [2]
 name = "region"
 values = ["eu"]
 )";
-  EXPECT_EQ(load_sweep_plan(write_scenario("shrink", shrink), strategies(), shrunk).points.size(), 2U);
+  EXPECT_EQ(load_sweep_plan(write_scenario("shrink", shrink), strategies(), shrunk).points.size(),
+            2U);
 }
 
 TEST(SweepPlan, FiltersSelectRunsLikeOmnetppRunFilters) {
