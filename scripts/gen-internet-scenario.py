@@ -11,7 +11,8 @@ over by running this script again (--check in the test suite says when that is d
 world changes: many organizations of lognormal sizes in weighted time zones, each a copy of one of
 paper.toml's organizations (cycled by a seeded draw) for its per-organization model keys (tier
 shares, reviewers' speed and catch rate, defect multiplier, dependencies, holidays), with
-services, deploy rate, CI runners and reviewer count scaled to its size.
+services, deploy rate, CI runners (peak utilisation) and reviewer count (paper.toml's requests per
+reviewer and day) scaled to its size and rate.
 
 Seeded: Python's Mersenne Twister (random.Random.random is stable across Python versions) and
 statistics.NormalDist's inverse CDF; no other variate code. Only the standard library.
@@ -55,8 +56,6 @@ TIME_ZONES = [(-8, 0.18), (-7, 0.04), (-6, 0.06), (-5, 0.16), (-3, 0.06), (0, 0.
 # CI runners sized so the busiest hour of the week runs at this utilisation (assumption: hosted
 # fleets are provisioned for ~60% at peak, leaving headroom for bursts and retries).
 PEAK_UTILISATION = 0.6
-# Reviewers per service: the paper's organizations have one per ~15 services.
-SERVICES_PER_REVIEWER = 15
 # The arrival profile when paper.toml sets none (models/config.hpp TrafficConfig's defaults).
 DEFAULT_HOURLY = [0.05, 0.03, 0.03, 0.03, 0.05, 0.1, 0.25, 0.6, 1.0, 1.3, 1.4, 1.3, 1.0, 1.2, 1.4,
                   1.4, 1.2, 0.9, 0.5, 0.3, 0.2, 0.15, 0.1, 0.07]
@@ -111,6 +110,14 @@ def peak_factor(paper):
     return max(weekday) * max(hourly) / mean
 
 
+def deploys_per_reviewer(paper):
+    """The paper's review load: its daily deployment requests per reviewer (~8), so a faster
+    deploying organization gets more reviewers, not longer queues."""
+    orgs = paper["organizations"]
+    daily = sum(o["services"] * o["deploys_per_service_per_day"] for o in orgs)
+    return daily / sum(o["reviewers"]["count"] for o in orgs)
+
+
 def organization(rng, index, template, paper, peak):
     services = min(SERVICES_MAX, max(SERVICES_MIN, round(lognormal(rng, SERVICES_MEDIAN,
                                                                    SERVICES_SIGMA))))
@@ -119,7 +126,7 @@ def organization(rng, index, template, paper, peak):
     peak_per_minute = services * rate / (24 * 60) * peak
     runners = max(1, math.ceil(peak_per_minute * ci_minutes / PEAK_UTILISATION))
     reviewers = dict(template.get("reviewers", {}))
-    reviewers["count"] = max(1, round(services / SERVICES_PER_REVIEWER))
+    reviewers["count"] = max(1, round(services * rate / deploys_per_reviewer(paper)))
     org = {"name": f"org{index:03d}", "team": f"team{index:03d}"}
     org.update((k, v) for k, v in template.items() if k not in ("reviewers", "name", "team"))
     org.update(utc_offset_hours=weighted(rng, TIME_ZONES), services=services, ci_runners=runners,
@@ -162,8 +169,9 @@ def generate():
 # The paper's model at internet scale: {ORGANIZATIONS} organizations, {services:,} services, {DURATION_DAYS} days,
 # about {deployments:,.0f} deployments per strategy (services x deploys_per_service_per_day x
 # days). Organization sizes are lognormal, time zones weighted by where developers work, CI
-# runners sized for {PEAK_UTILISATION:.0%} utilisation in the busiest hour of the week; the model
-# sections below are paper.toml's, verbatim, except retrieval_index = "hnsw".
+# runners sized for {PEAK_UTILISATION:.0%} utilisation in the busiest hour of the week, reviewers for
+# paper.toml's review load ({deploys_per_reviewer(paper):.1f} requests per reviewer and day); the
+# model sections below are paper.toml's, verbatim, except retrieval_index = "hnsw".
 #
 # A whole run holds every record in memory (about 2 KiB per deployment and run), so the file
 # declares a budget it does not fit: `validate` refuses the full run with its estimate. Shorter
