@@ -9,6 +9,8 @@
 #include <string>
 #include <utility>
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
 #include <boost/math/distributions/binomial.hpp>
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/normal.hpp>
@@ -240,6 +242,20 @@ double wilcoxon_exact_p(std::size_t count, double w_plus) {
   const double upper = std::accumulate(patterns.begin() + static_cast<std::ptrdiff_t>(observed),
                                        patterns.end(), 0.0);
   return std::min(1.0, 2.0 * std::min(lower, upper) / total);
+}
+
+// Resample i draws from its own stream keyed by (seed, i) (docs/statistics.md §5): the same
+// numbers whichever thread computes it, so the intervals are identical at any thread count.
+constexpr std::uint32_t kBootstrapPurpose = 0xB0075;
+// Resamples per task: enough work (each redraws every observation) to amortise the counts.
+constexpr std::size_t kResamplesPerTask = 8;
+
+engine::RngStream resample_stream(std::uint64_t seed, std::size_t resample) {
+  engine::StreamKey key;
+  key.master_seed = seed;
+  key.entity = resample;
+  key.purpose = kBootstrapPurpose;
+  return engine::RngStream(key);
 }
 
 double resampled_median(const std::vector<double>& sorted, std::vector<std::uint32_t>& counts,
@@ -603,20 +619,28 @@ MedianDifferenceBootstrap bootstrap_median_difference(std::span<const double> fi
   }
   const std::vector<double> sorted_first = sorted_copy(first);
   const std::vector<double> sorted_second = sorted_copy(second);
-  std::vector<std::uint32_t> counts_first(sorted_first.size());
-  std::vector<std::uint32_t> counts_second(sorted_second.size());
+  std::vector<double> medians_first(options.resamples);
+  std::vector<double> medians_second(options.resamples);
+  tbb::parallel_for(
+      tbb::blocked_range<std::size_t>(0, options.resamples, kResamplesPerTask),
+      [&](const tbb::blocked_range<std::size_t>& range) {
+        std::vector<std::uint32_t> counts_first(sorted_first.size());
+        std::vector<std::uint32_t> counts_second(sorted_second.size());
+        for (std::size_t resample = range.begin(); resample != range.end(); ++resample) {
+          engine::RngStream rng = resample_stream(options.seed, resample);
+          medians_first[resample] = resampled_median(sorted_first, counts_first, rng);
+          medians_second[resample] = resampled_median(sorted_second, counts_second, rng);
+        }
+      });
   std::vector<double> differences(options.resamples);
   std::vector<double> relatives(options.resamples);
   bool relative_defined = true;
-  engine::RngStream rng(options.seed);
   for (std::size_t resample = 0; resample < options.resamples; ++resample) {
-    const double median_first = resampled_median(sorted_first, counts_first, rng);
-    const double median_second = resampled_median(sorted_second, counts_second, rng);
-    differences[resample] = median_first - median_second;
-    if (median_first == 0.0) {
+    differences[resample] = medians_first[resample] - medians_second[resample];
+    if (medians_first[resample] == 0.0) {
       relative_defined = false;
     } else {
-      relatives[resample] = differences[resample] / median_first;
+      relatives[resample] = differences[resample] / medians_first[resample];
     }
   }
   std::sort(differences.begin(), differences.end());

@@ -153,7 +153,9 @@ double cohens_h(double p_first, double p_second);
 struct BootstrapOptions {
   std::size_t resamples = 2000;
   double confidence = 0.95;
-  std::uint64_t seed = 0;  // seeds one engine::RngStream; the same seed gives the same CI
+  // Resample i draws from the engine::RngStream keyed by (seed, i); the same seed gives the same
+  // CI at any thread count (resamples run in parallel on oneTBB's workers).
+  std::uint64_t seed = 0;
 };
 // Percentile bootstrap of two independent samples, each resampled with replacement on its own.
 // difference = median(first) − median(second); relative_reduction = difference / median(first)

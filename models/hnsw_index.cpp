@@ -110,7 +110,7 @@ void HnswIndex::search_level(const Embedding& query, Row entry, std::size_t ef, 
       }
     }
   }
-  std::sort(found_.begin(), found_.end(), closer);
+  std::sort(found_.begin(), found_.end(), farthest_on_top);  // closer first
 }
 
 void HnswIndex::select_neighbours(std::vector<Candidate>& candidates, std::size_t keep) const {
@@ -142,7 +142,9 @@ void HnswIndex::connect(Row row, Row neighbour, int level) {
   for (Row i = 0; i < count; ++i)
     selection_.push_back({similarity(base, rows_[neighbours[i]]), neighbours[i]});
   selection_.push_back({similarity(base, rows_[neighbour]), neighbour});
-  std::sort(selection_.begin(), selection_.end(), closer);
+  // A lambda, not the function pointer: std::sort then inlines the comparison.
+  std::sort(selection_.begin(), selection_.end(),
+            [](const Candidate& a, const Candidate& b) { return closer(a, b); });
   select_neighbours(selection_, limit);
   for (std::size_t i = 0; i < selection_.size(); ++i)
     neighbours[i] = selection_[i].row;

@@ -95,9 +95,11 @@ models::StrategyRegistry builtin_strategy_registry() {
 
 models::Scenario load_with_overrides(const std::string& path, const po::variables_map& values,
                                      const models::StrategyRegistry& strategies) {
-  models::Scenario scenario = load_scenario(path, strategies);
+  // Whole-scenario limits after the last --set: a file too big to run whole can be shrunk.
+  models::Scenario scenario = load_scenario(path, strategies, Validation::Deferred);
   for (const auto& assignment : scenario_assignments(values))
-    apply_override(scenario, assignment, strategies);
+    apply_override(scenario, assignment, strategies, Validation::Deferred);
+  validate_scenario(scenario, strategies);
   return scenario;
 }
 

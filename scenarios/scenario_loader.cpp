@@ -1009,7 +1009,7 @@ void check_utf8(std::string_view text, const std::string& source) {
 }  // namespace
 
 Scenario parse_scenario(const std::string& text, const std::string& source,
-                        const models::StrategyRegistry& strategies) {
+                        const models::StrategyRegistry& strategies, Validation validation) {
   check_utf8(text, source);
   toml::table root;
   try {
@@ -1042,11 +1042,12 @@ Scenario parse_scenario(const std::string& text, const std::string& source,
   check_strategy_names(
       s, strategies,
       Where{source, names == nullptr ? 0 : names->source().begin.line, "strategies"});
-  validate_scenario(s, strategies);
+  validate_scenario(s, strategies, validation);
   return s;
 }
 
-Scenario load_scenario(const std::string& path, const models::StrategyRegistry& strategies) {
+Scenario load_scenario(const std::string& path, const models::StrategyRegistry& strategies,
+                       Validation validation) {
   // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it.
   const int descriptor = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (descriptor < 0) {
@@ -1083,11 +1084,11 @@ Scenario load_scenario(const std::string& path, const models::StrategyRegistry& 
                           " bytes while being read; expected a scenario file");
     }
   }
-  return parse_scenario(text, path, strategies);
+  return parse_scenario(text, path, strategies, validation);
 }
 
 void apply_override(Scenario& s, const std::string& assignment,
-                    const models::StrategyRegistry& strategies) {
+                    const models::StrategyRegistry& strategies, Validation validation) {
   const std::size_t eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) {
     throw ScenarioError("--set '" + assignment + "': expected key=value");
@@ -1131,7 +1132,7 @@ void apply_override(Scenario& s, const std::string& assignment,
   for (int o : organizations)
     b->set(s, std::max(o, 0), *parsed.get("v"), Where{"--set", 0, key});
   check_strategy_names(s, strategies, Where{"--set", 0, "strategies"});
-  validate_scenario(s, strategies);
+  validate_scenario(s, strategies, validation);
 }
 
 double estimated_deployments(const Scenario& s) {
@@ -1146,15 +1147,11 @@ double estimated_memory_bytes(const Scenario& s) {
          static_cast<double>(s.strategies.size());
 }
 
-void validate_scenario(const Scenario& s, const models::StrategyRegistry& strategies) {
-  const Where where{s.source.empty() ? "scenario" : s.source, 0, ""};
-  check_strategy_names(s, strategies, {where.source, 0, "strategies"});
-  std::set<std::string> strategy_names;
-  for (const auto& name : s.strategies) {
-    if (!strategy_names.insert(name).second) {
-      fail({where.source, 0, "strategies"}, "each strategy once", "'" + name + "' twice");
-    }
-  }
+namespace {
+
+// The whole-scenario limits: organization codes are 16-bit, and the study's records must fit the
+// declared memory budget.
+void validate_limits(const Scenario& s, const Where& where) {
   if (s.organizations.size() > kMaxOrganizations) {
     fail({where.source, 0, "organizations"},
          "at most " + std::to_string(kMaxOrganizations) +
@@ -1172,6 +1169,22 @@ void validate_scenario(const Scenario& s, const models::StrategyRegistry& strate
              " runs, about " + exact_number_text(std::ceil(estimated_bytes / kBytesPerGib)) +
              " GiB");
   }
+}
+
+}  // namespace
+
+void validate_scenario(const Scenario& s, const models::StrategyRegistry& strategies,
+                       Validation validation) {
+  const Where where{s.source.empty() ? "scenario" : s.source, 0, ""};
+  check_strategy_names(s, strategies, {where.source, 0, "strategies"});
+  std::set<std::string> strategy_names;
+  for (const auto& name : s.strategies) {
+    if (!strategy_names.insert(name).second) {
+      fail({where.source, 0, "strategies"}, "each strategy once", "'" + name + "' twice");
+    }
+  }
+  if (validation == Validation::Complete)
+    validate_limits(s, where);
   std::set<std::string> names;
   for (std::size_t i = 0; i < s.organizations.size(); ++i) {
     const auto& o = s.organizations[i];

@@ -28,22 +28,31 @@ struct KeyInfo {
   std::string description;
 };
 
+// When the whole-scenario limits (organization count, estimated memory against max_memory_gib)
+// are checked. Complete: at once. Deferred: the caller applies its overrides (--set, sweep
+// factors) first and then calls validate_scenario, so a file too big to run whole can be shrunk
+// from the command line; every other check still runs at once.
+enum class Validation { Complete, Deferred };
+
 // Parses and validates a TOML scenario file (unknown keys, types, ranges, cross-field rules).
 // Strategy names are checked against `strategies`, the program's one registry (the same the
 // runner builds the strategies from); the loader keeps none of its own.
-models::Scenario load_scenario(const std::string& path, const models::StrategyRegistry& strategies);
+models::Scenario load_scenario(const std::string& path, const models::StrategyRegistry& strategies,
+                               Validation validation = Validation::Complete);
 // Parses a scenario from TOML text; `source` names it in messages.
 models::Scenario parse_scenario(const std::string& text, const std::string& source,
-                                const models::StrategyRegistry& strategies);
+                                const models::StrategyRegistry& strategies,
+                                Validation validation = Validation::Complete);
 // Applies "key=value" (value in TOML syntax; strings may be bare). Organization keys take an
 // index or '*': organizations.0.ci_runners=6, organizations.*.reviewers.count=2.
 void apply_override(models::Scenario& scenario, const std::string& assignment,
-                    const models::StrategyRegistry& strategies);
+                    const models::StrategyRegistry& strategies,
+                    Validation validation = Validation::Complete);
 // Cross-field checks run after loading and after overrides (strategy names included), and the
 // limits the run and its writers have: organizations (16-bit codes), holidays within the run,
-// estimated memory.
-void validate_scenario(const models::Scenario& scenario,
-                       const models::StrategyRegistry& strategies);
+// estimated memory (Deferred: all but the whole-scenario limits).
+void validate_scenario(const models::Scenario& scenario, const models::StrategyRegistry& strategies,
+                       Validation validation = Validation::Complete);
 
 // Organization codes are 16-bit in records and results files.
 inline constexpr std::size_t kMaxOrganizations = 65535;

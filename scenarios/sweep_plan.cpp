@@ -571,19 +571,20 @@ SweepPlan load_sweep_plan(const std::string& path, const models::StrategyRegistr
     SweepPoint point;
     point.index = p;
     point.levels = levels[p];
-    point.scenario =
-        parse_scenario(substitute(text, plan.factors, point.levels, path), path, strategies);
+    point.scenario = parse_scenario(substitute(text, plan.factors, point.levels, path), path,
+                                    strategies, Validation::Deferred);
     if (replications)
-      apply_override(point.scenario, "replications=" + std::to_string(*replications), strategies);
+      apply_override(point.scenario, "replications=" + std::to_string(*replications), strategies,
+                     Validation::Deferred);
     for (const auto& assignment : overrides.assignments)
-      apply_override(point.scenario, assignment, strategies);
+      apply_override(point.scenario, assignment, strategies, Validation::Deferred);
     for (std::size_t f = 0; f < plan.factors.size(); ++f) {
       const SweepFactor& factor = plan.factors[f];
       if (factor.key.empty())
         continue;
       point.overrides.push_back(factor.key + "=" + factor.values[point.levels[f]]);
       try {
-        apply_override(point.scenario, point.overrides.back(), strategies);
+        apply_override(point.scenario, point.overrides.back(), strategies, Validation::Deferred);
       } catch (const engine::InputError& error) {
         std::string message = error.what();
         if (message.rfind("--set: ", 0) == 0)
@@ -591,6 +592,12 @@ SweepPlan load_sweep_plan(const std::string& path, const models::StrategyRegistr
         throw engine::InputError(path + ":" + std::to_string(factor.line) + ": sweep factor '" +
                                  factor.name + "' (point " + std::to_string(p) + "): " + message);
       }
+    }
+    try {  // the whole-scenario limits, after every factor and --set of the point
+      validate_scenario(point.scenario, strategies);
+    } catch (const engine::InputError& error) {
+      throw engine::InputError(std::string(error.what()) + " (sweep point " + std::to_string(p) +
+                               ")");
     }
     point.config_sha256 = results::sha256_hex(scenario_to_json(point.scenario));
     plan.points.push_back(std::move(point));

@@ -10,6 +10,9 @@
 #include <string>
 #include <vector>
 
+#include <tbb/global_control.h>
+#include <tbb/task_arena.h>
+
 #include "engine/random.hpp"
 
 // Reference values: unless a line says otherwise, each number below was printed by
@@ -381,16 +384,40 @@ TEST(Proportions, CohensH) {
 // ------------------------------------------------------------------------------------
 
 TEST_F(LognormalSamples, BootstrapMatchesIndependentReimplementation) {
-  // The script re-implements RngStream (xoshiro256**), uniform_below (Lemire) and resamples
-  // by index with np.median; seed 12345, 200 resamples, 90 % percentile CI (bootstrap.*).
+  // The script re-implements stream_seed (SplitMix64), RngStream (xoshiro256**), uniform_below
+  // (Lemire) and resamples by index with np.median, resample i from the stream keyed by (seed,
+  // i); seed 12345, 200 resamples, 90 % percentile CI (bootstrap.*).
   const BootstrapOptions options{200, 0.90, 12345};
   const MedianDifferenceBootstrap result = bootstrap_median_difference(first_, second_, options);
   expect_relative(result.difference, 32.900000000000006, 1e-12);
-  expect_relative(result.difference_low, 29.897499999999997, 1e-12);
-  expect_relative(result.difference_high, 35.299999999999997, 1e-12);
+  expect_relative(result.difference_low, 30.500000000000007, 1e-12);
+  expect_relative(result.difference_high, 35.914999999999999, 1e-12);
   expect_relative(result.relative_reduction, 0.5854092526690392, 1e-12);
-  expect_relative(result.relative_low, 0.55177864067549254, 1e-12);
-  expect_relative(result.relative_high, 0.60989370510239338, 1e-12);
+  expect_relative(result.relative_low, 0.56246894760614274, 1e-12);
+  expect_relative(result.relative_high, 0.61351923049437596, 1e-12);
+}
+
+// Resamples run on oneTBB's workers, each from its own keyed stream: the intervals are
+// bit-identical with 1, 2 and 4 worker threads (and so with any chunking or order).
+TEST(Bootstrap, IdenticalAtAnyThreadCount) {
+  const std::vector<double> baseline = synthetic_cycle_times(3, 52.8, 4000);
+  const std::vector<double> genops = synthetic_cycle_times(4, 23.4, 3000);
+  const BootstrapOptions options{1001, 0.95, 20240304};
+  std::vector<MedianDifferenceBootstrap> results;
+  for (const int threads : {1, 2, 4}) {
+    const tbb::global_control workers(tbb::global_control::max_allowed_parallelism,
+                                      static_cast<std::size_t>(threads));
+    tbb::task_arena arena(threads);
+    arena.execute(
+        [&] { results.push_back(bootstrap_median_difference(baseline, genops, options)); });
+  }
+  for (std::size_t i = 1; i < results.size(); ++i) {
+    EXPECT_EQ(results[i].difference_low, results[0].difference_low) << i;
+    EXPECT_EQ(results[i].difference_high, results[0].difference_high) << i;
+    EXPECT_EQ(results[i].relative_low, results[0].relative_low) << i;
+    EXPECT_EQ(results[i].relative_high, results[0].relative_high) << i;
+  }
+  EXPECT_LT(results[0].difference_low, results[0].difference_high);
 }
 
 TEST(Bootstrap, SeededDeterministicOnBigSamples) {

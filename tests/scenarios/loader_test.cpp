@@ -129,6 +129,41 @@ TEST(ScenarioLoader, OverridesSetTopLevelAndOrganizationKeys) {
   EXPECT_THROW(apply_override(s, "genops.retrieval_k", strategies), ScenarioError);
 }
 
+// Whole-scenario limits (the memory budget) are checked once every --set and sweep factor is
+// applied: scenarios/internet.toml declares a budget its full run does not fit, and a shorter
+// run of it must be accepted. Before, the file's own estimate refused it at load time.
+TEST(ScenarioLoader, MemoryBudgetIsCheckedAfterEveryOverride) {
+  const models::StrategyRegistry strategies = builtin_strategies();
+  const std::string internet = kSource + "/scenarios/internet.toml";
+  try {
+    load_scenario(internet, strategies);
+    ADD_FAILURE() << "the full internet run fits its own budget; the smoke test assumes not";
+  } catch (const ScenarioError& error) {
+    EXPECT_NE(std::string(error.what()).find("max_memory_gib = 4"), std::string::npos)
+        << error.what();
+  }
+  models::Scenario s = load_scenario(internet, strategies, Validation::Deferred);
+  EXPECT_GE(s.organizations.size(), 300U);
+  apply_override(s, "duration_days=1", strategies, Validation::Deferred);
+  EXPECT_NO_THROW(validate_scenario(s, strategies));
+  // Order does not matter: an intermediate state over budget is fine, the final one is checked.
+  models::Scenario paper = load_scenario(kPaper, strategies, Validation::Deferred);
+  apply_override(paper, "max_memory_gib=0.01", strategies, Validation::Deferred);
+  EXPECT_THROW(validate_scenario(paper, strategies), ScenarioError);
+  apply_override(paper, "replications=1", strategies, Validation::Deferred);
+  apply_override(paper, "duration_days=3", strategies, Validation::Deferred);
+  EXPECT_NO_THROW(validate_scenario(paper, strategies));
+  // Complete (the default) still checks at once.
+  EXPECT_THROW(apply_override(paper, "duration_days=200", strategies), ScenarioError);
+  // The command line: validate refuses the whole file with exit 2, accepts one day of it.
+  EXPECT_EQ(cli_stdout({"validate", internet}).first, 2);
+  EXPECT_EQ(cli_stdout({"validate", internet, "--set", "duration_days=1"}).first, 0);
+  EXPECT_EQ(cli_stdout({"validate", kPaper, "--set", "max_memory_gib=0.01", "--set",
+                        "replications=1", "--set", "duration_days=3"})
+                .first,
+            0);
+}
+
 // The loader checks names against the registry it is given, not one of its own: a name the
 // caller's registry lacks is refused with file, line and key; one only it has is accepted.
 TEST(ScenarioLoader, StrategyNamesAreCheckedAgainstTheCallersRegistry) {

@@ -160,6 +160,54 @@ TEST(SweepPlan, CommandLineOverridesApplyToEveryPointAndFactorsWin) {
   }
 }
 
+// The memory budget is checked per point after its factors: a budget only the shorter points fit
+// refuses the plan naming the point, and a factor that shrinks an over-budget file is accepted.
+TEST(SweepPlan, MemoryBudgetIsCheckedAfterEveryFactor) {
+  const std::string factor = R"(
+[sweep]
+[[sweep.factors]]
+name = "days"
+key = "duration_days"
+values = [1, 3000]
+[[sweep.factors]]
+name = "runners"
+key = "organizations.*.ci_runners"
+values = [2]
+[[sweep.factors]]
+name = "region"
+values = ["eu"]
+)";
+  SweepOverrides tight;
+  tight.assignments = {"max_memory_gib=0.001"};
+  try {
+    load_sweep_plan(write_scenario("budget", factor), strategies(), tight);
+    ADD_FAILURE() << "a 3000-day point fits 1 MiB";
+  } catch (const engine::InputError& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("max_memory_gib"), std::string::npos) << message;
+    EXPECT_NE(message.find("(sweep point 1)"), std::string::npos) << message;
+  }
+  // --set makes every point 3000 days (over budget); the factor then shrinks each to fit.
+  SweepOverrides shrunk;
+  shrunk.assignments = {"max_memory_gib=0.001", "duration_days=3000"};
+  const std::string shrink = R"(
+[sweep]
+[[sweep.factors]]
+name = "days"
+key = "duration_days"
+values = [1, 2]
+[[sweep.factors]]
+name = "runners"
+key = "organizations.*.ci_runners"
+values = [2]
+[[sweep.factors]]
+name = "region"
+values = ["eu"]
+)";
+  EXPECT_EQ(load_sweep_plan(write_scenario("shrink", shrink), strategies(), shrunk).points.size(),
+            2U);
+}
+
 TEST(SweepPlan, FiltersSelectRunsLikeOmnetppRunFilters) {
   const SweepPlan plan = load_sweep_plan(write_scenario("grid", kGrid), strategies());
   EXPECT_EQ(select_runs(plan, {}).size(), plan.run_count());

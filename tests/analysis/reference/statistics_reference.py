@@ -44,6 +44,7 @@ WILSON_CASES = [(968, 1000), (0, 10), (10, 10), (81, 263), (15, 148)]
 BOOTSTRAP_SEED = 12345
 BOOTSTRAP_RESAMPLES = 200
 BOOTSTRAP_CONFIDENCE = 0.9
+BOOTSTRAP_PURPOSE = 0xB0075  # analysis/statistics.cpp kBootstrapPurpose
 
 MASK = (1 << 64) - 1
 
@@ -102,11 +103,27 @@ class Xoshiro:
         return product >> 64
 
 
+def splitmix64(x):
+    x = (x + 0x9E3779B97F4A7C15) & MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & MASK
+    return x ^ (x >> 31)
+
+
+def stream_seed(master_seed, replication, partition, entity, purpose):
+    """engine::stream_seed of a StreamKey."""
+    h = splitmix64(master_seed)
+    h = splitmix64(h ^ replication)
+    h = splitmix64(h ^ ((partition << 32) | purpose))
+    return splitmix64(h ^ entity)
+
+
 def bootstrap_reference(first, second):
-    rng = Xoshiro(BOOTSTRAP_SEED)
+    # Resample i draws from its own stream, keyed by (seed, entity i, purpose 0xB0075).
     sorted_first, sorted_second = np.sort(first), np.sort(second)
     differences, relatives = [], []
-    for _ in range(BOOTSTRAP_RESAMPLES):
+    for i in range(BOOTSTRAP_RESAMPLES):
+        rng = Xoshiro(stream_seed(BOOTSTRAP_SEED, 0, 0, i, BOOTSTRAP_PURPOSE))
         m1 = np.median(sorted_first[[rng.below(len(first)) for _ in range(len(first))]])
         m2 = np.median(sorted_second[[rng.below(len(second)) for _ in range(len(second))]])
         differences.append(m1 - m2)
