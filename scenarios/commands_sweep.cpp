@@ -5,7 +5,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -24,6 +26,7 @@
 #include "scenarios/sweep_plan.hpp"
 #include "scenarios/sweep_runner.hpp"
 #include "scenarios/sweep_table.hpp"
+#include "scenarios/task_shard.hpp"
 
 namespace genops::scenarios {
 
@@ -47,57 +50,6 @@ std::string command_line_of(const std::string& command, const std::vector<std::s
   for (const auto& a : args)
     out += " " + a;
   return out;
-}
-
-// The shard of this process: --task-index/--task-count, else the array index of Slurm,
-// Kubernetes Indexed Jobs or Open MPI. Returns (index, count).
-std::pair<std::size_t, std::size_t> task_of(const po::variables_map& values) {
-  const auto env = [](const char* name) -> std::optional<long> {
-    const char* text = std::getenv(name);
-    if (text == nullptr || *text == '\0')
-      return std::nullopt;
-    char* end = nullptr;
-    const long value = std::strtol(text, &end, 10);
-    if (*end != '\0' || value < 0)
-      throw engine::InputError(std::string("environment ") + name +
-                               ": expected a non-negative integer, got '" + text + "'");
-    return value;
-  };
-  std::optional<long> index;
-  std::optional<long> count;
-  std::string from = "--task-index";
-  if (values.count("task-index") != 0)
-    index = values["task-index"].as<long>();
-  if (values.count("task-count") != 0)
-    count = values["task-count"].as<long>();
-  if (!index) {
-    if (const auto slurm = env("SLURM_ARRAY_TASK_ID")) {
-      // Arrays may start anywhere (--array=1-4); the task is the offset from the minimum.
-      index = *slurm - env("SLURM_ARRAY_TASK_MIN").value_or(0);
-      from = "SLURM_ARRAY_TASK_ID";
-      if (!count)
-        count = env("SLURM_ARRAY_TASK_COUNT");
-    } else if (const auto kubernetes = env("JOB_COMPLETION_INDEX")) {
-      index = kubernetes;
-      from = "JOB_COMPLETION_INDEX";
-    } else if (const auto rank = env("OMPI_COMM_WORLD_RANK")) {
-      index = rank;
-      from = "OMPI_COMM_WORLD_RANK";
-      if (!count)
-        count = env("OMPI_COMM_WORLD_SIZE");
-    }
-  }
-  if (!index && !count)
-    return {0, 1};
-  if (!index || !count || *count < 1 || *index < 0 || *index >= *count) {
-    throw engine::InputError(
-        from +
-        ": expected a task index in [0, task count) and a task count >= 1 (--task-count, "
-        "SLURM_ARRAY_TASK_COUNT or OMPI_COMM_WORLD_SIZE), got index " +
-        (index ? std::to_string(*index) : "none") + " and count " +
-        (count ? std::to_string(*count) : "none"));
-  }
-  return {static_cast<std::size_t>(*index), static_cast<std::size_t>(*count)};
 }
 
 void add_sweep_options(po::options_description& options) {
@@ -126,17 +78,6 @@ std::vector<std::string> filters_of(const po::variables_map& values) {
   if (values.count("filter") == 0)
     return {};
   return values["filter"].as<std::vector<std::string>>();
-}
-
-// The selected points this task runs: the k-th selected point goes to task k mod count.
-std::vector<std::size_t> shard(const std::vector<std::size_t>& points,
-                               std::pair<std::size_t, std::size_t> task) {
-  std::vector<std::size_t> out;
-  for (std::size_t k = 0; k < points.size(); ++k) {
-    if (k % task.second == task.first)
-      out.push_back(points[k]);
-  }
-  return out;
 }
 
 int sweep_plan(const std::vector<std::string>& arguments) {
@@ -175,17 +116,16 @@ int sweep_plan(const std::vector<std::string>& arguments) {
   return kExitOk;
 }
 
-void add_output_options(po::options_description& options) {
+void add_output_options(po::options_description& options, bool out_required = true) {
+  auto* out = po::value<std::string>();
+  if (out_required)
+    out->required();
   // clang-format off
   options.add_options()
-      ("out", po::value<std::string>()->required(), "the study directory (one file per point)")
-      ("task-index", po::value<long>(),
-       "this task's shard, 0-based (default: SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or "
-       "OMPI_COMM_WORLD_RANK)")
-      ("task-count", po::value<long>(),
-       "number of shards (default: SLURM_ARRAY_TASK_COUNT or OMPI_COMM_WORLD_SIZE)")
+      ("out", out, "the study directory (one file per point)")
       ("json", po::bool_switch(), "print a JSON summary of the points on stdout");
   // clang-format on
+  add_task_options(options, "selected points");
 }
 
 Json point_json(const SweepPlan& plan, std::size_t point) {
@@ -212,7 +152,9 @@ int sweep_run(const std::vector<std::string>& arguments) {
        "auto (a bar on a terminal, else one line per 10%), json (one JSON line per run on "
        "stderr) or none; the ETA is weighted by run cost")
       ("mpi", po::bool_switch(),
-       "under mpirun: rank 0 hands out points to the other ranks as they become free");
+       "under mpirun: rank 0 hands out points to the other ranks as they become free")
+      ("force", po::bool_switch(),
+       "run again points whose file is stale (another config hash) or damaged, replacing it");
   // clang-format on
   po::positional_options_description positional;
   positional.add("scenario", 1);
@@ -223,8 +165,9 @@ int sweep_run(const std::vector<std::string>& arguments) {
           "Runs every point of the file's [sweep] table into DIR/point-NNNN.h5 (the layout of\n"
           "`run --out`). Runs stream: each is written when it finishes and leaves memory.\n"
           "Rerunning resumes: a point whose complete file has the point's config hash is\n"
-          "skipped. A failing point is logged (DIR/point-NNNN.failed) and the rest goes on;\n"
-          "the exit code is then 1. --filter takes point-level filters only.",
+          "skipped; a stale or damaged file is replaced only with --force. A failing point is\n"
+          "logged (DIR/point-NNNN.failed) and the rest goes on; the exit code is then 1.\n"
+          "--filter takes point-level filters only. DIR/sweep.json keeps the plan.",
           options, positional, arguments, values)) {
     return kExitOk;
   }
@@ -239,12 +182,13 @@ int sweep_run(const std::vector<std::string>& arguments) {
         "--mpi: expected no --task-index/--task-count (ranks share out points)");
   if (mpi && !sweep_mpi_available())
     run_sweep_mpi(plan, models::StrategyRegistry{}, {});  // throws the message naming the fix
-  const auto task = mpi ? std::pair<std::size_t, std::size_t>{0, 1} : task_of(values);
+  const TaskShard task = mpi ? TaskShard{} : task_shard(values);
   SweepRunOptions run_options;
   run_options.out_dir = values["out"].as<std::string>();
   run_options.threads = threads;
   run_options.points = shard(select_points(plan, filters_of(values)), task);
   run_options.command_line = command_line_of("sweep run", arguments);
+  run_options.force = values["force"].as<bool>();
   const bool quiet = values["quiet"].as<bool>();
   const bool tty = isatty(STDERR_FILENO) != 0;
   const std::string progress_mode = values["progress"].as<std::string>();
@@ -326,8 +270,8 @@ int sweep_run(const std::vector<std::string>& arguments) {
     const Json out = {{"schema", "genops-sim-sweep-run"},
                       {"schema_version", kSchemaVersion},
                       {"build", build_json()},
-                      {"task_index", task.first},
-                      {"task_count", task.second},
+                      {"task_index", task.index},
+                      {"task_count", task.count},
                       {"mpi_ranks", mpi ? Json(ranks) : Json(nullptr)},
                       {"runs_executed", report.runs_executed},
                       {"points_skipped", skipped},
@@ -341,32 +285,57 @@ int sweep_run(const std::vector<std::string>& arguments) {
     std::printf(
         "%zu points (task %zu of %zu): %zu run now, %zu already done, %zu failed; %zu "
         "runs in %.1f s -> %s\n",
-        report.points.size(), task.first, task.second,
+        report.points.size(), task.index, task.count,
         report.points.size() - skipped - report.points_failed, skipped, report.points_failed,
         report.runs_executed, report.wall_seconds, run_options.out_dir.string().c_str());
   }
   return report.points_failed == 0 ? kExitOk : kExitFailed;
 }
 
+// `sweep status`'s plan: the scenario file's, or DIR/sweep.json when given a directory alone.
+SweepPlan status_plan(const po::variables_map& values) {
+  const std::filesystem::path first = values["scenario"].as<std::string>();
+  std::error_code error;
+  if (values.count("out") != 0 || !std::filesystem::is_directory(first, error)) {
+    if (values.count("out") == 0)
+      throw engine::InputError("--out: expected the study directory (or give DIR alone)");
+    return plan_of(values, builtin_registry());
+  }
+  if (!scenario_assignments(values).empty())
+    throw engine::InputError(
+        "sweep status DIR: expected no --set/--seed/--replications/--strategies (the plan "
+        "comes from DIR/sweep.json)");
+  const std::filesystem::path file = sweep_plan_file(first);
+  std::ifstream in(file, std::ios::binary);
+  if (!in)
+    throw engine::InputError(file.string() +
+                             ": cannot read the plan (written by `sweep run`); give the "
+                             "scenario file and --out DIR instead");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return sweep_plan_from_json(text, file.string());
+}
+
 int sweep_status(const std::vector<std::string>& arguments) {
   po::options_description options("genops-sim sweep status options");
   add_sweep_options(options);
-  add_output_options(options);
+  add_output_options(options, false);
   po::positional_options_description positional;
   positional.add("scenario", 1);
   po::variables_map values;
   if (!parse_command_options(
-          "Usage: genops-sim sweep status SCENARIO.toml --out DIR [--filter F ...] [--json]\n\n"
+          "Usage: genops-sim sweep status SCENARIO.toml --out DIR [--filter F ...] [--json]\n"
+          "       genops-sim sweep status DIR   (the plan from DIR/sweep.json)\n\n"
           "Says which points of the study in DIR are done, missing, partial (running or\n"
           "interrupted), failed, stale (another configuration) or damaged. Exit 0 when every\n"
           "selected point is done, 1 otherwise.",
           options, positional, arguments, values)) {
     return kExitOk;
   }
-  const SweepPlan plan = plan_of(values, builtin_registry());
-  const std::filesystem::path dir = values["out"].as<std::string>();
+  const SweepPlan plan = status_plan(values);
+  const std::filesystem::path dir = values.count("out") != 0 ? values["out"].as<std::string>()
+                                                             : values["scenario"].as<std::string>();
   const std::vector<std::size_t> points =
-      shard(select_points(plan, filters_of(values)), task_of(values));
+      shard(select_points(plan, filters_of(values)), task_shard(values));
   std::map<std::string, std::size_t> counts;
   Json entries = Json::array();
   const bool json = values["json"].as<bool>();

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -12,6 +13,7 @@
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
+#include "engine/error.hpp"
 #include "results/output_file.hpp"
 #include "results/results_file.hpp"
 #include "results/results_io.hpp"
@@ -76,12 +78,41 @@ std::string join_lines(const std::vector<std::string>& items) {
   return out;
 }
 
+// DIR/sweep.json. A directory holding another plan is refused without --force (its files
+// belong to another study); the same plan is left as it is.
+void write_plan_file(const SweepPlan& plan, const SweepRunOptions& options) {
+  const std::filesystem::path path = sweep_plan_file(options.out_dir);
+  const std::string text = sweep_plan_json(plan, {}) + "\n";
+  std::error_code error;
+  if (std::filesystem::exists(path, error)) {
+    std::ifstream in(path, std::ios::binary);
+    const std::string old((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (old == text)
+      return;
+    if (!options.force)
+      throw engine::InputError("--out " + options.out_dir.string() +
+                               ": sweep.json holds another plan (another scenario, --set or "
+                               "filterless change); add --force to re-run stale points there");
+  }
+  try {
+    results::OutputFile out(results::OutputTarget{"--out", path}, true);
+    out.write(text);
+    out.commit();
+  } catch (const results::OutputError& failure) {
+    throw engine::InputError(failure.what());
+  }
+}
+
 void write_failure(const std::filesystem::path& path, const std::string& message) {
   std::ofstream out(path, std::ios::trunc);
   out << message << '\n';
 }
 
 }  // namespace
+
+std::filesystem::path sweep_plan_file(const std::filesystem::path& dir) {
+  return dir / "sweep.json";
+}
 
 std::filesystem::path sweep_point_file(const std::filesystem::path& dir, std::size_t point) {
   char name[32];
@@ -160,14 +191,27 @@ SweepRunReport run_sweep(const SweepPlan& plan, const models::StrategyRegistry& 
     throw engine::InputError("--out " + options.out_dir.string() +
                              ": cannot create the directory: " + error.message());
   }
-  // Resume: points already done are reported and not run again.
+  write_plan_file(plan, options);
+  // Resume: points already done are reported and not run again; stale or damaged files are
+  // replaced only with --force.
   std::vector<std::size_t> to_run;  // positions into options.points
   for (std::size_t position = 0; position < options.points.size(); ++position) {
     PointOutcome outcome;
     outcome.point = options.points[position];
-    if (sweep_point_state(plan, outcome.point, options.out_dir) == PointState::Done) {
+    std::string detail;
+    const PointState state = sweep_point_state(plan, outcome.point, options.out_dir, &detail);
+    if (state == PointState::Done) {
       outcome.state = PointState::Done;
       outcome.skipped = true;
+    } else if ((state == PointState::Stale || state == PointState::Damaged) && !options.force) {
+      outcome.state = PointState::Failed;
+      outcome.error = sweep_point_file(options.out_dir, outcome.point).string() + " is " +
+                      point_state_name(state) + " (" + detail +
+                      "); not replaced: add --force to run the point again";
+      ++report.points_failed;
+      if (options.log)
+        options.log("point " + std::to_string(outcome.point) + " (" +
+                    plan.point_label(outcome.point) + "): " + outcome.error);
     } else {
       to_run.push_back(position);
     }
@@ -264,8 +308,10 @@ SweepRunReport run_sweep(const SweepPlan& plan, const models::StrategyRegistry& 
                                                {"sweep_point", std::to_string(point.index)},
                                                {"sweep_factors", factors_json(plan, point.index)},
                                                {"sweep_overrides", join_lines(point.overrides)}};
+                      results::WriteOptions write;
+                      write.output = results::OutputOptions{"--out", options.force};
                       open.writer = std::make_unique<results::StudyResultsWriter>(
-                          sweep_point_file(options.out_dir, point.index), provenance);
+                          sweep_point_file(options.out_dir, point.index), provenance, write);
                     } catch (const std::exception& failure) {
                       finish_failed(open, failure.what());
                     }
