@@ -14,6 +14,7 @@
 #include <new>
 #include <sstream>
 
+#include <tbb/info.h>
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 
@@ -54,16 +55,17 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
-// Progress of `run` on stderr with one ETA over the whole command: every run counts one unit
-// while it is simulated and kWriteShare more while --out writes it (so the ETA covers the
-// HDF5 write too). auto: a bar on a terminal, else one line per 10%; json: one JSON line per
-// step; none.
+// Progress of `run` on stderr with one ETA over the whole command, in wall-time units: a run
+// simulated costs 1/threads (runs simulate in parallel), a run written by --out kWriteShare
+// more (one at a time), so the ETA covers the HDF5 write too. auto: a bar on a terminal, else
+// one line per 10%; json: one JSON line per run simulated or written; none.
 class Progress {
  public:
-  // Writing a run to HDF5 costs about a third of simulating it (measured with `run --json`'s
-  // steps on quick.toml and paper.toml: write_results / simulate = 0.25-0.4); an assumption,
-  // used only to weight the ETA.
-  static constexpr double kWriteShare = 0.33;
+  // Writing one run costs about 0.6 of simulating it on one core: an assumption measured on
+  // paper.toml (`run --replications 2 --threads 2 --json --out`: simulate 1.94 s wall for 4
+  // runs on 2 threads, i.e. 0.97 CPU-s per run; write_results 2.31 s, 0.58 s per run). Only
+  // the ETA's weighting uses it.
+  static constexpr double kWriteShare = 0.6;
 
   Progress(const std::string& mode, bool quiet) {
     if (mode != "auto" && mode != "json" && mode != "none")
@@ -71,12 +73,13 @@ class Progress {
     mode_ = quiet ? "none" : mode;
     bar_ = mode_ == "auto" && isatty(STDERR_FILENO) != 0;
   }
-  void start(int runs, bool writes) {
+  void start(int runs, int threads, bool writes) {
     runs_ = runs;
-    total_ = runs * (1.0 + (writes ? kWriteShare : 0.0));
+    simulate_unit_ = 1.0 / std::max(1, std::min(threads, runs));
+    total_ = runs * (simulate_unit_ + (writes ? kWriteShare : 0.0));
   }
-  void simulated(int done) { report("simulate", done, done); }
-  void written(int done) { report("write", done, runs_ + kWriteShare * done); }
+  void simulated(int done) { report("simulate", done, done * simulate_unit_); }
+  void written(int done) { report("write", done, runs_ * simulate_unit_ + kWriteShare * done); }
   void finish() {
     if (bar_ && shown_)
       std::fprintf(stderr, "\n");
@@ -119,6 +122,7 @@ class Progress {
   bool bar_ = false;
   bool shown_ = false;
   int runs_ = 0;
+  double simulate_unit_ = 1;
   double total_ = 0;
   int last_decile_ = 0;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
@@ -226,7 +230,8 @@ bool parse_run_options(const std::vector<std::string>& arguments, po::variables_
       "With --task-index I --task-count N (or a Slurm array / Kubernetes Indexed Job / mpirun\n"
       "task, when --out is given) it runs replications I, I+N, ... into --out, where {task}\n"
       "becomes I (without it, study.h5 becomes study.task-I-of-N.h5); `genops-sim merge`\n"
-      "joins the tasks' files into the study's.",
+      "joins the tasks' files into the study's. Inside such a job, --task-index 0\n"
+      "--task-count 1 runs the whole study.",
       options, positional, arguments, values);
 }
 
@@ -366,7 +371,10 @@ int command_run(const std::vector<std::string>& arguments) {
       static_cast<int>(scenario.strategies.size() *
                        (replications.empty() ? static_cast<std::size_t>(scenario.replications)
                                              : replications.size()));
-  progress.start(runs, !out.empty());
+  const int threads = values["threads"].as<int>() > 0
+                          ? values["threads"].as<int>()
+                          : std::max(1, tbb::info::default_concurrency());
+  progress.start(runs, threads, !out.empty());
   StudyResult study = steps.time("simulate", [&] {
     StudyOptions options = study_options_of(values, progress);
     options.replications = replications;

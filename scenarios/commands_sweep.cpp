@@ -139,6 +139,89 @@ Json point_json(const SweepPlan& plan, std::size_t point) {
           {"config_sha256", plan.points[point].config_sha256}};
 }
 
+// The stderr log and progress of `sweep run` (--quiet, --progress); true when a bar is drawn.
+bool set_sweep_progress(const po::variables_map& values, SweepRunOptions& run_options) {
+  const bool quiet = values["quiet"].as<bool>();
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  const std::string progress_mode = values["progress"].as<std::string>();
+  if (progress_mode != "auto" && progress_mode != "json" && progress_mode != "none")
+    throw engine::InputError("--progress: expected auto, json or none, got '" + progress_mode +
+                             "'");
+  const bool bar = !quiet && progress_mode == "auto" && tty;
+  if (!quiet) {
+    run_options.log = [bar](const std::string& line) {
+      std::fprintf(stderr, "%s%s\n", bar ? "\r\033[K" : "", line.c_str());
+    };
+  }
+  if (!quiet && progress_mode == "json") {
+    run_options.progress = [started = std::chrono::steady_clock::now()](
+                               std::size_t done, std::size_t total, double fraction) {
+      const double elapsed =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      const Json line = {{"done_runs", done},
+                         {"total_runs", total},
+                         {"fraction", fraction},
+                         {"elapsed_s", elapsed},
+                         {"eta_s", fraction > 0 ? elapsed * (1 - fraction) / fraction : 0.0}};
+      std::fprintf(stderr, "%s\n", line.dump().c_str());
+    };
+  } else if (!quiet && progress_mode == "auto") {
+    // On a terminal a bar with ETA; elsewhere one line per 10% of the (cost-weighted) work.
+    run_options.progress = [bar, last_decile = 0, started = std::chrono::steady_clock::now()](
+                               std::size_t done, std::size_t total, double fraction) mutable {
+      const double elapsed =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      const double eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0.0;
+      if (bar) {
+        constexpr int kWidth = 30;
+        const int filled = std::clamp(static_cast<int>(fraction * kWidth), 0, kWidth);
+        std::fprintf(stderr, "\r  [%s%s] %3.0f%%  %zu/%zu runs  ETA %.0f s",
+                     std::string(static_cast<std::size_t>(filled), '#').c_str(),
+                     std::string(static_cast<std::size_t>(kWidth - filled), ' ').c_str(),
+                     100 * fraction, done, total, eta);
+        return;
+      }
+      const int decile = static_cast<int>(fraction * 10 + 1e-9);
+      if (decile > last_decile) {
+        last_decile = decile;
+        std::fprintf(stderr, "  %d%%  %zu/%zu runs  %.0f s elapsed, ETA %.0f s\n", decile * 10,
+                     done, total, elapsed, eta);
+      }
+    };
+  }
+  return bar;
+}
+
+// `sweep run --json`'s points: state, file, error, the means per strategy and metric (gathered
+// by rank 0 under --mpi) and the rank that ran each.
+Json points_json(const SweepPlan& plan, const SweepRunReport& report,
+                 const std::filesystem::path& out_dir, bool mpi,
+                 const std::vector<int>& point_rank) {
+  Json points = Json::array();
+  for (const auto& p : report.points) {
+    Json entry = point_json(plan, p.point);
+    entry["status"] = p.skipped ? "skipped" : point_state_name(p.state);
+    entry["file"] = sweep_point_file(out_dir, p.point).string();
+    if (!p.error.empty())
+      entry["error"] = p.error;
+    if (!p.means.empty()) {
+      Json means = Json::object();
+      const std::vector<std::string>& metrics = sweep_metrics();
+      for (std::size_t s = 0; s < plan.strategies.size(); ++s) {
+        Json of_strategy = Json::object();
+        for (std::size_t m = 0; m < metrics.size(); ++m)
+          of_strategy[metrics[m]] = p.means[s * metrics.size() + m];
+        means[plan.strategies[s]] = of_strategy;
+      }
+      entry["means"] = means;
+    }
+    if (mpi)
+      entry["rank"] = point_rank[points.size()];
+    points.push_back(entry);
+  }
+  return points;
+}
+
 int sweep_run(const std::vector<std::string>& arguments) {
   po::options_description options("genops-sim sweep run options");
   add_sweep_options(options);
@@ -189,54 +272,7 @@ int sweep_run(const std::vector<std::string>& arguments) {
   run_options.points = shard(select_points(plan, filters_of(values)), task);
   run_options.command_line = command_line_of("sweep run", arguments);
   run_options.force = values["force"].as<bool>();
-  const bool quiet = values["quiet"].as<bool>();
-  const bool tty = isatty(STDERR_FILENO) != 0;
-  const std::string progress_mode = values["progress"].as<std::string>();
-  if (progress_mode != "auto" && progress_mode != "json" && progress_mode != "none")
-    throw engine::InputError("--progress: expected auto, json or none, got '" + progress_mode +
-                             "'");
-  const bool bar = !quiet && progress_mode == "auto" && tty;
-  if (!quiet) {
-    run_options.log = [bar](const std::string& line) {
-      std::fprintf(stderr, "%s%s\n", bar ? "\r\033[K" : "", line.c_str());
-    };
-  }
-  if (!quiet && progress_mode == "json") {
-    run_options.progress = [started = std::chrono::steady_clock::now()](
-                               std::size_t done, std::size_t total, double fraction) {
-      const double elapsed =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      const Json line = {{"done_runs", done},
-                         {"total_runs", total},
-                         {"fraction", fraction},
-                         {"elapsed_s", elapsed},
-                         {"eta_s", fraction > 0 ? elapsed * (1 - fraction) / fraction : 0.0}};
-      std::fprintf(stderr, "%s\n", line.dump().c_str());
-    };
-  } else if (!quiet && progress_mode == "auto") {
-    // On a terminal a bar with ETA; elsewhere one line per 10% of the (cost-weighted) work.
-    run_options.progress = [bar, last_decile = 0, started = std::chrono::steady_clock::now()](
-                               std::size_t done, std::size_t total, double fraction) mutable {
-      const double elapsed =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      const double eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0.0;
-      if (bar) {
-        constexpr int kWidth = 30;
-        const int filled = std::clamp(static_cast<int>(fraction * kWidth), 0, kWidth);
-        std::fprintf(stderr, "\r  [%s%s] %3.0f%%  %zu/%zu runs  ETA %.0f s",
-                     std::string(static_cast<std::size_t>(filled), '#').c_str(),
-                     std::string(static_cast<std::size_t>(kWidth - filled), ' ').c_str(),
-                     100 * fraction, done, total, eta);
-        return;
-      }
-      const int decile = static_cast<int>(fraction * 10 + 1e-9);
-      if (decile > last_decile) {
-        last_decile = decile;
-        std::fprintf(stderr, "  %d%%  %zu/%zu runs  %.0f s elapsed, ETA %.0f s\n", decile * 10,
-                     done, total, elapsed, eta);
-      }
-    };
-  }
+  const bool bar = set_sweep_progress(values, run_options);
   std::vector<int> point_rank;
   int ranks = 1;
   SweepRunReport report;
@@ -256,17 +292,7 @@ int sweep_run(const std::vector<std::string>& arguments) {
   for (const auto& p : report.points)
     skipped += p.skipped ? 1 : 0;
   if (values["json"].as<bool>()) {
-    Json points = Json::array();
-    for (const auto& p : report.points) {
-      Json entry = point_json(plan, p.point);
-      entry["status"] = p.skipped ? "skipped" : point_state_name(p.state);
-      entry["file"] = sweep_point_file(run_options.out_dir, p.point).string();
-      if (!p.error.empty())
-        entry["error"] = p.error;
-      if (mpi)
-        entry["rank"] = point_rank[points.size()];
-      points.push_back(entry);
-    }
+    const Json points = points_json(plan, report, run_options.out_dir, mpi, point_rank);
     const Json out = {{"schema", "genops-sim-sweep-run"},
                       {"schema_version", kSchemaVersion},
                       {"build", build_json()},

@@ -19,6 +19,7 @@
 #include "results/results_io.hpp"
 #include "scenarios/results_output.hpp"
 #include "scenarios/runner.hpp"
+#include "scenarios/sweep_table.hpp"
 
 namespace genops::scenarios {
 
@@ -59,6 +60,7 @@ struct OpenPoint {
   Clock::time_point started;
   std::uint64_t events = 0;
   bool failed = false;
+  std::vector<double> sums;  // per strategy x metric, over the replications written
 };
 
 std::string factors_json(const SweepPlan& plan, std::size_t point) {
@@ -181,19 +183,30 @@ PointState sweep_point_state(const SweepPlan& plan, std::size_t point,
   return PointState::Missing;
 }
 
-SweepRunReport run_sweep(const SweepPlan& plan, const models::StrategyRegistry& registry,
-                         const SweepRunOptions& options) {
-  const auto started = Clock::now();
-  SweepRunReport report;
-  std::error_code error;
-  std::filesystem::create_directories(options.out_dir, error);
-  if (error) {
-    throw engine::InputError("--out " + options.out_dir.string() +
-                             ": cannot create the directory: " + error.message());
-  }
-  write_plan_file(plan, options);
-  // Resume: points already done are reported and not run again; stale or damaged files are
-  // replaced only with --force.
+namespace {
+
+// The writer of a point's file: `run --out`'s provenance plus the point's identity.
+std::unique_ptr<results::StudyResultsWriter> open_point_file(const SweepPlan& plan,
+                                                             std::size_t index,
+                                                             const SweepRunOptions& options,
+                                                             int threads) {
+  const SweepPoint& point = plan.points[index];
+  results::StudyProvenance provenance =
+      results_provenance(point.scenario, threads, options.command_line);
+  provenance.attributes = {{"sweep_source", plan.source},
+                           {"sweep_point", std::to_string(point.index)},
+                           {"sweep_factors", factors_json(plan, point.index)},
+                           {"sweep_overrides", join_lines(point.overrides)}};
+  results::WriteOptions write;
+  write.output = results::OutputOptions{"--out", options.force};
+  return std::make_unique<results::StudyResultsWriter>(
+      sweep_point_file(options.out_dir, point.index), provenance, write);
+}
+
+// Resume: points already done are reported and not run again; stale or damaged files are
+// replaced only with --force (else the point fails here). Returns the positions to run.
+std::vector<std::size_t> points_to_run(const SweepPlan& plan, const SweepRunOptions& options,
+                                       SweepRunReport& report) {
   std::vector<std::size_t> to_run;  // positions into options.points
   for (std::size_t position = 0; position < options.points.size(); ++position) {
     PointOutcome outcome;
@@ -217,6 +230,23 @@ SweepRunReport run_sweep(const SweepPlan& plan, const models::StrategyRegistry& 
     }
     report.points.push_back(outcome);
   }
+  return to_run;
+}
+
+}  // namespace
+
+SweepRunReport run_sweep(const SweepPlan& plan, const models::StrategyRegistry& registry,
+                         const SweepRunOptions& options) {
+  const auto started = Clock::now();
+  SweepRunReport report;
+  std::error_code error;
+  std::filesystem::create_directories(options.out_dir, error);
+  if (error) {
+    throw engine::InputError("--out " + options.out_dir.string() +
+                             ": cannot create the directory: " + error.message());
+  }
+  write_plan_file(plan, options);
+  const std::vector<std::size_t> to_run = points_to_run(plan, options, report);
   // Strategies are built per point: their configuration comes from the point's scenario.
   std::vector<std::vector<std::unique_ptr<models::Strategy>>> strategies(options.points.size());
   for (const std::size_t position : to_run) {
@@ -300,18 +330,8 @@ SweepRunReport run_sweep(const SweepPlan& plan, const models::StrategyRegistry& 
                     open = OpenPoint{};
                     open.position = job->position;
                     open.started = Clock::now();
-                    const SweepPoint& point = plan.points[job->point];
                     try {
-                      results::StudyProvenance provenance =
-                          results_provenance(point.scenario, threads, options.command_line);
-                      provenance.attributes = {{"sweep_source", plan.source},
-                                               {"sweep_point", std::to_string(point.index)},
-                                               {"sweep_factors", factors_json(plan, point.index)},
-                                               {"sweep_overrides", join_lines(point.overrides)}};
-                      results::WriteOptions write;
-                      write.output = results::OutputOptions{"--out", options.force};
-                      open.writer = std::make_unique<results::StudyResultsWriter>(
-                          sweep_point_file(options.out_dir, point.index), provenance, write);
+                      open.writer = open_point_file(plan, job->point, options, threads);
                     } catch (const std::exception& failure) {
                       finish_failed(open, failure.what());
                     }
@@ -322,8 +342,12 @@ SweepRunReport run_sweep(const SweepPlan& plan, const models::StrategyRegistry& 
                     } else {
                       try {
                         open.events += job->result->engine.events;
-                        open.writer->write_run(
-                            results_view(*job->result, replication_summary(*job->result)));
+                        const models::StrategySummary summary = replication_summary(*job->result);
+                        open.writer->write_run(results_view(*job->result, summary));
+                        const std::size_t metrics = sweep_metrics().size();
+                        open.sums.resize(plan.strategies.size() * metrics, 0.0);
+                        for (std::size_t m = 0; m < metrics; ++m)
+                          open.sums[job->strategy * metrics + m] += sweep_metric_value(summary, m);
                       } catch (const std::exception& failure) {
                         finish_failed(open, failure.what());
                       }
@@ -346,6 +370,8 @@ SweepRunReport run_sweep(const SweepPlan& plan, const models::StrategyRegistry& 
                       PointOutcome& outcome = report.points[open.position];
                       outcome.state = PointState::Done;
                       outcome.wall_seconds = seconds_since(open.started);
+                      for (const double sum : open.sums)
+                        outcome.means.push_back(sum / plan.replications);
                       if (options.log) {
                         char seconds[32];
                         std::snprintf(seconds, sizeof(seconds), "%.1f", outcome.wall_seconds);

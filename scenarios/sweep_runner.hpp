@@ -62,6 +62,9 @@ struct PointOutcome {
   bool skipped = false;                    // already done before this call
   std::string error;
   double wall_seconds = 0;
+  // Means over the point's replications, [strategy * sweep_metrics().size() + metric], for a
+  // point run by this call (empty when skipped or failed).
+  std::vector<double> means;
 };
 
 struct SweepRunReport {
