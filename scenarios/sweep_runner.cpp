@@ -10,6 +10,8 @@
 #include <optional>
 #include <thread>
 
+#include <malloc.h>
+
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
@@ -354,6 +356,10 @@ SweepRunReport run_sweep(const SweepPlan& plan, const models::StrategyRegistry& 
                     }
                   }
                   job->result.reset();  // the run leaves memory here
+                  // ...and the process: glibc keeps a freed run's pages in the arena of the
+                  // worker that built it, where the next run (on another worker) cannot reuse
+                  // them; returning them bounds RSS by the runs in flight.
+                  malloc_trim(0);
                   ++report.runs_executed;
                   done_cost += expected_deployments(plan.points[job->point].scenario);
                   if (options.progress)
