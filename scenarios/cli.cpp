@@ -245,7 +245,7 @@ RunOutputs check_run_outputs(const po::variables_map& values, const std::string&
   RunOutputs run_outputs;
   run_outputs.force = values["force"].as<bool>();
   std::vector<results::OutputTarget> outputs;
-  if (!out.empty())
+  if (values.count("out") != 0)  // an empty name too: output safety refuses it
     outputs.push_back({"--out", out});
   if (values.count("telemetry") != 0)
     outputs.push_back({"--telemetry", values["telemetry"].as<std::string>()});
@@ -374,7 +374,7 @@ int command_run(const std::vector<std::string>& arguments) {
   const int threads = values["threads"].as<int>() > 0
                           ? values["threads"].as<int>()
                           : std::max(1, tbb::info::default_concurrency());
-  progress.start(runs, threads, !out.empty());
+  progress.start(runs, threads, values.count("out") != 0);
   StudyResult study = steps.time("simulate", [&] {
     StudyOptions options = study_options_of(values, progress);
     options.replications = replications;
@@ -383,7 +383,7 @@ int command_run(const std::vector<std::string>& arguments) {
   study.task_index = static_cast<std::uint32_t>(task.index);
   study.task_count = static_cast<std::uint32_t>(task.count);
   const StudySummaries summaries = steps.time("summarize", [&] { return summarize_study(study); });
-  if (!out.empty()) {
+  if (values.count("out") != 0) {
     const std::string digest = steps.time("write_results", [&] {
       return write_study_results(out, study, summaries, command_line_of(arguments), steps.times(),
                                  outputs.force, outputs.audit_key,
