@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <sstream>
 #include <utility>
@@ -156,6 +157,10 @@ class Chart {
   void legend(std::vector<LegendEntry> entries) { legend_ = std::move(entries); }
   // A vertical dashed marker at x.
   void marker(double x, const std::string& stroke) { markers_.emplace_back(x, stroke); }
+  // A shaded band between two curves on the same x values (confidence intervals).
+  void band(const std::string& fill, std::vector<Point> low, std::vector<Point> high) {
+    bands_.push_back(Band{fill, std::move(low), std::move(high)});
+  }
 
   std::string svg() const {
     layout();
@@ -170,6 +175,9 @@ class Chart {
         << "</text>\n";
     axes(out);
     out << "<g clip-path=\"none\">\n";
+    for (const Band& band : bands_) {
+      draw_band(out, band);
+    }
     for (const Bar& bar : bars_) {
       draw_bar(out, bar);
     }
@@ -210,6 +218,25 @@ class Chart {
     double high;
     std::string label;
   };
+
+  struct Band {
+    std::string fill;
+    std::vector<Point> low;
+    std::vector<Point> high;
+  };
+
+  void draw_band(std::ostringstream& out, const Band& band) const {
+    std::ostringstream path;
+    for (std::size_t i = 0; i < band.high.size(); ++i) {
+      path << (i == 0 ? 'M' : 'L') << fixed(map_x(band.high[i].x), 1) << ' '
+           << fixed(map_y(band.high[i].y), 1);
+    }
+    for (std::size_t i = band.low.size(); i-- > 0;) {
+      path << 'L' << fixed(map_x(band.low[i].x), 1) << ' ' << fixed(map_y(band.low[i].y), 1);
+    }
+    out << "<path d=\"" << path.str() << "Z\" fill=\"" << band.fill
+        << "\" fill-opacity=\"0.18\" stroke=\"none\"/>\n";
+  }
 
   double plot_width() const { return width_ - kLeft - kRight; }
   double plot_height() const { return height_ - kBaseTop - kBaseBottom; }
@@ -411,6 +438,7 @@ class Chart {
   std::vector<Bar> bars_;
   std::vector<LegendEntry> legend_;
   std::vector<std::pair<double, std::string>> markers_;
+  std::vector<Band> bands_;
   // Computed by layout() at the start of svg().
   mutable std::vector<LegendPlacement> legend_layout_;
   mutable int top_ = kBaseTop;
@@ -1305,6 +1333,118 @@ std::string render_html_report(const results::StudyRecords& study,
 
   html << "<section id=\"provenance\"><h2>Provenance</h2>\n"
        << provenance_table(study) << "</section>\n";
+  html << "</body>\n</html>\n";
+  return html.str();
+}
+
+namespace {
+
+// One response chart: every strategy's mean against the factor, its CI as a band.
+std::string response_chart(const ResponsePanel& panel) {
+  Chart chart(panel.title, panel.x_label, panel.y_label);
+  double x_low = INFINITY;
+  double x_high = -INFINITY;
+  double y_low = INFINITY;
+  double y_high = -INFINITY;
+  for (const ResponseCurve& curve : panel.curves) {
+    for (std::size_t i = 0; i < curve.x.size(); ++i) {
+      x_low = std::min(x_low, curve.x[i]);
+      x_high = std::max(x_high, curve.x[i]);
+      for (const double y : {curve.mean[i], curve.low[i], curve.high[i]}) {
+        if (std::isfinite(y)) {
+          y_low = std::min(y_low, y);
+          y_high = std::max(y_high, y);
+        }
+      }
+    }
+  }
+  if (!(x_high > x_low)) {
+    x_low -= 1;
+    x_high += 1;
+  }
+  const bool log_x = panel.log_x && x_low > 0;
+  chart.x_range(x_low, x_high, log_x);
+  const double pad = y_high > y_low ? (y_high - y_low) * 0.08 : std::max(1.0, y_high * 0.1);
+  chart.y_range(std::min(0.0, y_low) < 0 ? y_low - pad : std::max(0.0, y_low - pad), y_high + pad);
+  for (std::size_t c = 0; c < panel.curves.size(); ++c) {
+    const ResponseCurve& curve = panel.curves[c];
+    Series series{curve.strategy, colour(c), {}};
+    std::vector<Point> low;
+    std::vector<Point> high;
+    for (std::size_t i = 0; i < curve.x.size(); ++i) {
+      series.points.push_back(Point{curve.x[i], curve.mean[i]});
+      if (std::isfinite(curve.low[i]) && std::isfinite(curve.high[i])) {
+        low.push_back(Point{curve.x[i], curve.low[i]});
+        high.push_back(Point{curve.x[i], curve.high[i]});
+      }
+    }
+    if (low.size() == curve.x.size() && !low.empty())
+      chart.band(colour(c), std::move(low), std::move(high));
+    chart.add(std::move(series));
+  }
+  return chart.svg();
+}
+
+}  // namespace
+
+std::string render_response_svg(const std::vector<ResponsePanel>& panels, int columns) {
+  // Small multiples: each chart is a nested <svg> placed on a grid.
+  constexpr int kWidth = 640;
+  std::vector<std::string> charts;
+  std::vector<int> heights;
+  for (const ResponsePanel& panel : panels) {
+    charts.push_back(response_chart(panel));
+    const auto at = charts.back().find("height=\"");
+    heights.push_back(std::atoi(charts.back().c_str() + at + 8));
+  }
+  columns = std::max(1, std::min(columns, static_cast<int>(charts.size())));
+  std::vector<int> row_heights;
+  for (std::size_t i = 0; i < charts.size(); ++i) {
+    const std::size_t row = i / static_cast<std::size_t>(columns);
+    if (row_heights.size() <= row)
+      row_heights.push_back(0);
+    row_heights[row] = std::max(row_heights[row], heights[i]);
+  }
+  int total_height = 0;
+  for (const int h : row_heights)
+    total_height += h;
+  std::ostringstream out;
+  out << "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " << kWidth * columns << ' '
+      << total_height << "\" width=\"" << kWidth * columns << "\" height=\"" << total_height
+      << "\">\n<style>text { font-family: \"DejaVu Sans\", Arial, Helvetica, sans-serif; fill: "
+         "#1d2433; } .chart-title { font-size: 13px; font-weight: bold; } .tick { font-size: "
+         "11px; fill: #4a5468; } .tick.minor { font-size: 9px; fill: #8a93a5; } .axis-label { "
+         "font-size: 12px; } .legend { font-size: 11px; } .grid { stroke: #e3e6ec; } .grid.minor "
+         "{ stroke: #f0f2f5; }</style>\n";
+  int y = 0;
+  for (std::size_t i = 0; i < charts.size(); ++i) {
+    const std::size_t row = i / static_cast<std::size_t>(columns);
+    const std::size_t column = i % static_cast<std::size_t>(columns);
+    if (column == 0 && i > 0)
+      y += row_heights[row - 1];
+    std::string chart = charts[i];
+    chart.insert(4, " x=\"" + std::to_string(static_cast<int>(column) * kWidth) + "\" y=\"" +
+                        std::to_string(y) + "\"");
+    out << chart;
+  }
+  out << "</svg>\n";
+  return out.str();
+}
+
+std::string render_response_html(const std::string& title, const std::string& lead,
+                                 const std::vector<ResponseSection>& sections) {
+  std::ostringstream html;
+  html << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+       << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+       << "<title>" << escape(title) << "</title>\n<style>" << kStyle
+       << "</style>\n</head>\n<body>\n<h1>" << escape(title) << "</h1>\n<p class=\"lead\">"
+       << escape(lead) << "</p>\n";
+  for (const ResponseSection& section : sections) {
+    html << "<section><h2>" << escape(section.heading) << "</h2><div class=\"grid2\">\n";
+    for (const ResponsePanel& panel : section.panels)
+      html << figure(response_chart(panel), escape(section.caption));
+    html << "</div></section>\n";
+  }
   html << "</body>\n</html>\n";
   return html.str();
 }

@@ -793,6 +793,12 @@ StudyResultsWriter::StudyResultsWriter(std::filesystem::path path,
   for (const auto& [name, value] : provenance_.attributes) {
     file.write_attribute(name, value);
   }
+  GENOPS_ASSERT(options_.task_count >= 1 && options_.task_index < options_.task_count,
+                "a task index is in [0, task count)");
+  if (options_.task_count > 1) {
+    file.write_attribute("task_index", options_.task_index);
+    file.write_attribute("task_count", options_.task_count);
+  }
 
   write_lookup_table<std::uint16_t>(file, "strategies",
                                     std::span<const std::string>(provenance_.strategies));
@@ -869,6 +875,8 @@ void StudyResultsWriter::write_run(const RunView& run) {
                            run.replication;
   GENOPS_ASSERT(!written_[slot],
                 "run " + run_group_path(run.strategy, run.replication) + " written twice");
+  GENOPS_ASSERT(replication_in_task(run.replication, options_.task_index, options_.task_count),
+                "replication " + std::to_string(run.replication) + " is not this task's");
   Group group = writer_.file().create_group(run_group_path(run.strategy, run.replication));
   group.write_attribute("strategy", run.strategy);
   group.write_attribute("replication", run.replication);
@@ -1114,7 +1122,9 @@ void StudyResultsWriter::write_audit_manifest(Group& run, const RunView& view, s
 
 void StudyResultsWriter::finalize() {
   for (std::size_t slot = 0; slot < written_.size(); ++slot) {
-    GENOPS_ASSERT(written_[slot],
+    const auto replication = static_cast<std::uint32_t>(slot % provenance_.replications);
+    GENOPS_ASSERT(written_[slot] ||
+                      !replication_in_task(replication, options_.task_index, options_.task_count),
                   "run " +
                       run_group_path(provenance_.strategies[slot / provenance_.replications],
                                      static_cast<std::uint32_t>(slot % provenance_.replications)) +
@@ -1489,21 +1499,34 @@ void read_run(const ResultsReader& reader, const Lookups& lookups, const ReadOpt
   read_summary(reader, base, run);
 }
 
-// The attributes later steps interpret, checked before anything is allocated from them.
-void check_provenance(const ResultsReader& reader, const StudyProvenance& provenance) {
+// The attributes later steps interpret, checked before anything is allocated from them. A task
+// file holds its task's replications only.
+void check_provenance(const ResultsReader& reader, const StudyProvenance& provenance,
+                      std::uint32_t task_index, std::uint32_t task_count) {
   const std::filesystem::path& path = reader.path();
   constexpr std::uint32_t kMaxReplications = 10000;  // the scenario key's range
   if (provenance.replications < 1 || provenance.replications > kMaxReplications) {
     reject(path, "has replications=" + std::to_string(provenance.replications) + "; expected 1.." +
                      std::to_string(kMaxReplications));
   }
+  if (task_count < 1 || task_count > provenance.replications || task_index >= task_count) {
+    reject(path, "has task_index=" + std::to_string(task_index) +
+                     " and task_count=" + std::to_string(task_count) +
+                     "; expected 0 <= task_index < task_count <= replications");
+  }
+  std::uint32_t expected = 0;
+  for (std::uint32_t r = 0; r < provenance.replications; ++r)
+    expected += replication_in_task(r, task_index, task_count) ? 1 : 0;
   for (const std::string& strategy : provenance.strategies) {
     const std::string group = "/runs/" + strategy;
     const std::vector<std::string> runs = reader.group(group).group_names();
-    if (runs.size() != provenance.replications) {
+    if (runs.size() != expected) {
       reject(path, "has " + std::to_string(runs.size()) + " run group(s) in '" +
-                       engine::printable_text(group) +
-                       "'; expected replications=" + std::to_string(provenance.replications));
+                       engine::printable_text(group) + "'; expected " +
+                       (task_count > 1
+                            ? std::to_string(expected) + " (task " + std::to_string(task_index) +
+                                  " of " + std::to_string(task_count) + ")"
+                            : "replications=" + std::to_string(provenance.replications)));
     }
   }
   try {
@@ -1517,77 +1540,148 @@ void check_provenance(const ResultsReader& reader, const StudyProvenance& proven
   }
 }
 
+// The study's provenance from the root attributes and /lookup/strategies.
+void read_provenance(const ResultsReader& reader, StudyProvenance& provenance) {
+  const File& file = reader.file();
+  const std::filesystem::path& path = reader.path();
+  provenance.scenario = required_attribute<std::string>(file, path, "scenario");
+  provenance.config_json = required_attribute<std::string>(file, path, "config_json");
+  provenance.command_line = required_attribute<std::string>(file, path, "command_line");
+  provenance.start_date = required_attribute<std::string>(file, path, "start_date");
+  provenance.duration_days = required_attribute<std::uint32_t>(file, path, "duration_days");
+  provenance.master_seed = required_attribute<std::uint64_t>(file, path, "master_seed");
+  provenance.replications = required_attribute<std::uint32_t>(file, path, "replications");
+  provenance.threads = required_attribute<std::uint32_t>(file, path, "threads");
+  provenance.wall_time_s = required_attribute<double>(file, path, "wall_time_s");
+  provenance.events_processed = required_attribute<std::uint64_t>(file, path, "events_processed");
+  provenance.strategies = unique_lookup_labels(reader, "strategies");
+  if (provenance.strategies.empty()) {
+    reject(path, "lists no strategies in '/lookup/strategies'");
+  }
+}
+
+// The organizations (into the provenance) and the dictionaries the runs' codes point into.
+Lookups read_lookups(const ResultsReader& reader, const ReadOptions& options,
+                     StudyProvenance& provenance) {
+  const std::filesystem::path& path = reader.path();
+  Lookups lookups;
+  lookups.organizations = unique_lookup_labels(reader, "organizations");
+  const std::size_t organization_count = lookups.organizations.size();
+  const auto services =
+      lookup_column<std::uint16_t>(reader, "organizations", "services", organization_count);
+  const auto runners =
+      lookup_column<std::uint16_t>(reader, "organizations", "ci_runners", organization_count);
+  const auto reviewers =
+      lookup_column<std::uint16_t>(reader, "organizations", "reviewers", organization_count);
+  for (std::size_t o = 0; o < organization_count; ++o) {
+    provenance.organizations.push_back(
+        OrganizationInfo{lookups.organizations[o], services[o], runners[o], reviewers[o]});
+  }
+  lookups.violation_policies = lookup_labels(reader, "policies");
+  if (options.audit) {
+    lookups.actions = lookup_labels(reader, "audit_actions");
+    lookups.decisions = lookup_labels(reader, "audit_decisions");
+    lookups.policy_sets = lookup_labels(reader, "audit_policies");
+  }
+  if (options.awu) {
+    for (const std::string& label : lookup_labels(reader, "awu_policies")) {
+      const std::optional<models::AwuPolicy> policy = models::parse_awu_policy(label);
+      if (!policy) {
+        reject(path, "lookup table '/lookup/awu_policies' has the unknown policy '" + label + "'");
+      }
+      lookups.awu_policies.push_back(*policy);
+    }
+    lookups.service_names = lookup_labels(reader, "service_names");
+  }
+  return lookups;
+}
+
 }  // namespace
 
+struct StudyReader::State {
+  explicit State(const std::filesystem::path& file) : reader(file) {}
+  ResultsReader reader;
+  ReadOptions options;
+  StudyProvenance provenance;
+  std::vector<std::pair<std::string, std::string>> attributes;
+  std::uint32_t task_index = 0;
+  std::uint32_t task_count = 1;
+  Lookups lookups;
+};
+
+StudyReader::StudyReader(const std::filesystem::path& path, const ReadOptions& options,
+                         bool allow_task_file)
+    : state_(std::make_unique<State>(path)) {
+  State& state = *state_;
+  state.options = options;
+  try {
+    const File& file = state.reader.file();
+    for (const std::string& name : file.attribute_names()) {
+      state.attributes.emplace_back(name, attribute_text(file, name));
+    }
+    read_provenance(state.reader, state.provenance);
+    if (file.has_attribute("task_count")) {
+      state.task_index = required_attribute<std::uint32_t>(file, path, "task_index");
+      state.task_count = required_attribute<std::uint32_t>(file, path, "task_count");
+      if (!allow_task_file) {
+        reject(path, "is task " + std::to_string(state.task_index) + " of " +
+                         std::to_string(state.task_count) +
+                         " of a study (some replications only); expected a whole study: join "
+                         "the tasks' files with `genops-sim merge DIR --out study.h5`");
+      }
+    }
+    check_provenance(state.reader, state.provenance, state.task_index, state.task_count);
+    state.lookups = read_lookups(state.reader, options, state.provenance);
+  } catch (const Hdf5Error& error) {
+    reject(path, "is damaged: " + std::string(error.what()));
+  }
+}
+
+StudyReader::~StudyReader() = default;
+
+const std::filesystem::path& StudyReader::path() const {
+  return state_->reader.path();
+}
+const StudyProvenance& StudyReader::provenance() const {
+  return state_->provenance;
+}
+const std::vector<std::pair<std::string, std::string>>& StudyReader::attributes() const {
+  return state_->attributes;
+}
+std::uint32_t StudyReader::task_index() const {
+  return state_->task_index;
+}
+std::uint32_t StudyReader::task_count() const {
+  return state_->task_count;
+}
+
+RunRecords StudyReader::read_run(std::size_t strategy, std::uint32_t replication) const {
+  GENOPS_ASSERT(strategy < state_->provenance.strategies.size() && has_run(replication),
+                "the run is in the file");
+  RunRecords run;
+  run.strategy = state_->provenance.strategies[strategy];
+  run.replication = replication;
+  try {
+    genops::results::read_run(state_->reader, state_->lookups, state_->options, run);
+  } catch (const Hdf5Error& error) {
+    reject(path(), "is damaged: " + std::string(error.what()));
+  }
+  return run;
+}
+
 StudyRecords read_study(const std::filesystem::path& path, const ReadOptions& options) {
-  const ResultsReader reader(path);
+  const StudyReader reader(path, options);
   StudyRecords study;
   study.path = path;
   study.read = options;
-  try {
-    const File& file = reader.file();
-    for (const std::string& name : file.attribute_names()) {
-      study.attributes.emplace_back(name, attribute_text(file, name));
+  study.attributes = reader.attributes();
+  study.provenance = reader.provenance();
+  const StudyProvenance& provenance = study.provenance;
+  study.runs.reserve(provenance.strategies.size() * provenance.replications);
+  for (std::size_t s = 0; s < provenance.strategies.size(); ++s) {
+    for (std::uint32_t r = 0; r < provenance.replications; ++r) {
+      study.runs.push_back(reader.read_run(s, r));
     }
-    StudyProvenance& provenance = study.provenance;
-    provenance.scenario = required_attribute<std::string>(file, path, "scenario");
-    provenance.config_json = required_attribute<std::string>(file, path, "config_json");
-    provenance.command_line = required_attribute<std::string>(file, path, "command_line");
-    provenance.start_date = required_attribute<std::string>(file, path, "start_date");
-    provenance.duration_days = required_attribute<std::uint32_t>(file, path, "duration_days");
-    provenance.master_seed = required_attribute<std::uint64_t>(file, path, "master_seed");
-    provenance.replications = required_attribute<std::uint32_t>(file, path, "replications");
-    provenance.threads = required_attribute<std::uint32_t>(file, path, "threads");
-    provenance.wall_time_s = required_attribute<double>(file, path, "wall_time_s");
-    provenance.events_processed = required_attribute<std::uint64_t>(file, path, "events_processed");
-    provenance.strategies = unique_lookup_labels(reader, "strategies");
-    if (provenance.strategies.empty()) {
-      reject(path, "lists no strategies in '/lookup/strategies'");
-    }
-    check_provenance(reader, provenance);
-
-    Lookups lookups;
-    lookups.organizations = unique_lookup_labels(reader, "organizations");
-    const std::size_t organization_count = lookups.organizations.size();
-    const auto services =
-        lookup_column<std::uint16_t>(reader, "organizations", "services", organization_count);
-    const auto runners =
-        lookup_column<std::uint16_t>(reader, "organizations", "ci_runners", organization_count);
-    const auto reviewers =
-        lookup_column<std::uint16_t>(reader, "organizations", "reviewers", organization_count);
-    for (std::size_t o = 0; o < organization_count; ++o) {
-      provenance.organizations.push_back(
-          OrganizationInfo{lookups.organizations[o], services[o], runners[o], reviewers[o]});
-    }
-    lookups.violation_policies = lookup_labels(reader, "policies");
-    if (options.audit) {
-      lookups.actions = lookup_labels(reader, "audit_actions");
-      lookups.decisions = lookup_labels(reader, "audit_decisions");
-      lookups.policy_sets = lookup_labels(reader, "audit_policies");
-    }
-    if (options.awu) {
-      for (const std::string& label : lookup_labels(reader, "awu_policies")) {
-        const std::optional<models::AwuPolicy> policy = models::parse_awu_policy(label);
-        if (!policy) {
-          reject(path,
-                 "lookup table '/lookup/awu_policies' has the unknown policy '" + label + "'");
-        }
-        lookups.awu_policies.push_back(*policy);
-      }
-      lookups.service_names = lookup_labels(reader, "service_names");
-    }
-
-    study.runs.resize(provenance.strategies.size() * provenance.replications);
-    for (std::size_t s = 0; s < provenance.strategies.size(); ++s) {
-      for (std::uint32_t r = 0; r < provenance.replications; ++r) {
-        RunRecords& run = study.runs[s * provenance.replications + r];
-        run.strategy = provenance.strategies[s];
-        run.replication = r;
-        read_run(reader, lookups, options, run);
-      }
-    }
-  } catch (const Hdf5Error& error) {
-    reject(path, "is damaged: " + std::string(error.what()));
   }
   return study;
 }

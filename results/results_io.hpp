@@ -107,7 +107,19 @@ struct WriteOptions {
   bool shuffle = true;
   std::string audit_key = {};  // non-empty: also store the manifest's HMAC-SHA-256 with it
   OutputOptions output = {};   // the option naming the file, and whether it may be replaced
+  // One task of a study split by replication (`run --task-index I --task-count N`): the file
+  // holds replications I, I+N, ... of every strategy and says so in the root attributes
+  // task_index and task_count (u32). read_study() refuses it; `genops-sim merge` joins the
+  // tasks' files into the study's file. The default {0, 1} is a whole study.
+  std::uint32_t task_index = 0;
+  std::uint32_t task_count = 1;
 };
+
+// Whether replication `replication` belongs to task `index` of `count` (replications I, I+N, ...).
+constexpr bool replication_in_task(std::uint32_t replication, std::uint32_t index,
+                                   std::uint32_t count) {
+  return count <= 1 || replication % count == index;
+}
 
 // Writes `<path>.partial`, one run at a time, then finalize() renames it to `<path>`. Destroying
 // the writer without finalize() leaves only the `.partial` file. ResultsFileError when the
@@ -210,6 +222,37 @@ struct StudyRecords {
   }
   // The text of a root attribute ("" when absent).
   std::string attribute(std::string_view name) const;
+};
+
+// Reads a finished results file run by run, so a caller can hold one run at a time (merge,
+// export). Opening reads and checks the provenance and the lookup tables; read_run() reads one
+// (strategy, replication) group. A task file (WriteOptions::task_index/task_count) is opened
+// only with `allow_task_file`; its runs are the task's replications. ResultsFileError as for
+// read_study().
+class StudyReader {
+ public:
+  explicit StudyReader(const std::filesystem::path& path, const ReadOptions& options = {},
+                       bool allow_task_file = false);
+  ~StudyReader();
+  StudyReader(const StudyReader&) = delete;
+  StudyReader& operator=(const StudyReader&) = delete;
+
+  const std::filesystem::path& path() const;
+  const StudyProvenance& provenance() const;
+  // Every root attribute as (name, text), in the order written.
+  const std::vector<std::pair<std::string, std::string>>& attributes() const;
+  std::uint32_t task_index() const;
+  std::uint32_t task_count() const;  // 1 for a whole study
+  // Whether the file holds the run (every replication of a whole study; the task's ones).
+  bool has_run(std::uint32_t replication) const {
+    return replication < provenance().replications &&
+           replication_in_task(replication, task_index(), task_count());
+  }
+  RunRecords read_run(std::size_t strategy, std::uint32_t replication) const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
 };
 
 // Writes a whole study (one StudyResultsWriter, runs in the order given).

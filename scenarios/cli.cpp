@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -13,7 +14,9 @@
 #include <new>
 #include <sstream>
 
+#include <tbb/info.h>
 #include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
 
 #include "engine/error.hpp"
 #include "models/strategy.hpp"
@@ -27,6 +30,7 @@
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario_loader.hpp"
 #include "scenarios/step_timer.hpp"
+#include "scenarios/task_shard.hpp"
 #include "scenarios/telemetry_output.hpp"
 
 namespace genops::scenarios {
@@ -51,24 +55,76 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
-// Progress with ETA on stderr, only when stderr is a terminal.
+// Progress of `run` on stderr with one ETA over the whole command, in wall-time units: a run
+// simulated costs 1/threads (runs simulate in parallel), a run written by --out kWriteShare
+// more (one at a time), so the ETA covers the HDF5 write too. auto: a bar on a terminal, else
+// one line per 10%; json: one JSON line per run simulated or written; none.
 class Progress {
  public:
-  explicit Progress(bool enabled) : enabled_(enabled && isatty(STDERR_FILENO) != 0) {}
-  void operator()(int done, int total) {
-    if (!enabled_)
-      return;
-    const double elapsed =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-    const double eta = done > 0 ? elapsed * (total - done) / done : 0.0;
-    std::fprintf(stderr, "\r  %d/%d runs  %.1f s elapsed  ETA %.1f s   ", done, total, elapsed,
-                 eta);
-    if (done == total)
+  // Writing one run costs about 0.6 of simulating it on one core: an assumption measured on
+  // paper.toml (`run --replications 2 --threads 2 --json --out`: simulate 1.94 s wall for 4
+  // runs on 2 threads, i.e. 0.97 CPU-s per run; write_results 2.31 s, 0.58 s per run). Only
+  // the ETA's weighting uses it.
+  static constexpr double kWriteShare = 0.6;
+
+  Progress(const std::string& mode, bool quiet) {
+    if (mode != "auto" && mode != "json" && mode != "none")
+      throw engine::InputError("--progress: expected auto, json or none, got '" + mode + "'");
+    mode_ = quiet ? "none" : mode;
+    bar_ = mode_ == "auto" && isatty(STDERR_FILENO) != 0;
+  }
+  void start(int runs, int threads, bool writes) {
+    runs_ = runs;
+    simulate_unit_ = 1.0 / std::max(1, std::min(threads, runs));
+    total_ = runs * (simulate_unit_ + (writes ? kWriteShare : 0.0));
+  }
+  void simulated(int done) { report("simulate", done, done * simulate_unit_); }
+  void written(int done) { report("write", done, runs_ * simulate_unit_ + kWriteShare * done); }
+  void finish() {
+    if (bar_ && shown_)
       std::fprintf(stderr, "\n");
   }
 
  private:
-  bool enabled_;
+  void report(const char* phase, int done, double units) {
+    if (mode_ == "none" || total_ <= 0)
+      return;
+    const double fraction = std::clamp(units / total_, 0.0, 1.0);
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    const double eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0.0;
+    if (mode_ == "json") {
+      std::fprintf(stderr,
+                   "{\"phase\":\"%s\",\"done_runs\":%d,\"total_runs\":%d,\"fraction\":%.4f,"
+                   "\"elapsed_s\":%.2f,\"eta_s\":%.2f}\n",
+                   phase, done, runs_, fraction, elapsed, eta);
+      return;
+    }
+    if (bar_) {
+      constexpr int kWidth = 30;
+      const int filled = std::clamp(static_cast<int>(fraction * kWidth), 0, kWidth);
+      std::fprintf(stderr, "\r  [%s%s] %3.0f%%  %s %d/%d runs  ETA %.0f s   ",
+                   std::string(static_cast<std::size_t>(filled), '#').c_str(),
+                   std::string(static_cast<std::size_t>(kWidth - filled), ' ').c_str(),
+                   100 * fraction, phase, done, runs_, eta);
+      shown_ = true;
+      return;
+    }
+    const int decile = static_cast<int>(fraction * 10 + 1e-9);
+    if (decile > last_decile_) {
+      last_decile_ = decile;
+      std::fprintf(stderr, "  %d%%  %s %d/%d runs  %.0f s elapsed, ETA %.0f s\n", decile * 10,
+                   phase, done, runs_, elapsed, eta);
+    }
+  }
+
+  std::string mode_;
+  bool bar_ = false;
+  bool shown_ = false;
+  int runs_ = 0;
+  double simulate_unit_ = 1;
+  double total_ = 0;
+  int last_decile_ = 0;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
@@ -160,15 +216,24 @@ bool parse_run_options(const std::vector<std::string>& arguments, po::variables_
       ("force", po::bool_switch(), "replace existing --out / --telemetry files")
       ("audit-key", po::value<std::string>(),
        "file holding an HMAC key: --out also stores the audit manifest's HMAC-SHA-256")
-      ("quiet", po::bool_switch(), "no progress on stderr");
+      ("quiet", po::bool_switch(), "no progress on stderr")
+      ("progress", po::value<std::string>()->default_value("auto"),
+       "auto (a bar on a terminal, else one line per 10%), json (one JSON line per run "
+       "simulated or written, on stderr) or none; one ETA over simulation and --out");
   // clang-format on
+  add_task_options(options, "replications (task I runs I, I+N, ...; needs --out)");
   po::positional_options_description positional;
   positional.add("scenario", 1);
   return parse_command_options(
       "Usage: genops-sim run SCENARIO.toml [options]\n\n"
       "Replays the scenario's traffic through each strategy (same changes, same latent "
       "defects: common\n"
-      "random numbers) for every replication, in parallel, and prints the study table.",
+      "random numbers) for every replication, in parallel, and prints the study table.\n"
+      "With --task-index I --task-count N (or a Slurm array / Kubernetes Indexed Job / mpirun\n"
+      "task, when --out is given) it runs replications I, I+N, ... into --out, where {task}\n"
+      "becomes I (without it, study.h5 becomes study.task-I-of-N.h5); `genops-sim merge`\n"
+      "joins the tasks' files into the study's. Inside such a job, --task-index 0\n"
+      "--task-count 1 runs the whole study.",
       options, positional, arguments, values);
 }
 
@@ -178,14 +243,14 @@ struct RunOutputs {
   std::string audit_key;  // the --audit-key file's bytes, empty without it
 };
 
-RunOutputs check_run_outputs(const po::variables_map& values) {
+RunOutputs check_run_outputs(const po::variables_map& values, const std::string& out) {
   RunOutputs run_outputs;
   run_outputs.force = values["force"].as<bool>();
   std::vector<results::OutputTarget> outputs;
-  for (const char* option : {"out", "telemetry"}) {
-    if (values.count(option) != 0)
-      outputs.push_back({std::string("--") + option, values[option].as<std::string>()});
-  }
+  if (values.count("out") != 0)  // an empty name too: output safety refuses it
+    outputs.push_back({"--out", out});
+  if (values.count("telemetry") != 0)
+    outputs.push_back({"--telemetry", values["telemetry"].as<std::string>()});
   std::vector<std::filesystem::path> inputs = {values["scenario"].as<std::string>()};
   if (values.count("audit-key") != 0) {
     if (values.count("out") == 0)
@@ -203,8 +268,78 @@ StudyOptions study_options_of(const po::variables_map& values, Progress& progres
     throw engine::InputError("--threads: expected 0 or more, got " + std::to_string(threads));
   StudyOptions options;
   options.threads = threads;
-  options.progress = [&progress](int done, int total) { progress(done, total); };
+  options.progress = [&progress](int done, int) { progress.simulated(done); };
   return options;
+}
+
+// This process's share of the replications: the whole study, or one task of it. Tasks from the
+// environment (array jobs, mpirun) apply only with --out: a run without a file to merge is a
+// whole study.
+TaskShard run_task(const po::variables_map& values, const models::Scenario& scenario,
+                   std::vector<int>& replications) {
+  const bool explicit_task = values.count("task-index") != 0 || values.count("task-count") != 0;
+  if (!explicit_task && values.count("out") == 0)
+    return {};
+  const TaskShard task = task_shard(values);
+  if (task.count > 1 && values.count("out") == 0)
+    throw engine::InputError(task.source +
+                             ": a task of a study writes its replications to a file for "
+                             "`genops-sim merge`; expected --out");
+  if (task.count > 1 && values.count("telemetry") != 0)
+    throw engine::InputError("--telemetry: expected no telemetry file from a task of a study (" +
+                             task.source + "); write it from a whole run");
+  if (task.count > static_cast<std::size_t>(scenario.replications))
+    throw engine::InputError(task.source + ": task count " + std::to_string(task.count) +
+                             " is above the study's " + std::to_string(scenario.replications) +
+                             " replications; expected at most one task per replication");
+  std::vector<std::size_t> all(static_cast<std::size_t>(scenario.replications));
+  for (std::size_t r = 0; r < all.size(); ++r)
+    all[r] = r;
+  if (task.count > 1) {
+    for (const std::size_t r : shard(all, task))
+      replications.push_back(static_cast<int>(r));
+  }
+  return task;
+}
+
+// A task's file: {task} in --out becomes the index; else study.h5 becomes study.task-I-of-N.h5.
+std::string task_out_path(const std::string& out, const TaskShard& task) {
+  if (out.empty() || task.count <= 1)
+    return out;
+  const std::string index = std::to_string(task.index);
+  if (const auto at = out.find("{task}"); at != std::string::npos)
+    return out.substr(0, at) + index + out.substr(at + 6);
+  std::filesystem::path path(out);
+  const std::string extension = path.extension().string();
+  path.replace_filename(path.stem().string() + ".task-" + index + "-of-" +
+                        std::to_string(task.count) + extension);
+  return path.string();
+}
+
+// What a task prints instead of the study table (a task has some replications only).
+void print_task_summary(const StudyResult& study, const std::string& out, bool json) {
+  std::string replications;
+  for (const int r : study.replications)
+    replications += (replications.empty() ? "" : ",") + std::to_string(r);
+  if (json) {
+    const nlohmann::ordered_json summary = {{"schema", "genops-sim-run-task"},
+                                            {"schema_version", 1},
+                                            {"task_index", study.task_index},
+                                            {"task_count", study.task_count},
+                                            {"replications", study.replications},
+                                            {"runs", study.runs.size()},
+                                            {"events", study.events},
+                                            {"wall_seconds", study.wall_seconds},
+                                            {"file", out}};
+    std::cout << summary.dump(2) << '\n';
+    return;
+  }
+  std::cout << "task " << study.task_index << " of " << study.task_count << ": replications "
+            << replications << " of " << study.scenario.replications << " x "
+            << study.scenario.strategies.size() << " strategies (" << study.runs.size() << " runs, "
+            << study.events << " events) -> " << out
+            << "\nthe study table comes from the merged file: genops-sim merge DIR --out "
+               "study.h5, then genops-sim compare study.h5\n";
 }
 
 std::string command_line_of(const std::vector<std::string>& arguments) {
@@ -228,24 +363,49 @@ int command_run(const std::vector<std::string>& arguments) {
   const models::Scenario scenario = steps.time("load_scenario", [&] {
     return load_with_overrides(values["scenario"].as<std::string>(), values, registry);
   });
-  const RunOutputs outputs = check_run_outputs(values);
-  Progress progress(!values["quiet"].as<bool>());
-  const StudyResult study = steps.time("simulate", [&] {
-    return run_study(scenario, registry, study_options_of(values, progress));
+  std::vector<int> replications;
+  const TaskShard task = run_task(values, scenario, replications);
+  const std::string out =
+      task_out_path(values.count("out") != 0 ? values["out"].as<std::string>() : "", task);
+  const RunOutputs outputs = check_run_outputs(values, out);
+  Progress progress(values["progress"].as<std::string>(), values["quiet"].as<bool>());
+  const int runs =
+      static_cast<int>(scenario.strategies.size() *
+                       (replications.empty() ? static_cast<std::size_t>(scenario.replications)
+                                             : replications.size()));
+  const int threads = values["threads"].as<int>() > 0
+                          ? values["threads"].as<int>()
+                          : std::max(1, tbb::info::default_concurrency());
+  progress.start(runs, threads, values.count("out") != 0);
+  StudyResult study = steps.time("simulate", [&] {
+    StudyOptions options = study_options_of(values, progress);
+    options.replications = replications;
+    return run_study(scenario, registry, options);
   });
+  study.task_index = static_cast<std::uint32_t>(task.index);
+  study.task_count = static_cast<std::uint32_t>(task.count);
   const StudySummaries summaries = steps.time("summarize", [&] { return summarize_study(study); });
   if (values.count("out") != 0) {
     const std::string digest = steps.time("write_results", [&] {
-      return write_study_results(values["out"].as<std::string>(), study, summaries,
-                                 command_line_of(arguments), steps.times(), outputs.force,
-                                 outputs.audit_key);
+      return write_study_results(out, study, summaries, command_line_of(arguments), steps.times(),
+                                 outputs.force, outputs.audit_key,
+                                 [&progress](int written) { progress.written(written); });
     });
     // On stderr (stdout stays the table or the JSON summary); also in the file and in
     // `audit verify`'s output.
-    if (!values["quiet"].as<bool>())
-      std::cerr << "genops-sim run: wrote " << values["out"].as<std::string>()
-                << "; audit manifest sha256 " << digest
+    if (!values["quiet"].as<bool>() && task.count > 1)
+      std::cerr << "genops-sim run: task " << task.index << " of " << task.count << " (from "
+                << task.source << ") wrote " << out
+                << "; join the tasks' files with genops-sim merge\n";
+    else if (!values["quiet"].as<bool>())
+      std::cerr << "genops-sim run: wrote " << out << "; audit manifest sha256 " << digest
                 << " (keep it: genops-sim audit verify FILE --expect DIGEST)\n";
+  }
+  progress.finish();
+  if (task.count > 1) {
+    // The study table needs every replication: a task prints what it ran.
+    print_task_summary(study, out, values["json"].as<bool>());
+    return kExitOk;
   }
   if (values.count("telemetry") != 0) {
     steps.time("write_telemetry", [&] {
@@ -321,6 +481,11 @@ const std::map<std::string, Command>& commands() {
        {"the paper's comparison table from a results file (CIs, p-values, effect sizes)",
         command_compare}},
       {"report", {"a self-contained HTML report with plots from a results file", command_report}},
+      {"export",
+       {"a long CSV of every deployment (R, Excel, DuckDB) from results files", command_export}},
+      {"merge",
+       {"join the results files of a study's tasks (run --task-index) into one file",
+        command_merge}},
       {"audit",
        {"audit verify results.h5: recompute every audit trail's hash chain", command_audit}},
       {"sweep",

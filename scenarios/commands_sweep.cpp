@@ -5,7 +5,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -24,6 +26,7 @@
 #include "scenarios/sweep_plan.hpp"
 #include "scenarios/sweep_runner.hpp"
 #include "scenarios/sweep_table.hpp"
+#include "scenarios/task_shard.hpp"
 
 namespace genops::scenarios {
 
@@ -47,57 +50,6 @@ std::string command_line_of(const std::string& command, const std::vector<std::s
   for (const auto& a : args)
     out += " " + a;
   return out;
-}
-
-// The shard of this process: --task-index/--task-count, else the array index of Slurm,
-// Kubernetes Indexed Jobs or Open MPI. Returns (index, count).
-std::pair<std::size_t, std::size_t> task_of(const po::variables_map& values) {
-  const auto env = [](const char* name) -> std::optional<long> {
-    const char* text = std::getenv(name);
-    if (text == nullptr || *text == '\0')
-      return std::nullopt;
-    char* end = nullptr;
-    const long value = std::strtol(text, &end, 10);
-    if (*end != '\0' || value < 0)
-      throw engine::InputError(std::string("environment ") + name +
-                               ": expected a non-negative integer, got '" + text + "'");
-    return value;
-  };
-  std::optional<long> index;
-  std::optional<long> count;
-  std::string from = "--task-index";
-  if (values.count("task-index") != 0)
-    index = values["task-index"].as<long>();
-  if (values.count("task-count") != 0)
-    count = values["task-count"].as<long>();
-  if (!index) {
-    if (const auto slurm = env("SLURM_ARRAY_TASK_ID")) {
-      // Arrays may start anywhere (--array=1-4); the task is the offset from the minimum.
-      index = *slurm - env("SLURM_ARRAY_TASK_MIN").value_or(0);
-      from = "SLURM_ARRAY_TASK_ID";
-      if (!count)
-        count = env("SLURM_ARRAY_TASK_COUNT");
-    } else if (const auto kubernetes = env("JOB_COMPLETION_INDEX")) {
-      index = kubernetes;
-      from = "JOB_COMPLETION_INDEX";
-    } else if (const auto rank = env("OMPI_COMM_WORLD_RANK")) {
-      index = rank;
-      from = "OMPI_COMM_WORLD_RANK";
-      if (!count)
-        count = env("OMPI_COMM_WORLD_SIZE");
-    }
-  }
-  if (!index && !count)
-    return {0, 1};
-  if (!index || !count || *count < 1 || *index < 0 || *index >= *count) {
-    throw engine::InputError(
-        from +
-        ": expected a task index in [0, task count) and a task count >= 1 (--task-count, "
-        "SLURM_ARRAY_TASK_COUNT or OMPI_COMM_WORLD_SIZE), got index " +
-        (index ? std::to_string(*index) : "none") + " and count " +
-        (count ? std::to_string(*count) : "none"));
-  }
-  return {static_cast<std::size_t>(*index), static_cast<std::size_t>(*count)};
 }
 
 void add_sweep_options(po::options_description& options) {
@@ -126,17 +78,6 @@ std::vector<std::string> filters_of(const po::variables_map& values) {
   if (values.count("filter") == 0)
     return {};
   return values["filter"].as<std::vector<std::string>>();
-}
-
-// The selected points this task runs: the k-th selected point goes to task k mod count.
-std::vector<std::size_t> shard(const std::vector<std::size_t>& points,
-                               std::pair<std::size_t, std::size_t> task) {
-  std::vector<std::size_t> out;
-  for (std::size_t k = 0; k < points.size(); ++k) {
-    if (k % task.second == task.first)
-      out.push_back(points[k]);
-  }
-  return out;
 }
 
 int sweep_plan(const std::vector<std::string>& arguments) {
@@ -175,17 +116,16 @@ int sweep_plan(const std::vector<std::string>& arguments) {
   return kExitOk;
 }
 
-void add_output_options(po::options_description& options) {
+void add_output_options(po::options_description& options, bool out_required = true) {
+  auto* out = po::value<std::string>();
+  if (out_required)
+    out->required();
   // clang-format off
   options.add_options()
-      ("out", po::value<std::string>()->required(), "the study directory (one file per point)")
-      ("task-index", po::value<long>(),
-       "this task's shard, 0-based (default: SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or "
-       "OMPI_COMM_WORLD_RANK)")
-      ("task-count", po::value<long>(),
-       "number of shards (default: SLURM_ARRAY_TASK_COUNT or OMPI_COMM_WORLD_SIZE)")
+      ("out", out, "the study directory (one file per point)")
       ("json", po::bool_switch(), "print a JSON summary of the points on stdout");
   // clang-format on
+  add_task_options(options, "selected points");
 }
 
 Json point_json(const SweepPlan& plan, std::size_t point) {
@@ -199,52 +139,8 @@ Json point_json(const SweepPlan& plan, std::size_t point) {
           {"config_sha256", plan.points[point].config_sha256}};
 }
 
-int sweep_run(const std::vector<std::string>& arguments) {
-  po::options_description options("genops-sim sweep run options");
-  add_sweep_options(options);
-  add_output_options(options);
-  // clang-format off
-  options.add_options()
-      ("threads", po::value<int>()->default_value(0),
-       "worker threads (0: all cores); results do not depend on it")
-      ("quiet", po::bool_switch(), "no progress or per-point lines on stderr")
-      ("progress", po::value<std::string>()->default_value("auto"),
-       "auto (a bar on a terminal, else one line per 10%), json (one JSON line per run on "
-       "stderr) or none; the ETA is weighted by run cost")
-      ("mpi", po::bool_switch(),
-       "under mpirun: rank 0 hands out points to the other ranks as they become free");
-  // clang-format on
-  po::positional_options_description positional;
-  positional.add("scenario", 1);
-  po::variables_map values;
-  if (!parse_command_options(
-          "Usage: genops-sim sweep run SCENARIO.toml --out DIR [--filter F ...] "
-          "[--task-index I --task-count N]\n\n"
-          "Runs every point of the file's [sweep] table into DIR/point-NNNN.h5 (the layout of\n"
-          "`run --out`). Runs stream: each is written when it finishes and leaves memory.\n"
-          "Rerunning resumes: a point whose complete file has the point's config hash is\n"
-          "skipped. A failing point is logged (DIR/point-NNNN.failed) and the rest goes on;\n"
-          "the exit code is then 1. --filter takes point-level filters only.",
-          options, positional, arguments, values)) {
-    return kExitOk;
-  }
-  const int threads = values["threads"].as<int>();
-  if (threads < 0)
-    throw engine::InputError("--threads: expected 0 or more, got " + std::to_string(threads));
-  const models::StrategyRegistry registry = builtin_registry();
-  const SweepPlan plan = plan_of(values, registry);
-  const bool mpi = values["mpi"].as<bool>();
-  if (mpi && (values.count("task-index") != 0 || values.count("task-count") != 0))
-    throw engine::InputError(
-        "--mpi: expected no --task-index/--task-count (ranks share out points)");
-  if (mpi && !sweep_mpi_available())
-    run_sweep_mpi(plan, models::StrategyRegistry{}, {});  // throws the message naming the fix
-  const auto task = mpi ? std::pair<std::size_t, std::size_t>{0, 1} : task_of(values);
-  SweepRunOptions run_options;
-  run_options.out_dir = values["out"].as<std::string>();
-  run_options.threads = threads;
-  run_options.points = shard(select_points(plan, filters_of(values)), task);
-  run_options.command_line = command_line_of("sweep run", arguments);
+// The stderr log and progress of `sweep run` (--quiet, --progress); true when a bar is drawn.
+bool set_sweep_progress(const po::variables_map& values, SweepRunOptions& run_options) {
   const bool quiet = values["quiet"].as<bool>();
   const bool tty = isatty(STDERR_FILENO) != 0;
   const std::string progress_mode = values["progress"].as<std::string>();
@@ -293,6 +189,90 @@ int sweep_run(const std::vector<std::string>& arguments) {
       }
     };
   }
+  return bar;
+}
+
+// `sweep run --json`'s points: state, file, error, the means per strategy and metric (gathered
+// by rank 0 under --mpi) and the rank that ran each.
+Json points_json(const SweepPlan& plan, const SweepRunReport& report,
+                 const std::filesystem::path& out_dir, bool mpi,
+                 const std::vector<int>& point_rank) {
+  Json points = Json::array();
+  for (const auto& p : report.points) {
+    Json entry = point_json(plan, p.point);
+    entry["status"] = p.skipped ? "skipped" : point_state_name(p.state);
+    entry["file"] = sweep_point_file(out_dir, p.point).string();
+    if (!p.error.empty())
+      entry["error"] = p.error;
+    if (!p.means.empty()) {
+      Json means = Json::object();
+      const std::vector<std::string>& metrics = sweep_metrics();
+      for (std::size_t s = 0; s < plan.strategies.size(); ++s) {
+        Json of_strategy = Json::object();
+        for (std::size_t m = 0; m < metrics.size(); ++m)
+          of_strategy[metrics[m]] = p.means[s * metrics.size() + m];
+        means[plan.strategies[s]] = of_strategy;
+      }
+      entry["means"] = means;
+    }
+    if (mpi)
+      entry["rank"] = point_rank[points.size()];
+    points.push_back(entry);
+  }
+  return points;
+}
+
+int sweep_run(const std::vector<std::string>& arguments) {
+  po::options_description options("genops-sim sweep run options");
+  add_sweep_options(options);
+  add_output_options(options);
+  // clang-format off
+  options.add_options()
+      ("threads", po::value<int>()->default_value(0),
+       "worker threads (0: all cores); results do not depend on it")
+      ("quiet", po::bool_switch(), "no progress or per-point lines on stderr")
+      ("progress", po::value<std::string>()->default_value("auto"),
+       "auto (a bar on a terminal, else one line per 10%), json (one JSON line per run on "
+       "stderr) or none; the ETA is weighted by run cost")
+      ("mpi", po::bool_switch(),
+       "under mpirun: rank 0 hands out points to the other ranks as they become free")
+      ("force", po::bool_switch(),
+       "run again points whose file is stale (another config hash) or damaged, replacing it");
+  // clang-format on
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  po::variables_map values;
+  if (!parse_command_options(
+          "Usage: genops-sim sweep run SCENARIO.toml --out DIR [--filter F ...] "
+          "[--task-index I --task-count N]\n\n"
+          "Runs every point of the file's [sweep] table into DIR/point-NNNN.h5 (the layout of\n"
+          "`run --out`). Runs stream: each is written when it finishes and leaves memory.\n"
+          "Rerunning resumes: a point whose complete file has the point's config hash is\n"
+          "skipped; a stale or damaged file is replaced only with --force. A failing point is\n"
+          "logged (DIR/point-NNNN.failed) and the rest goes on; the exit code is then 1.\n"
+          "--filter takes point-level filters only. DIR/sweep.json keeps the plan.",
+          options, positional, arguments, values)) {
+    return kExitOk;
+  }
+  const int threads = values["threads"].as<int>();
+  if (threads < 0)
+    throw engine::InputError("--threads: expected 0 or more, got " + std::to_string(threads));
+  const models::StrategyRegistry registry = builtin_registry();
+  const SweepPlan plan = plan_of(values, registry);
+  const bool mpi = values["mpi"].as<bool>();
+  if (mpi && (values.count("task-index") != 0 || values.count("task-count") != 0))
+    throw engine::InputError(
+        "--mpi: expected no --task-index/--task-count (ranks share out points)");
+  if (mpi && !sweep_mpi_available())
+    run_sweep_mpi(plan, models::StrategyRegistry{}, {});  // throws the message naming the fix
+  const TaskShard task = mpi ? TaskShard{} : task_shard(values);
+  SweepRunOptions run_options;
+  run_options.out_dir = values["out"].as<std::string>();
+  run_options.threads = threads;
+  run_options.points = shard(select_points(plan, filters_of(values)), task);
+  run_options.command_line = command_line_of("sweep run", arguments);
+  run_options.force = values["force"].as<bool>();
+  const bool bar = set_sweep_progress(values, run_options);
   std::vector<int> point_rank;
   int ranks = 1;
   SweepRunReport report;
@@ -312,22 +292,12 @@ int sweep_run(const std::vector<std::string>& arguments) {
   for (const auto& p : report.points)
     skipped += p.skipped ? 1 : 0;
   if (values["json"].as<bool>()) {
-    Json points = Json::array();
-    for (const auto& p : report.points) {
-      Json entry = point_json(plan, p.point);
-      entry["status"] = p.skipped ? "skipped" : point_state_name(p.state);
-      entry["file"] = sweep_point_file(run_options.out_dir, p.point).string();
-      if (!p.error.empty())
-        entry["error"] = p.error;
-      if (mpi)
-        entry["rank"] = point_rank[points.size()];
-      points.push_back(entry);
-    }
+    const Json points = points_json(plan, report, run_options.out_dir, mpi, point_rank);
     const Json out = {{"schema", "genops-sim-sweep-run"},
                       {"schema_version", kSchemaVersion},
                       {"build", build_json()},
-                      {"task_index", task.first},
-                      {"task_count", task.second},
+                      {"task_index", task.index},
+                      {"task_count", task.count},
                       {"mpi_ranks", mpi ? Json(ranks) : Json(nullptr)},
                       {"runs_executed", report.runs_executed},
                       {"points_skipped", skipped},
@@ -341,32 +311,57 @@ int sweep_run(const std::vector<std::string>& arguments) {
     std::printf(
         "%zu points (task %zu of %zu): %zu run now, %zu already done, %zu failed; %zu "
         "runs in %.1f s -> %s\n",
-        report.points.size(), task.first, task.second,
+        report.points.size(), task.index, task.count,
         report.points.size() - skipped - report.points_failed, skipped, report.points_failed,
         report.runs_executed, report.wall_seconds, run_options.out_dir.string().c_str());
   }
   return report.points_failed == 0 ? kExitOk : kExitFailed;
 }
 
+// `sweep status`'s plan: the scenario file's, or DIR/sweep.json when given a directory alone.
+SweepPlan status_plan(const po::variables_map& values) {
+  const std::filesystem::path first = values["scenario"].as<std::string>();
+  std::error_code error;
+  if (values.count("out") != 0 || !std::filesystem::is_directory(first, error)) {
+    if (values.count("out") == 0)
+      throw engine::InputError("--out: expected the study directory (or give DIR alone)");
+    return plan_of(values, builtin_registry());
+  }
+  if (!scenario_assignments(values).empty())
+    throw engine::InputError(
+        "sweep status DIR: expected no --set/--seed/--replications/--strategies (the plan "
+        "comes from DIR/sweep.json)");
+  const std::filesystem::path file = sweep_plan_file(first);
+  std::ifstream in(file, std::ios::binary);
+  if (!in)
+    throw engine::InputError(file.string() +
+                             ": cannot read the plan (written by `sweep run`); give the "
+                             "scenario file and --out DIR instead");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return sweep_plan_from_json(text, file.string());
+}
+
 int sweep_status(const std::vector<std::string>& arguments) {
   po::options_description options("genops-sim sweep status options");
   add_sweep_options(options);
-  add_output_options(options);
+  add_output_options(options, false);
   po::positional_options_description positional;
   positional.add("scenario", 1);
   po::variables_map values;
   if (!parse_command_options(
-          "Usage: genops-sim sweep status SCENARIO.toml --out DIR [--filter F ...] [--json]\n\n"
+          "Usage: genops-sim sweep status SCENARIO.toml --out DIR [--filter F ...] [--json]\n"
+          "       genops-sim sweep status DIR   (the plan from DIR/sweep.json)\n\n"
           "Says which points of the study in DIR are done, missing, partial (running or\n"
           "interrupted), failed, stale (another configuration) or damaged. Exit 0 when every\n"
           "selected point is done, 1 otherwise.",
           options, positional, arguments, values)) {
     return kExitOk;
   }
-  const SweepPlan plan = plan_of(values, builtin_registry());
-  const std::filesystem::path dir = values["out"].as<std::string>();
+  const SweepPlan plan = status_plan(values);
+  const std::filesystem::path dir = values.count("out") != 0 ? values["out"].as<std::string>()
+                                                             : values["scenario"].as<std::string>();
   const std::vector<std::size_t> points =
-      shard(select_points(plan, filters_of(values)), task_of(values));
+      shard(select_points(plan, filters_of(values)), task_shard(values));
   std::map<std::string, std::size_t> counts;
   Json entries = Json::array();
   const bool json = values["json"].as<bool>();

@@ -74,15 +74,20 @@ results::StudyProvenance provenance_of(const StudyResult& study, const std::stri
 std::string write_study_results(const std::string& path, const StudyResult& study,
                                 const StudySummaries& summaries, const std::string& command_line,
                                 const StepTimes& step_seconds, bool force,
-                                const std::string& audit_key) {
+                                const std::string& audit_key,
+                                const std::function<void(int)>& on_written) {
   try {
     results::WriteOptions options;
     options.output = results::OutputOptions{"--out", force};
     options.audit_key = audit_key;
+    options.task_index = study.task_index;
+    options.task_count = study.task_count;
     results::StudyResultsWriter writer(path, provenance_of(study, command_line, step_seconds),
                                        options);
     for (std::size_t r = 0; r < study.runs.size(); ++r) {
       writer.write_run(results_view(study.runs[r], summaries.runs.at(r)));
+      if (on_written)
+        on_written(static_cast<int>(r + 1));
     }
     writer.finalize();
     return writer.audit_manifest_sha256();

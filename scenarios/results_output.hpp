@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,10 +17,12 @@ namespace genops::scenarios {
 // `command_line` and `step_seconds` are recorded as provenance. `force`: replace an existing
 // file; `audit_key`: non-empty to store the audit manifest's HMAC. Returns the manifest digest
 // (hex).
+// `on_written(n)`, when given, is called after the n-th run is written (progress).
 std::string write_study_results(const std::string& path, const StudyResult& study,
                                 const StudySummaries& summaries, const std::string& command_line,
                                 const StepTimes& step_seconds, bool force,
-                                const std::string& audit_key);
+                                const std::string& audit_key,
+                                const std::function<void(int)>& on_written = {});
 
 // For writers that stream runs (`sweep run`): the provenance of a study of `scenario` (wall
 // time and events left 0) and one finished run as views (`run` must outlive the view).

@@ -55,7 +55,12 @@ StudyResult run_study(const models::Scenario& scenario, const models::StrategyRe
     strategies.push_back(registry.create(name, scenario));
   StudyResult study;
   study.scenario = scenario;
-  const auto replications = static_cast<std::size_t>(scenario.replications);
+  study.replications = options.replications;
+  if (study.replications.empty()) {
+    for (int r = 0; r < scenario.replications; ++r)
+      study.replications.push_back(r);
+  }
+  const std::size_t replications = study.replications.size();
   const std::size_t total = strategies.size() * replications;
   study.runs.resize(total);
   // The default is the CPUs this process may use (taskset, cgroups), not the machine's; an
@@ -71,7 +76,7 @@ StudyResult run_study(const models::Scenario& scenario, const models::StrategyRe
   arena.execute([&] {
     tbb::parallel_for(std::size_t{0}, total, [&](std::size_t slot) {
       study.runs[slot] = run_once(study.scenario, *strategies[slot / replications],
-                                  static_cast<int>(slot % replications));
+                                  study.replications[slot % replications]);
       if (options.progress) {
         const std::lock_guard lock(progress_mutex);
         options.progress(++finished, static_cast<int>(total));
@@ -88,8 +93,8 @@ StudyResult run_study(const models::Scenario& scenario, const models::StrategyRe
 models::StrategySummary pooled_summary(const StudyResult& study, std::size_t strategy) {
   std::vector<models::DeploymentRecord> all;
   std::uint64_t violations = 0;
-  for (int r = 0; r < study.scenario.replications; ++r) {
-    const RunResult& run = study.run(strategy, r);
+  for (std::size_t k = 0; k < study.replications.size(); ++k) {
+    const RunResult& run = study.run(strategy, static_cast<int>(k));
     const auto records = run.deployments();
     all.insert(all.end(), records.begin(), records.end());
     violations += run.violations.size();

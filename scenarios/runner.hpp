@@ -31,17 +31,26 @@ struct StudyOptions {
   // Called after each finished run with (finished runs, total runs); may be called from any
   // worker thread, serialised by the runner.
   std::function<void(int, int)> progress;
+  // The replications to run, ascending (one task of a study split with --task-index); empty:
+  // all of the scenario's.
+  std::vector<int> replications = {};
 };
 
 struct StudyResult {
   models::Scenario scenario;
-  std::vector<RunResult> runs;  // strategy-major: runs[s * replications + r]
+  // The replication indices run, ascending: 0..replications-1 unless the study is one task.
+  std::vector<int> replications;
+  // Strategy-major: runs[s * replications.size() + k] is replication replications[k].
+  std::vector<RunResult> runs;
   double wall_seconds = 0;
   int threads = 0;
   std::uint64_t events = 0;
-  const RunResult& run(std::size_t strategy, int replication) const {
-    return runs[strategy * static_cast<std::size_t>(scenario.replications) +
-                static_cast<std::size_t>(replication)];
+  // Task task_index of task_count when the study was split (the results file says so).
+  std::uint32_t task_index = 0;
+  std::uint32_t task_count = 1;
+  // The k-th replication run of a strategy (k = the replication itself in a whole study).
+  const RunResult& run(std::size_t strategy, int k) const {
+    return runs[strategy * replications.size() + static_cast<std::size_t>(k)];
   }
 };
 

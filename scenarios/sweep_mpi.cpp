@@ -2,10 +2,12 @@
 
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <string>
 
 #include "engine/error.hpp"
+#include "scenarios/sweep_table.hpp"
 
 #if GENOPS_HAVE_MPI
 // The C API only: Open MPI's mpi.h would otherwise pull in its deprecated C++ bindings.
@@ -22,6 +24,7 @@ namespace {
 
 constexpr int kTagResult = 1;  // worker -> root: {position or -1, state, runs executed}
 constexpr int kTagWork = 2;    // root -> worker: {position or -1 to stop}
+constexpr int kTagMeans = 3;   // worker -> root after a result: strategies x metrics means
 constexpr long long kNone = -1;
 
 enum class Reported : long long { Done = 0, Failed = 1, Skipped = 2 };
@@ -72,6 +75,12 @@ MpiSweepReport run_root(const SweepPlan& plan, const SweepRunOptions& options, i
       out.report.points_failed += reported == Reported::Failed ? 1 : 0;
       out.report.runs_executed += static_cast<std::size_t>(result[2]);
       out.point_rank[position] = status.MPI_SOURCE;
+      // The point's means (NaN when the worker skipped it: it did not run it now).
+      std::vector<double> means(plan.strategies.size() * sweep_metrics().size());
+      MPI_Recv(means.data(), static_cast<int>(means.size()), MPI_DOUBLE, status.MPI_SOURCE,
+               kTagMeans, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      if (!means.empty() && !std::isnan(means.front()))
+        outcome.means = std::move(means);
       if (options.log && reported != Reported::Skipped) {
         options.log("rank " + std::to_string(status.MPI_SOURCE) + ": point " +
                     std::to_string(outcome.point) + " (" + plan.point_label(outcome.point) + ") " +
@@ -96,8 +105,12 @@ MpiSweepReport run_worker(const SweepPlan& plan, const models::StrategyRegistry&
   MpiSweepReport out;
   out.ranks = ranks;
   std::array<long long, 3> result{kNone, 0, 0};
+  std::vector<double> means;
   for (;;) {
     MPI_Send(result.data(), 3, MPI_LONG_LONG, 0, kTagResult, MPI_COMM_WORLD);
+    if (result[0] != kNone)
+      MPI_Send(means.data(), static_cast<int>(means.size()), MPI_DOUBLE, 0, kTagMeans,
+               MPI_COMM_WORLD);
     long long work = kNone;
     MPI_Recv(&work, 1, MPI_LONG_LONG, 0, kTagWork, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     if (work == kNone)
@@ -114,6 +127,8 @@ MpiSweepReport run_worker(const SweepPlan& plan, const models::StrategyRegistry&
                               : outcome.state == PointState::Failed ? Reported::Failed
                                                                     : Reported::Done;
     result = {work, static_cast<long long>(reported), static_cast<long long>(report.runs_executed)};
+    means = outcome.means;
+    means.resize(plan.strategies.size() * sweep_metrics().size(), NAN);
   }
 }
 

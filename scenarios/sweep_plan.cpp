@@ -655,7 +655,10 @@ std::string sweep_plan_json(const SweepPlan& plan, const std::vector<SweepRun>& 
     Json values = Json::array();
     for (std::size_t level = 0; level < factor.values.size(); ++level)
       values.push_back(Json::parse(factor_value_json(factor, level)));
-    factors.push_back({{"name", factor.name}, {"key", factor.key}, {"values", values}});
+    factors.push_back({{"name", factor.name},
+                       {"key", factor.key},
+                       {"values", values},
+                       {"labels", factor.labels}});
   }
   Json points = Json::array();
   for (const auto& point : plan.points) {
@@ -665,6 +668,7 @@ std::string sweep_plan_json(const SweepPlan& plan, const std::vector<SweepRun>& 
           Json::parse(factor_value_json(plan.factors[f], point.levels[f]));
     points.push_back({{"point", point.index},
                       {"factors", values},
+                      {"levels", point.levels},
                       {"overrides", point.overrides},
                       {"config_sha256", point.config_sha256}});
   }
@@ -688,6 +692,48 @@ std::string sweep_plan_json(const SweepPlan& plan, const std::vector<SweepRun>& 
                     {"run_count", plan.run_count()},
                     {"selected_runs", selected}};
   return out.dump(2);
+}
+
+SweepPlan sweep_plan_from_json(const std::string& text, const std::string& source) {
+  SweepPlan plan;
+  plan.source = source;
+  try {
+    const Json json = Json::parse(text);
+    if (json.at("schema") != "genops-sim-sweep-plan" || json.at("schema_version") != 1)
+      throw engine::InputError(source + ": expected schema genops-sim-sweep-plan version 1");
+    plan.zipped = json.at("mode") == "zip";
+    plan.seed = json.at("seed").get<std::uint64_t>();
+    plan.replications = json.at("replications").get<int>();
+    plan.strategies = json.at("strategies").get<std::vector<std::string>>();
+    for (const Json& entry : json.at("factors")) {
+      SweepFactor factor;
+      factor.name = entry.at("name").get<std::string>();
+      factor.key = entry.at("key").get<std::string>();
+      factor.labels = entry.at("labels").get<std::vector<std::string>>();
+      for (const Json& value : entry.at("values"))
+        factor.values.push_back(value.dump());
+      plan.factors.push_back(std::move(factor));
+    }
+    for (const Json& entry : json.at("points")) {
+      SweepPoint point;
+      point.index = entry.at("point").get<std::size_t>();
+      point.levels = entry.at("levels").get<std::vector<std::size_t>>();
+      point.overrides = entry.at("overrides").get<std::vector<std::string>>();
+      point.config_sha256 = entry.at("config_sha256").get<std::string>();
+      if (point.index != plan.points.size() || point.levels.size() != plan.factors.size())
+        throw engine::InputError(source + ": point " + std::to_string(point.index) +
+                                 " is out of order or has the wrong number of levels");
+      for (std::size_t f = 0; f < point.levels.size(); ++f) {
+        if (point.levels[f] >= plan.factors[f].labels.size())
+          throw engine::InputError(source + ": point " + std::to_string(point.index) +
+                                   " has a level outside factor '" + plan.factors[f].name + "'");
+      }
+      plan.points.push_back(std::move(point));
+    }
+  } catch (const nlohmann::json::exception& error) {
+    throw engine::InputError(source + ": not a sweep plan (" + error.what() + ")");
+  }
+  return plan;
 }
 
 }  // namespace genops::scenarios

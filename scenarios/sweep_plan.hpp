@@ -89,4 +89,10 @@ std::string factor_value_json(const SweepFactor& factor, std::size_t level);
 // The plan as JSON (schema "genops-sim-sweep-plan", version 1): factors, points and runs.
 std::string sweep_plan_json(const SweepPlan& plan, const std::vector<SweepRun>& runs);
 
+// A plan read back from sweep_plan_json() (DIR/sweep.json, written by `sweep run`): factors,
+// points (levels, overrides, config hashes), strategies, replications and seed; the points'
+// scenarios are not rebuilt (enough for `sweep status DIR`). engine::InputError naming
+// `source` for anything else.
+SweepPlan sweep_plan_from_json(const std::string& text, const std::string& source);
+
 }  // namespace genops::scenarios

@@ -5,18 +5,23 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <thread>
 
+#include <malloc.h>
+
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
+#include "engine/error.hpp"
 #include "results/output_file.hpp"
 #include "results/results_file.hpp"
 #include "results/results_io.hpp"
 #include "scenarios/results_output.hpp"
 #include "scenarios/runner.hpp"
+#include "scenarios/sweep_table.hpp"
 
 namespace genops::scenarios {
 
@@ -57,6 +62,7 @@ struct OpenPoint {
   Clock::time_point started;
   std::uint64_t events = 0;
   bool failed = false;
+  std::vector<double> sums;  // per strategy x metric, over the replications written
 };
 
 std::string factors_json(const SweepPlan& plan, std::size_t point) {
@@ -76,12 +82,41 @@ std::string join_lines(const std::vector<std::string>& items) {
   return out;
 }
 
+// DIR/sweep.json. A directory holding another plan is refused without --force (its files
+// belong to another study); the same plan is left as it is.
+void write_plan_file(const SweepPlan& plan, const SweepRunOptions& options) {
+  const std::filesystem::path path = sweep_plan_file(options.out_dir);
+  const std::string text = sweep_plan_json(plan, {}) + "\n";
+  std::error_code error;
+  if (std::filesystem::exists(path, error)) {
+    std::ifstream in(path, std::ios::binary);
+    const std::string old((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (old == text)
+      return;
+    if (!options.force)
+      throw engine::InputError("--out " + options.out_dir.string() +
+                               ": sweep.json holds another plan (another scenario, --set or "
+                               "filterless change); add --force to re-run stale points there");
+  }
+  try {
+    results::OutputFile out(results::OutputTarget{"--out", path}, true);
+    out.write(text);
+    out.commit();
+  } catch (const results::OutputError& failure) {
+    throw engine::InputError(failure.what());
+  }
+}
+
 void write_failure(const std::filesystem::path& path, const std::string& message) {
   std::ofstream out(path, std::ios::trunc);
   out << message << '\n';
 }
 
 }  // namespace
+
+std::filesystem::path sweep_plan_file(const std::filesystem::path& dir) {
+  return dir / "sweep.json";
+}
 
 std::filesystem::path sweep_point_file(const std::filesystem::path& dir, std::size_t point) {
   char name[32];
@@ -150,6 +185,58 @@ PointState sweep_point_state(const SweepPlan& plan, std::size_t point,
   return PointState::Missing;
 }
 
+namespace {
+
+// The writer of a point's file: `run --out`'s provenance plus the point's identity.
+std::unique_ptr<results::StudyResultsWriter> open_point_file(const SweepPlan& plan,
+                                                             std::size_t index,
+                                                             const SweepRunOptions& options,
+                                                             int threads) {
+  const SweepPoint& point = plan.points[index];
+  results::StudyProvenance provenance =
+      results_provenance(point.scenario, threads, options.command_line);
+  provenance.attributes = {{"sweep_source", plan.source},
+                           {"sweep_point", std::to_string(point.index)},
+                           {"sweep_factors", factors_json(plan, point.index)},
+                           {"sweep_overrides", join_lines(point.overrides)}};
+  results::WriteOptions write;
+  write.output = results::OutputOptions{"--out", options.force};
+  return std::make_unique<results::StudyResultsWriter>(
+      sweep_point_file(options.out_dir, point.index), provenance, write);
+}
+
+// Resume: points already done are reported and not run again; stale or damaged files are
+// replaced only with --force (else the point fails here). Returns the positions to run.
+std::vector<std::size_t> points_to_run(const SweepPlan& plan, const SweepRunOptions& options,
+                                       SweepRunReport& report) {
+  std::vector<std::size_t> to_run;  // positions into options.points
+  for (std::size_t position = 0; position < options.points.size(); ++position) {
+    PointOutcome outcome;
+    outcome.point = options.points[position];
+    std::string detail;
+    const PointState state = sweep_point_state(plan, outcome.point, options.out_dir, &detail);
+    if (state == PointState::Done) {
+      outcome.state = PointState::Done;
+      outcome.skipped = true;
+    } else if ((state == PointState::Stale || state == PointState::Damaged) && !options.force) {
+      outcome.state = PointState::Failed;
+      outcome.error = sweep_point_file(options.out_dir, outcome.point).string() + " is " +
+                      point_state_name(state) + " (" + detail +
+                      "); not replaced: add --force to run the point again";
+      ++report.points_failed;
+      if (options.log)
+        options.log("point " + std::to_string(outcome.point) + " (" +
+                    plan.point_label(outcome.point) + "): " + outcome.error);
+    } else {
+      to_run.push_back(position);
+    }
+    report.points.push_back(outcome);
+  }
+  return to_run;
+}
+
+}  // namespace
+
 SweepRunReport run_sweep(const SweepPlan& plan, const models::StrategyRegistry& registry,
                          const SweepRunOptions& options) {
   const auto started = Clock::now();
@@ -160,19 +247,8 @@ SweepRunReport run_sweep(const SweepPlan& plan, const models::StrategyRegistry& 
     throw engine::InputError("--out " + options.out_dir.string() +
                              ": cannot create the directory: " + error.message());
   }
-  // Resume: points already done are reported and not run again.
-  std::vector<std::size_t> to_run;  // positions into options.points
-  for (std::size_t position = 0; position < options.points.size(); ++position) {
-    PointOutcome outcome;
-    outcome.point = options.points[position];
-    if (sweep_point_state(plan, outcome.point, options.out_dir) == PointState::Done) {
-      outcome.state = PointState::Done;
-      outcome.skipped = true;
-    } else {
-      to_run.push_back(position);
-    }
-    report.points.push_back(outcome);
-  }
+  write_plan_file(plan, options);
+  const std::vector<std::size_t> to_run = points_to_run(plan, options, report);
   // Strategies are built per point: their configuration comes from the point's scenario.
   std::vector<std::vector<std::unique_ptr<models::Strategy>>> strategies(options.points.size());
   for (const std::size_t position : to_run) {
@@ -256,16 +332,8 @@ SweepRunReport run_sweep(const SweepPlan& plan, const models::StrategyRegistry& 
                     open = OpenPoint{};
                     open.position = job->position;
                     open.started = Clock::now();
-                    const SweepPoint& point = plan.points[job->point];
                     try {
-                      results::StudyProvenance provenance =
-                          results_provenance(point.scenario, threads, options.command_line);
-                      provenance.attributes = {{"sweep_source", plan.source},
-                                               {"sweep_point", std::to_string(point.index)},
-                                               {"sweep_factors", factors_json(plan, point.index)},
-                                               {"sweep_overrides", join_lines(point.overrides)}};
-                      open.writer = std::make_unique<results::StudyResultsWriter>(
-                          sweep_point_file(options.out_dir, point.index), provenance);
+                      open.writer = open_point_file(plan, job->point, options, threads);
                     } catch (const std::exception& failure) {
                       finish_failed(open, failure.what());
                     }
@@ -276,14 +344,22 @@ SweepRunReport run_sweep(const SweepPlan& plan, const models::StrategyRegistry& 
                     } else {
                       try {
                         open.events += job->result->engine.events;
-                        open.writer->write_run(
-                            results_view(*job->result, replication_summary(*job->result)));
+                        const models::StrategySummary summary = replication_summary(*job->result);
+                        open.writer->write_run(results_view(*job->result, summary));
+                        const std::size_t metrics = sweep_metrics().size();
+                        open.sums.resize(plan.strategies.size() * metrics, 0.0);
+                        for (std::size_t m = 0; m < metrics; ++m)
+                          open.sums[job->strategy * metrics + m] += sweep_metric_value(summary, m);
                       } catch (const std::exception& failure) {
                         finish_failed(open, failure.what());
                       }
                     }
                   }
                   job->result.reset();  // the run leaves memory here
+                  // ...and the process: glibc keeps a freed run's pages in the arena of the
+                  // worker that built it, where the next run (on another worker) cannot reuse
+                  // them; returning them bounds RSS by the runs in flight.
+                  malloc_trim(0);
                   ++report.runs_executed;
                   done_cost += expected_deployments(plan.points[job->point].scenario);
                   if (options.progress)
@@ -300,6 +376,8 @@ SweepRunReport run_sweep(const SweepPlan& plan, const models::StrategyRegistry& 
                       PointOutcome& outcome = report.points[open.position];
                       outcome.state = PointState::Done;
                       outcome.wall_seconds = seconds_since(open.started);
+                      for (const double sum : open.sums)
+                        outcome.means.push_back(sum / plan.replications);
                       if (options.log) {
                         char seconds[32];
                         std::snprintf(seconds, sizeof(seconds), "%.1f", outcome.wall_seconds);

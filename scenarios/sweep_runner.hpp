@@ -4,8 +4,8 @@
 // (`DIR/point-NNNN.h5`, the same layout as `run --out`). Runs stream: each is simulated,
 // written to its point's file in plan order and dropped, so memory is bounded by the runs in
 // flight (one per thread), not by the study. A point whose complete file carries the point's
-// config hash is skipped (resume); a failing point is logged (`DIR/point-NNNN.failed`) and the
-// others go on.
+// config hash is skipped (resume); a stale or damaged file is replaced only with `force`; a
+// failing point is logged (`DIR/point-NNNN.failed`) and the others go on.
 
 #include <cstddef>
 #include <cstdint>
@@ -18,6 +18,10 @@
 #include "scenarios/sweep_plan.hpp"
 
 namespace genops::scenarios {
+
+// DIR/sweep.json: the plan (sweep_plan_json), written by run_sweep so `sweep status DIR` needs
+// no scenario file.
+std::filesystem::path sweep_plan_file(const std::filesystem::path& dir);
 
 // DIR/point-NNNN.h5 and its failure log DIR/point-NNNN.failed.
 std::filesystem::path sweep_point_file(const std::filesystem::path& dir, std::size_t point);
@@ -42,6 +46,9 @@ struct SweepRunOptions {
   int threads = 0;                  // 0: all hardware threads
   std::vector<std::size_t> points;  // the points to run (selection and shard), ascending
   std::string command_line;         // recorded as provenance
+  // Re-run points whose file is stale (another config hash) or damaged, replacing the file;
+  // without it such points are not run and count as failed (nothing is overwritten).
+  bool force = false;
   // Called (serialised) after every finished point with a one-line message.
   std::function<void(const std::string&)> log;
   // Called (serialised) after every written run with the runs done and to do, and the share
@@ -55,6 +62,9 @@ struct PointOutcome {
   bool skipped = false;                    // already done before this call
   std::string error;
   double wall_seconds = 0;
+  // Means over the point's replications, [strategy * sweep_metrics().size() + metric], for a
+  // point run by this call (empty when skipped or failed).
+  std::vector<double> means;
 };
 
 struct SweepRunReport {

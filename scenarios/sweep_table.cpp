@@ -72,6 +72,10 @@ const std::vector<std::string>& sweep_metrics() {
   return names;
 }
 
+double sweep_metric_value(const models::StrategySummary& summary, std::size_t metric) {
+  return metric_table().at(metric).second(summary);
+}
+
 SweepTable read_sweep_table(const std::filesystem::path& dir,
                             const std::vector<std::string>& metrics, double confidence) {
   std::vector<std::size_t> selected;

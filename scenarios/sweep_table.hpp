@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "models/metrics.hpp"
+
 namespace genops::scenarios {
 
 struct SweepTableRow {
@@ -31,6 +33,8 @@ struct SweepTable {
 
 // The metrics the table reports, in order.
 const std::vector<std::string>& sweep_metrics();
+// Metric `metric` (an index into sweep_metrics()) of one run's summary.
+double sweep_metric_value(const models::StrategySummary& summary, std::size_t metric);
 
 // Reads every DIR/point-*.h5. `metrics` empty means all. engine::InputError for an unreadable
 // or foreign file, a file without sweep provenance, or an unknown metric.

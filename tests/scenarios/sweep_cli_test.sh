@@ -6,7 +6,10 @@
 #      files are the single-machine files;
 #   3. a real SIGINT in the middle of a sweep, then a rerun: finished points are not redone
 #      (same inode and mtime), the rest completes, `sweep status` says done;
-#   4. a point that cannot be written is logged as failed, the others go on (exit 1), and a
+#   4. `report DIR --svg/--html` draws response curves (panels, bands, lines checked in the SVG);
+#      stale and damaged point files are refused without --force and re-run with it; `sweep
+#      status DIR` reads the plan from DIR/sweep.json; another plan in the directory is refused;
+#   5. a point that cannot be written is logged as failed, the others go on (exit 1), and a
 #      rerun after the cause is gone runs only that point.
 # Usage: sweep_cli_test.sh GENOPS_SIM SOURCE_DIR WORK_DIR
 set -euo pipefail
@@ -165,6 +168,61 @@ for row in table["rows"]:
         checked += 1
 assert checked > 50, checked
 EOF
+
+echo "== response curves: report DIR --svg/--html, a panel per other-factor value, CI bands"
+"$sim" report "$int" --svg "$work/curves.svg" --html "$work/curves.html" --factor runners \
+  > /dev/null || fail "report DIR"
+/usr/bin/python3 - "$work/curves.svg" "$work/curves.html" <<'PY' || fail "curves"
+import sys, xml.etree.ElementTree as ET
+ns = "{http://www.w3.org/2000/svg}"
+root = ET.parse(sys.argv[1]).getroot()
+panels = root.findall(ns + "svg")
+assert len(panels) == 2, len(panels)  # reviewers = 2, 4
+titles = sorted(p.find(ns + "title").text for p in panels)
+assert titles == ["median cycle time min, reviewers=2", "median cycle time min, reviewers=4"], titles
+for panel in panels:
+    bands = [p for p in panel.iter(ns + "path") if p.get("fill-opacity")]
+    lines = [p for p in panel.iter(ns + "path") if p.get("fill") == "none"]
+    assert len(bands) == 2 and len(lines) == 2, (len(bands), len(lines))  # two strategies
+    for line in lines:  # three runner values: a start and two segments
+        assert line.get("d").count("L") == 2, line.get("d")
+html = open(sys.argv[2]).read()
+assert html.count("<section>") == 4 and html.count("<svg") == 8, "4 metrics x 2 panels"
+PY
+status=0
+"$sim" report "$int" --svg "$work/curves2.svg" --factor strategy 2> "$work/curves.err" || status=$?
+[ "$status" = 2 ] && grep -q "expected one of reviewers, runners" "$work/curves.err" ||
+  fail "unknown factor: exit $status: $(cat "$work/curves.err")"
+
+echo "== stale and damaged files: refused without --force, re-run with it; sweep status DIR"
+force="$work/force"
+cp -r "$work/t1" "$force"
+cp "$force/point-0001.h5" "$force/point-0000.h5"   # another point's file: stale
+head -c 2000 "$work/t1/point-0002.h5" > "$force/point-0002.h5"   # truncated: damaged
+"$sim" sweep status "$force" > "$work/force.status" && fail "status DIR: exit 0 with stale files"
+grep -E "^ +0 +stale " "$work/force.status" > /dev/null || fail "status DIR: point 0 not stale"
+grep -E "^ +2 +damaged " "$work/force.status" > /dev/null || fail "status DIR: point 2 not damaged"
+stat -c '%i %Y' "$force/point-0000.h5" > "$work/stale.txt"
+status=0
+"$sim" sweep run "$study" --out "$force" --progress none 2> "$work/force.err" > /dev/null ||
+  status=$?
+[ "$status" = 1 ] || fail "stale/damaged without --force: exit $status, expected 1"
+grep -q "point-0000.h5 is stale" "$work/force.err" || fail "stale message: $(cat "$work/force.err")"
+[ "$(stat -c '%i %Y' "$force/point-0000.h5")" = "$(cat "$work/stale.txt")" ] ||
+  fail "a stale file was replaced without --force"
+"$sim" sweep run "$study" --out "$force" --quiet --force | grep -q "2 run now, 4 already done" ||
+  fail "--force did not re-run exactly the stale and damaged points"
+for p in 0 2; do
+  f=$(printf 'point-%04d.h5' "$p")
+  "${compare[@]}" "$work/t1/$f" "$force/$f" || fail "--force re-run differs at $f"
+done
+"$sim" sweep status "$force" | tail -1 | grep -q "6 of 6 points done" || fail "status DIR after --force"
+# Another plan in the same directory is refused (exit 2) unless --force.
+status=0
+"$sim" sweep run "$study" --out "$force" --quiet --set duration_days=6 --filter point=0 \
+  2> "$work/plan.err" || status=$?
+[ "$status" = 2 ] && grep -q "sweep.json holds another plan" "$work/plan.err" ||
+  fail "another plan: exit $status: $(cat "$work/plan.err")"
 
 echo "== a failing point is logged and the others go on"
 bad="$work/failing"

@@ -15,6 +15,7 @@
 #include "scenarios/cli.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/sweep_plan.hpp"
+#include "scenarios/task_shard.hpp"
 
 namespace genops::scenarios {
 namespace {
@@ -69,6 +70,38 @@ to = 10.0
 points = 3
 scale = "log"
 )";
+
+// DIR/sweep.json (`sweep status DIR`) gives back the plan's points, labels and hashes.
+TEST(SweepPlan, JsonRoundTripKeepsPointsLabelsAndHashes) {
+  const SweepPlan plan = load_sweep_plan(write_scenario("json", kGrid), strategies());
+  const SweepPlan back = sweep_plan_from_json(sweep_plan_json(plan, {}), "sweep.json");
+  ASSERT_EQ(back.points.size(), plan.points.size());
+  ASSERT_EQ(back.factors.size(), plan.factors.size());
+  EXPECT_EQ(back.strategies, plan.strategies);
+  EXPECT_EQ(back.replications, plan.replications);
+  EXPECT_EQ(back.seed, plan.seed);
+  for (std::size_t p = 0; p < plan.points.size(); ++p) {
+    EXPECT_EQ(back.points[p].config_sha256, plan.points[p].config_sha256);
+    EXPECT_EQ(back.point_label(p), plan.point_label(p));
+    EXPECT_EQ(back.points[p].overrides, plan.points[p].overrides);
+  }
+  EXPECT_THROW(sweep_plan_from_json("{\"schema\": \"other\"}", "x.json"), engine::InputError);
+  EXPECT_THROW(sweep_plan_from_json("not json", "x.json"), engine::InputError);
+}
+
+// Task I of N takes items I, I+N, ...: every item exactly once over the tasks.
+TEST(TaskShard, DealsItemsRoundRobinAndCoversEachOnce) {
+  const std::vector<std::size_t> items = {3, 4, 5, 6, 7, 8, 9};
+  EXPECT_EQ(shard(items, TaskShard{1, 3, "test"}), (std::vector<std::size_t>{4, 7}));
+  std::vector<std::size_t> all;
+  for (std::size_t task = 0; task < 3; ++task) {
+    const auto part = shard(items, TaskShard{task, 3, "test"});
+    all.insert(all.end(), part.begin(), part.end());
+  }
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(all, items);
+  EXPECT_EQ(shard(items, TaskShard{}), items);
+}
 
 TEST(SweepPlan, FullGridWithTheFirstFactorOutermost) {
   const SweepPlan plan = load_sweep_plan(write_scenario("grid", kGrid), strategies());

@@ -2,7 +2,9 @@
 # The Slurm path for real on this one machine: starts munged, slurmctld and slurmd (Debian's
 # slurm-wlm and munge, as root, no systemd) with a generated slurm.conf under a temporary
 # directory, submits a small sweep with docs/slurm-sweep.sbatch as `sbatch --wait --array=0-3`,
-# and checks that the four array tasks together wrote the files of a local `sweep run`. Stops
+# and checks that the four array tasks together wrote the files of a local `sweep run`; then
+# submits one study split by replication (docs/slurm-run.sbatch, --array=0-2), merges the
+# tasks' files and compares the result with a one-process run. Stops
 # every daemon it started. Where the daemons cannot start it says why and exits 77 (skipped).
 # Usage: sweep_slurm_test.sh GENOPS_SIM SOURCE_DIR WORK_DIR
 set -euo pipefail
@@ -118,4 +120,21 @@ for p in 0 1 2 3 4 5; do
     "$work/results/slurm/$f" "$work/results/local/$f" || fail "$f differs from the local run"
 done
 "$sim" sweep status "$study" --out "$work/results/slurm" | tail -1
+# One study split by replication: docs/slurm-run.sbatch as a 3-task array, merged, must equal a
+# one-process run object for object.
+GENOPS_SIM="$sim" sbatch --wait --array=0-2 --cpus-per-task=1 --mem=1G \
+  --output="$work/run-%a.out" "$source_dir/docs/slurm-run.sbatch" \
+  "$source_dir/scenarios/quick.toml" "$work/results/run-tasks" --replications 3 ||
+  { cat "$work"/run-*.out; fail "sbatch --wait (run array) failed"; }
+cat "$work"/run-*.out
+for k in 0 1 2; do
+  grep -q "task $k of 3 (from SLURM_ARRAY_TASK_ID)" "$work/run-$k.out" ||
+    fail "run array task $k did not run as task $k of 3"
+done
+"$sim" merge "$work/results/run-tasks" --out "$work/results/merged.h5"
+"$sim" run "$source_dir/scenarios/quick.toml" --replications 3 --threads 1 --quiet \
+  --out "$work/results/local-run.h5"
+/usr/bin/python3 "$source_dir/tests/results/output_identity.py" diff \
+  "$work/results/local-run.h5" "$work/results/merged.h5" ||
+  fail "the merged run array differs from the one-process run"
 echo "PASS"
