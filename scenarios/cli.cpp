@@ -232,6 +232,7 @@ int command_run(const std::vector<std::string>& arguments) {
     return run_study(scenario, registry, study_options_of(values, progress));
   });
   const StudySummaries summaries = steps.time("summarize", [&] { return summarize_study(study); });
+  warn_in_flight(study, summaries, std::cerr);
   if (values.count("out") != 0) {
     const std::string digest = steps.time("write_results", [&] {
       return write_study_results(values["out"].as<std::string>(), study, summaries,
