@@ -6,6 +6,7 @@
 // no code with the guard (tests/layering/layering_test.py), so agreement is evidence, not echo.
 #include <cmath>
 #include <cstdint>
+#include <iostream>
 #include <map>
 #include <set>
 #include <string>
@@ -27,7 +28,7 @@ using engine::SimTime;
 
 const std::string kQuick = std::string(GENOPS_SOURCE_DIR) + "/scenarios/quick.toml";
 constexpr double kCanaryShare = 0.1;
-constexpr double kBakeMinutes = 30.0;
+constexpr double kBakeMinutes = 240.0;  // long, so budgets run out during some bakes
 constexpr double kVerifyMinutes = 10.0;
 constexpr double kHoldMinutes = 60.0;
 
@@ -101,7 +102,7 @@ struct LocalClock {
         return true;
     }
     const std::int64_t into_day = std::llround(time_min * 60'000.0) + offset_ms - d * 86'400'000;
-    const auto weekday = static_cast<int>((start_weekday + d) % 7);
+    const auto weekday = static_cast<int>(((start_weekday + d) % 7 + 7) % 7);
     return weekday >= 5 || (weekday == 4 && into_day >= std::int64_t{cutoff_hour} * 3'600'000);
   }
 };
@@ -147,8 +148,9 @@ Predicted predict(const models::Scenario& scenario, const RunResult& run) {
 std::set<std::uint64_t> flagged(const RunResult& run, const std::string& policy) {
   std::set<std::uint64_t> ids;
   for (const models::SafetyViolation& v : run.violations) {
-    if (v.policy == policy)
+    if (v.policy == policy) {
       EXPECT_TRUE(ids.insert(v.deployment).second) << "flagged twice: " << v.deployment;
+    }
   }
   return ids;
 }
@@ -161,7 +163,8 @@ class SafetyCheckerMutation : public ::testing::Test {
     // A tight budget (incidents exhaust it) and no dependents' share keep the test's budget
     // arithmetic to one service's own burns.
     for (const char* assignment :
-         {"services.availability_slo=0.9999", "incidents.dependent_impact=0", "replications=1"})
+         {"services.availability_slo=0.9999", "incidents.dependent_impact=0", "replications=1",
+          "organizations.*.deploys_per_service_per_day=3"})
       apply_override(scenario_, assignment, registry_);
     validate_scenario(scenario_, registry_);
   }
@@ -176,6 +179,8 @@ TEST_F(SafetyCheckerMutation, BrokenGuardViolationsAreCountedExactly) {
   // The mutation must have shipped something of each kind, or this test could not fail.
   ASSERT_GT(predicted.window.size(), 0U);
   ASSERT_GT(predicted.budget.size(), 0U);
+  std::cout << "broken guard: " << predicted.window.size() << " window and "
+            << predicted.budget.size() << " budget violations predicted\n";
   EXPECT_EQ(flagged(run, "no_friday_deployments"), predicted.window);
   EXPECT_EQ(flagged(run, "error_budget_protection"), predicted.budget);
 }
