@@ -785,6 +785,30 @@ TEST_F(AwuTable, DamagedAwuTablesAreRejectedWithOneLine) {
   EXPECT_EQ(read_study(unknown, ReadOptions{.awu = false}).runs.size(), records_->runs.size());
 }
 
+// The run's 'unfinished' attribute must equal its in_flight deployment rows (issue 10: a reader
+// never trusts one count without the other).
+TEST_F(AwuTable, InFlightAttributeDisagreeingWithTheRowsIsRejected) {
+  const fs::path path = directory_ / "in_flight_mismatch.h5";
+  fs::copy_file(results_path(), path, fs::copy_options::overwrite_existing);
+  {
+    const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    ASSERT_GE(file, 0);
+    ASSERT_GE(H5Adelete_by_name(file, "/runs/genops/rep0", "unfinished", H5P_DEFAULT), 0);
+    H5Fclose(file);
+    File writable = File::open(path, FileMode::ReadWrite);
+    writable.open_group("runs/genops/rep0").write_attribute("unfinished", std::uint64_t{3});
+  }
+  try {
+    read_study(path);
+    ADD_FAILURE() << "no ResultsFileError for " << path;
+  } catch (const ResultsFileError& error) {
+    EXPECT_NE(std::string(error.what())
+                  .find("has 0 in_flight deployment rows but its 'unfinished' attribute says 3"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
 TEST(AwuFromResults, ConfigWithoutTheContextKeysIsRejected) {
   StudyRecords study;
   study.path = "x.h5";
