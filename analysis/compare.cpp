@@ -109,7 +109,8 @@ ArmSummary summarize_arm(const results::StudyRecords& study, std::size_t strateg
   cycle_times.clear();
   cycle_times.reserve(pooled.size());
   for (const models::DeploymentRecord& record : pooled) {
-    cycle_times.push_back(record.cycle_time_min);
+    if (record.outcome != models::Outcome::InFlight)  // censored: no cycle time yet
+      cycle_times.push_back(record.cycle_time_min);
   }
   if (!cycle_times.empty()) {
     arm.median_ci = median_confidence_interval(cycle_times, confidence);
@@ -123,6 +124,8 @@ ArmSummary summarize_arm(const results::StudyRecords& study, std::size_t strateg
   arm.block = rate_of(s.blocked, s.deployments, confidence);
   arm.canary_catch = rate_of(s.caught_at[static_cast<std::size_t>(models::CatchPoint::Canary)],
                              s.issues, confidence);
+  arm.in_flight = rate_of(s.in_flight, s.deployments, confidence);
+  arm.deployment_success = rate_of(s.deployed - s.rolled_back - s.failed, s.deployed, confidence);
   return arm;
 }
 
@@ -387,12 +390,14 @@ std::vector<std::string> plain_cells(const ArmTable& table, ArmRow row) {
 
 constexpr RowChoice kTextArmRows[] = {
     {"Deployments", ArmRow::kDeployments},
+    {"In flight at horizon % [Wilson CI]", ArmRow::kInFlight},
     {"Median cycle time (min) [CI]", ArmRow::kMedianCycleTime},
     {"p90 / mean cycle time (min)", ArmRow::kP90AndMeanCycleTime},
     {"Success rate % [Wilson CI]", ArmRow::kSuccessRate},
     {"Rollback rate % [Wilson CI]", ArmRow::kRollbackRate},
     {"Failure rate % [Wilson CI]", ArmRow::kFailureRate},
     {"Block rate % [Wilson CI]", ArmRow::kBlockRate},
+    {"Deployment success % [Wilson CI]", ArmRow::kDeploymentSuccess},
     {"Safety violations", ArmRow::kSafetyViolations},
     {"Canary catch rate % [Wilson CI]", ArmRow::kCanaryCatchRate},
     {"  (caught by canary / issues)", ArmRow::kCanaryCatchCounts}};
@@ -401,20 +406,24 @@ constexpr RowChoice kTextReplicationRows[] = {
     {"Success rate %, mean ± sd", ArmRow::kReplicationSuccessRate}};
 constexpr RowChoice kMarkdownArmRows[] = {
     {"Deployments", ArmRow::kDeployments},
+    {"In flight at horizon, % [Wilson CI]", ArmRow::kInFlight},
     {"Median cycle time, min [CI]", ArmRow::kMedianCycleTime},
     {"p90 cycle time, min", ArmRow::kP90CycleTime},
     {"Success rate, % [Wilson CI]", ArmRow::kSuccessRate},
     {"Rollback rate, % [Wilson CI]", ArmRow::kRollbackRate},
     {"Failure rate, % [Wilson CI]", ArmRow::kFailureRate},
     {"Block rate, % [Wilson CI]", ArmRow::kBlockRate},
+    {"Deployment success, % [Wilson CI]", ArmRow::kDeploymentSuccess},
     {"Safety violations", ArmRow::kSafetyViolations},
     {"Canary catch rate, % [Wilson CI]", ArmRow::kCanaryCatchRate}};
 constexpr RowChoice kLatexArmRows[] = {{"Deployments", ArmRow::kDeployments},
+                                       {"In flight at horizon (\\%)", ArmRow::kInFlight},
                                        {"Median cycle time (min)", ArmRow::kMedianCycleTime},
                                        {"Success rate (\\%)", ArmRow::kSuccessRate},
                                        {"Rollback rate (\\%)", ArmRow::kRollbackRate},
                                        {"Failure rate (\\%)", ArmRow::kFailureRate},
                                        {"Block rate (\\%)", ArmRow::kBlockRate},
+                                       {"Deployment success (\\%)", ArmRow::kDeploymentSuccess},
                                        {"Safety violations", ArmRow::kSafetyViolations},
                                        {"Canary catch rate (\\%)", ArmRow::kCanaryCatchRate}};
 
@@ -813,6 +822,9 @@ std::string render_json(const ComparisonReport& report) {
     arms.push_back({{"strategy", arm.strategy},
                     {"deployment_level",
                      {{"deployments", s.deployments},
+                      {"in_flight", rate_json(arm.in_flight)},
+                      {"deployed", s.deployed},
+                      {"deployment_success", rate_json(arm.deployment_success)},
                       {"median_cycle_time_min", s.median_cycle_time_min},
                       {"median_ci", interval_json(arm.median_ci.low, arm.median_ci.high)},
                       {"median_ci_coverage", arm.median_ci.coverage},

@@ -51,6 +51,10 @@ struct ArmSummary {
   RateEstimate failure;
   RateEstimate block;
   RateEstimate canary_catch;  // issues stopped by a canary stage / issues
+  RateEstimate in_flight;     // changes without a final outcome at the horizon / arrivals
+  // Deployment-attempt success: deployed changes that succeeded / finished changes that reached
+  // production (1 - DORA change failure rate); success above is per change (final outcome).
+  RateEstimate deployment_success;
   // Per-replication values, in replication order (the replication-level inputs).
   std::vector<double> replication_medians;
   std::vector<double> replication_success_rates;

@@ -62,6 +62,10 @@ TableCell cell_of(ArmRow row, const ArmSummary& arm) {
       return rate_cell(arm.failure);
     case ArmRow::kBlockRate:
       return rate_cell(arm.block);
+    case ArmRow::kInFlight:
+      return rate_cell(arm.in_flight);
+    case ArmRow::kDeploymentSuccess:
+      return rate_cell(arm.deployment_success);
     case ArmRow::kSafetyViolations:
       return count_cell(arm.summary.safety_violations);
     case ArmRow::kCanaryCatchRate:
@@ -79,12 +83,21 @@ TableCell cell_of(ArmRow row, const ArmSummary& arm) {
   throw std::logic_error("cell_of: unhandled ArmRow");
 }
 
-constexpr ArmRow kRows[] = {
-    ArmRow::kDeployments,           ArmRow::kMedianCycleTime,   ArmRow::kP90CycleTime,
-    ArmRow::kP90AndMeanCycleTime,   ArmRow::kSuccessRate,       ArmRow::kRollbackRate,
-    ArmRow::kFailureRate,           ArmRow::kBlockRate,         ArmRow::kSafetyViolations,
-    ArmRow::kCanaryCatchRate,       ArmRow::kCanaryCatchCounts, ArmRow::kReplicationMedianCycleTime,
-    ArmRow::kReplicationSuccessRate};
+constexpr ArmRow kRows[] = {ArmRow::kDeployments,
+                            ArmRow::kInFlight,
+                            ArmRow::kMedianCycleTime,
+                            ArmRow::kP90CycleTime,
+                            ArmRow::kP90AndMeanCycleTime,
+                            ArmRow::kSuccessRate,
+                            ArmRow::kRollbackRate,
+                            ArmRow::kFailureRate,
+                            ArmRow::kBlockRate,
+                            ArmRow::kDeploymentSuccess,
+                            ArmRow::kSafetyViolations,
+                            ArmRow::kCanaryCatchRate,
+                            ArmRow::kCanaryCatchCounts,
+                            ArmRow::kReplicationMedianCycleTime,
+                            ArmRow::kReplicationSuccessRate};
 
 }  // namespace
 

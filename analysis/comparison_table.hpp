@@ -38,6 +38,7 @@ struct TableCell {
 // The rows a renderer may pick; each is one metric with one cell per arm.
 enum class ArmRow {
   kDeployments,
+  kInFlight,             // in flight at the horizon / arrivals
   kMedianCycleTime,      // median [order-statistic CI]
   kP90CycleTime,         // p90
   kP90AndMeanCycleTime,  // p90 / mean
@@ -45,6 +46,7 @@ enum class ArmRow {
   kRollbackRate,
   kFailureRate,
   kBlockRate,
+  kDeploymentSuccess,  // deployed changes that succeeded / deployed
   kSafetyViolations,
   kCanaryCatchRate,
   kCanaryCatchCounts,           // caught by canary / issues

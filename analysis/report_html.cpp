@@ -466,7 +466,8 @@ std::vector<double> sorted_cycle_times(const results::StudyRecords& study, std::
   std::vector<double> cycles;
   for (const results::RunRecords* run : runs_of(study, strategy)) {
     for (const models::DeploymentRecord& record : run->deployments) {
-      cycles.push_back(record.cycle_time_min);
+      if (record.outcome != models::Outcome::InFlight)  // censored at the horizon
+        cycles.push_back(record.cycle_time_min);
     }
   }
   std::sort(cycles.begin(), cycles.end());
@@ -830,7 +831,10 @@ std::string deployments_per_week_chart(const results::StudyRecords& study,
                .colour = arm.colour,
                .points = weekly(
                    study, arm.index, [](const models::DeploymentRecord&) { return 1.0; },
-                   [](const models::DeploymentRecord&) { return true; }, false),
+                   [](const models::DeploymentRecord& r) {
+                     return r.outcome != models::Outcome::InFlight;
+                   },
+                   false),
                .dashed = false,
                .step = false});
     series.push_back(
@@ -986,12 +990,14 @@ struct HtmlRowChoice {
 
 constexpr HtmlRowChoice kHtmlArmRows[] = {
     {"Deployments", ArmRow::kDeployments},
+    {"In flight at horizon, % [Wilson]", ArmRow::kInFlight},
     {"Median cycle time, min [CI]", ArmRow::kMedianCycleTime},
     {"p90 / mean cycle time, min", ArmRow::kP90AndMeanCycleTime},
     {"Success rate, % [Wilson]", ArmRow::kSuccessRate},
     {"Rollback rate, % [Wilson]", ArmRow::kRollbackRate},
     {"Failure rate, % [Wilson]", ArmRow::kFailureRate},
     {"Block rate, % [Wilson]", ArmRow::kBlockRate},
+    {"Deployment success, % of deployed [Wilson]", ArmRow::kDeploymentSuccess},
     {"Safety violations", ArmRow::kSafetyViolations},
     {"Canary catch rate, % of issues [Wilson]", ArmRow::kCanaryCatchRate}};
 
@@ -1131,7 +1137,10 @@ std::string summary_cards(const ComparisonReport& report, const std::vector<ArmV
         << "</dd><dt>safety violations</dt><dd>" << grouped(arm.summary.safety_violations)
         << "</dd><dt>canary catch rate</dt><dd>" << percent(arm.canary_catch.rate, 1)
         << "</dd><dt>deployments</dt><dd>" << grouped(arm.summary.deployments)
-        << "</dd></dl></div>\n";
+        << "</dd><dt>in flight at the horizon</dt><dd>" << grouped(arm.summary.in_flight) << " ("
+        << percent(arm.in_flight.rate, 1) << ")</dd><dt>deployment success</dt><dd>"
+        << percent(arm.deployment_success.rate, 1) << " of " << grouped(arm.summary.deployed)
+        << " deployed</dd></dl></div>\n";
   }
   out << "</div>\n";
   return out.str();

@@ -206,6 +206,9 @@ void GenopsStrategy::on_timer(Pipeline& p, std::uint32_t id, std::uint32_t tag) 
     case kStageDone:
       stage_done(p, id);
       return;
+    case kStageHold:
+      start_stage(p, id);
+      return;
     case kRolloutDone:
       p.complete_rollout(id);
       return;
@@ -533,7 +536,35 @@ const std::vector<CanaryStage>& GenopsStrategy::stages_for(Pipeline& p, std::uin
   return p.state(id).high_risk_stages ? high_risk_stages_ : default_stages_;
 }
 
+// Every traffic shift is a deploy: before a canary's later stage, governance re-checks the
+// no-deploy window and the service's error budget (which may have run out during the bake, by
+// another change's incident) and holds the canary at its current traffic until the window opens
+// or, for the budget, re-checks after kBudgetRecheckMinutes. Hotfixes are exempt, as at the
+// rollout gate; the first stage was just checked by the gate.
+bool GenopsStrategy::hold_canary(Pipeline& p, std::uint32_t id) const {
+  // Re-check an exhausted budget hourly (burns leave the 28-day window one by one).
+  constexpr double kBudgetRecheckMinutes = 60.0;
+  if (!pillars_.governance || p.change(id).hotfix || p.state(id).stage == 0)
+    return false;
+  const LocalCalendar& calendar = p.organization().calendar;
+  const int cutoff = scenario_.genops.friday_cutoff_hour;
+  SimTime wait;
+  if (calendar.in_no_deploy_window(p.now(), cutoff)) {
+    wait = calendar.next_deploy_allowed(p.now(), cutoff) - p.now();
+  } else if (p.budget_remaining_fraction(p.change(id).service) <= 0.0) {
+    wait = SimTime::from_minutes(kBudgetRecheckMinutes);
+  } else {
+    return false;
+  }
+  p.record(id).deferred_min += static_cast<float>(wait.to_minutes());
+  audit(p, id, Actor::System, "canary_hold", "DEFERRED", nullptr);
+  p.start_timer(id, wait, kStageHold);
+  return true;
+}
+
 void GenopsStrategy::start_stage(Pipeline& p, std::uint32_t id) const {
+  if (hold_canary(p, id))
+    return;
   const auto& stages = stages_for(p, id);
   ChangeState& s = p.state(id);
   const CanaryStage& stage = stages[s.stage];

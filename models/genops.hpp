@@ -40,11 +40,13 @@ class GenopsStrategy final : public Strategy {
     kStageDone = 3,
     kRolloutDone = 4,
     kVerificationDone = 5,
+    kStageHold = 6,  // a held canary re-checks its next shift
   };
   void analyse(Pipeline& pipeline, std::uint32_t change) const;
   void rollout_gate(Pipeline& pipeline, std::uint32_t change) const;
   void start_stage(Pipeline& pipeline, std::uint32_t change) const;
   void stage_done(Pipeline& pipeline, std::uint32_t change) const;
+  bool hold_canary(Pipeline& pipeline, std::uint32_t change) const;
   PolicyInput policy_input(Pipeline& pipeline, std::uint32_t change) const;
   void audit(Pipeline& pipeline, std::uint32_t change, Actor actor, const char* action,
              const std::string& decision, const GovernanceVerdict* verdict) const;

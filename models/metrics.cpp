@@ -39,8 +39,10 @@ StrategySummary summarize(std::span<const models::DeploymentRecord> records,
   double ci_wait = 0;
   double review_wait = 0;
   for (const auto& r : records) {
-    cycle.push_back(r.cycle_time_min);
-    s.mean_cycle_time_min += r.cycle_time_min;
+    if (r.outcome != Outcome::InFlight) {
+      cycle.push_back(r.cycle_time_min);
+      s.mean_cycle_time_min += r.cycle_time_min;
+    }
     switch (r.outcome) {
       case Outcome::Succeeded:
         ++s.succeeded;
@@ -54,10 +56,17 @@ StrategySummary summarize(std::span<const models::DeploymentRecord> records,
       case Outcome::Blocked:
         ++s.blocked;
         break;
+      case Outcome::InFlight:
+        ++s.in_flight;
+        break;
     }
     if (r.defect_survived_ci) {
       ++s.issues;
       ++s.caught_at[static_cast<std::size_t>(r.catch_point)];
+      for (std::size_t point = 0; point < s.met_at.size(); ++point) {
+        if ((r.catch_points >> point) & 1U)
+          ++s.met_at[point];
+      }
     }
     if (r.false_rollback)
       ++s.false_rollbacks;
@@ -65,7 +74,7 @@ StrategySummary summarize(std::span<const models::DeploymentRecord> records,
       ++s.incidents;
       restore_total += r.incident_minutes;
     }
-    if (r.deploy_start_min >= 0)
+    if (r.deploy_start_min >= 0 && r.outcome != Outcome::InFlight)
       ++deployed;
     s.error_budget_burned_min += r.error_budget_burned_min;
     rework += r.rework_loops;
@@ -81,7 +90,10 @@ StrategySummary summarize(std::span<const models::DeploymentRecord> records,
   s.rollback_rate = static_cast<double>(s.rolled_back) / n;
   s.failure_rate = static_cast<double>(s.failed) / n;
   s.block_rate = static_cast<double>(s.blocked) / n;
-  s.mean_cycle_time_min /= n;
+  s.in_flight_rate = static_cast<double>(s.in_flight) / n;
+  s.deployed = deployed;
+  s.mean_cycle_time_min =
+      cycle.empty() ? 0.0 : s.mean_cycle_time_min / static_cast<double>(cycle.size());
   s.median_cycle_time_min = quantile_of(cycle, 0.5);
   s.p90_cycle_time_min = quantile_of(std::move(cycle), 0.9);
   s.canary_catch_rate =
@@ -92,6 +104,10 @@ StrategySummary summarize(std::span<const models::DeploymentRecord> records,
   s.change_failure_rate =
       deployed == 0 ? 0.0
                     : static_cast<double>(s.rolled_back + s.failed) / static_cast<double>(deployed);
+  s.deployment_success_rate = deployed == 0
+                                  ? 0.0
+                                  : static_cast<double>(deployed - s.rolled_back - s.failed) /
+                                        static_cast<double>(deployed);
   s.mean_time_to_restore_min =
       s.incidents == 0 ? 0.0 : restore_total / static_cast<double>(s.incidents);
   s.mean_rework_loops = static_cast<double>(rework) / n;

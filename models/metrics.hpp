@@ -10,8 +10,16 @@
 namespace genops::models {
 
 // The study's metrics, defined once (docs/MODEL.md "Metrics") and computed from deployment records.
+// Denominators (README "Definitions"): `deployments` counts every change that arrived (every
+// record, InFlight included); change-level rates (success, rollback, failure, block, approval,
+// deferral, rework, waits) divide by it. Cycle-time statistics are over finished changes
+// (`deployments - in_flight`; an InFlight change's cycle time is censored). The change failure
+// rate and deployment success divide by `deployed` (finished changes that reached production).
+// Canary catch divides by `issues`.
 struct StrategySummary {
-  std::uint64_t deployments = 0;
+  std::uint64_t deployments = 0;  // changes that arrived (every outcome, InFlight included)
+  std::uint64_t in_flight = 0;    // changes without a final outcome at the horizon
+  std::uint64_t deployed = 0;     // finished changes that reached production
   std::uint64_t succeeded = 0;
   std::uint64_t rolled_back = 0;
   std::uint64_t failed = 0;
@@ -27,10 +35,14 @@ struct StrategySummary {
   // Canary catch: issues = changes whose latent defect survived CI.
   std::uint64_t issues = 0;
   std::array<std::uint64_t, models::kCatchPointCount> caught_at{};  // issues by first stop
+  // Issues that met each catch point at all (catch_points bits; one issue may count at several).
+  std::array<std::uint64_t, models::kCatchPointCount> met_at{};
   double canary_catch_rate = 0;
   std::uint64_t false_rollbacks = 0;
   std::uint64_t incidents = 0;
-  double change_failure_rate = 0;  // DORA: deployed changes that rolled back or failed
+  double change_failure_rate = 0;      // DORA: deployed changes that rolled back or failed
+  double deployment_success_rate = 0;  // deployed changes that succeeded (1 - change failure)
+  double in_flight_rate = 0;           // in_flight / deployments
   double mean_time_to_restore_min = 0;
   double error_budget_burned_min = 0;
   double mean_rework_loops = 0;

@@ -13,10 +13,6 @@ constexpr double kBudgetWindowMinutes = 28.0 * 24.0 * 60.0;
 constexpr std::uint32_t kOrgWide = 0xffffffffU;
 }  // namespace
 
-double budget_window_minutes() {
-  return kBudgetWindowMinutes;
-}
-
 Pipeline::Pipeline(const Scenario& scenario, Organization organization, const Strategy& strategy,
                    RunKey key)
     : scenario_(scenario),
@@ -108,6 +104,7 @@ void Pipeline::handle(engine::Context& context, const engine::Event& event) {
       }
       if (s.defect_present)
         r.defect_survived_ci = true;
+      s.phase = PipelineStage::PreDeploy;
       strategy_.on_ci_passed(*this, id);
       break;
     }
@@ -163,6 +160,7 @@ void Pipeline::finish(engine::Context& context) {
 
 void Pipeline::enqueue_ci(std::uint32_t id) {
   states_[id].ci_enqueued = now_;
+  states_[id].phase = PipelineStage::CiQueue;
   ci_queue_.push_back(id);
   try_start_ci();
 }
@@ -172,6 +170,7 @@ void Pipeline::try_start_ci() {
     const std::uint32_t id = ci_queue_.front();
     ci_queue_.pop_front();
     ++runners_busy_;
+    states_[id].phase = PipelineStage::Ci;
     DeploymentRecord& r = records_[id];
     if (states_[id].attempt == 0 && r.ci_failures == 0)
       r.ci_start_min = now_.to_minutes();
@@ -186,8 +185,12 @@ void Pipeline::try_start_ci() {
 void Pipeline::send_to_rework(std::uint32_t id, CatchPoint point) {
   DeploymentRecord& r = records_[id];
   ++r.rework_loops;
-  if (point != CatchPoint::None && r.catch_point == CatchPoint::None)
-    r.catch_point = point;
+  states_[id].phase = PipelineStage::Rework;
+  if (point != CatchPoint::None) {
+    r.catch_points |= catch_point_bit(point);
+    if (r.catch_point == CatchPoint::None)
+      r.catch_point = point;
+  }
   strategy_.on_rework(*this, id);
   engine::RngStream draw = rng(id, Purpose::Rework);
   const double minutes = engine::lognormal_median(draw, scenario_.defects.rework_median_minutes,
@@ -199,6 +202,7 @@ void Pipeline::request_review(std::uint32_t id) {
   ChangeState& s = states_[id];
   s.review_enqueued = now_;
   s.reviewing = true;
+  s.phase = PipelineStage::Review;
   if (organization_.changes[id].hotfix) {
     engine::RngStream draw = rng(id, Purpose::HumanReview);
     const double minutes = engine::lognormal_median(
@@ -265,6 +269,7 @@ void Pipeline::review_finished(std::uint32_t id, bool on_call) {
     return;
   }
   r.human_approved = true;
+  s.phase = PipelineStage::PreDeploy;
   strategy_.on_review_done(*this, id);
 }
 
@@ -280,6 +285,8 @@ void Pipeline::expose(std::uint32_t id, double traffic_fraction) {
     s.exposure_start = now_;
   }
   s.exposure_fraction = traffic_fraction;
+  s.phase = PipelineStage::Production;
+  output_.shifts.push_back(TrafficShift{r.id, now_.to_minutes(), traffic_fraction});
 }
 
 double Pipeline::severity(std::uint32_t id) const {
@@ -290,7 +297,9 @@ double Pipeline::severity(std::uint32_t id) const {
 void Pipeline::roll_back(std::uint32_t id, CatchPoint point, SimTime duration) {
   ChangeState& s = states_[id];
   DeploymentRecord& r = records_[id];
+  s.phase = PipelineStage::RollingBack;
   if (s.defect_present) {
+    r.catch_points |= catch_point_bit(point);
     if (r.catch_point == CatchPoint::None)
       r.catch_point = point;
     // Bad minutes: the exposed share of traffic, for as long as it was exposed.
@@ -309,9 +318,11 @@ void Pipeline::complete_rollout(std::uint32_t id) {
     return;
   }
   DeploymentRecord& r = records_[id];
+  r.catch_points |= catch_point_bit(CatchPoint::Escaped);
   if (r.catch_point == CatchPoint::None)
     r.catch_point = CatchPoint::Escaped;
   r.incident = true;
+  s.phase = PipelineStage::Incident;
   engine::RngStream draw = rng(id, Purpose::Incident);
   const IncidentConfig& ic = scenario_.incidents;
   const double detect = engine::lognormal_median(draw, ic.detect_median_minutes, ic.detect_sigma);
@@ -324,8 +335,10 @@ void Pipeline::complete_rollout(std::uint32_t id) {
 
 void Pipeline::block(std::uint32_t id) {
   DeploymentRecord& r = records_[id];
-  if (states_[id].defect_present && r.defect_survived_ci && r.catch_point == CatchPoint::None) {
-    r.catch_point = CatchPoint::NotDeployed;
+  if (states_[id].defect_present && r.defect_survived_ci) {
+    r.catch_points |= catch_point_bit(CatchPoint::NotDeployed);
+    if (r.catch_point == CatchPoint::None)
+      r.catch_point = CatchPoint::NotDeployed;
   }
   finish_change(id, Outcome::Blocked);
 }
@@ -334,6 +347,7 @@ void Pipeline::finish_change(std::uint32_t id, Outcome outcome) {
   ChangeState& s = states_[id];
   GENOPS_ASSERT(!s.finished, "a change finished twice");
   s.finished = true;
+  s.phase = PipelineStage::None;
   DeploymentRecord& r = records_[id];
   r.outcome = outcome;
   r.end_min = now_.to_minutes();
@@ -378,13 +392,20 @@ double Pipeline::budget_remaining_minutes(int service) {
          organization_.services[static_cast<std::size_t>(service)].error_budget_minutes;
 }
 
+// Every arrival is recorded: a change without a final outcome at the horizon is InFlight
+// (censored at `now_`, the horizon), with the stage it was in.
 PipelineOutput Pipeline::take_output() {
+  output_.deployments.reserve(records_.size());
   for (std::uint32_t i = 0; i < records_.size(); ++i) {
-    if (states_[i].finished) {
-      output_.deployments.push_back(records_[i]);
-    } else {
+    DeploymentRecord record = records_[i];
+    if (!states_[i].finished) {
+      record.outcome = Outcome::InFlight;
+      record.in_flight_stage = states_[i].phase;
+      record.end_min = std::max(now_.to_minutes(), record.arrival_min);
+      record.cycle_time_min = record.end_min - record.arrival_min;
       ++output_.unfinished;
     }
+    output_.deployments.push_back(record);
   }
   output_.audit = audit_.take();
   for (const auto& service : organization_.services)

@@ -19,6 +19,7 @@ struct ChangeState {
   bool defect_present = false;
   bool finished = false;
   bool reviewing = false;
+  PipelineStage phase = PipelineStage::None;  // where the change is now (InFlight records)
   SimTime ci_enqueued;
   SimTime review_enqueued;
   // Strategy scratch.
@@ -32,13 +33,14 @@ struct ChangeState {
 
 // Everything one organization's run produces.
 struct PipelineOutput {
-  std::vector<DeploymentRecord> deployments;  // finished ones, in change order
+  std::vector<DeploymentRecord> deployments;  // every arrival, in change order (InFlight too)
+  std::vector<TrafficShift> shifts;           // production traffic shifts, in time order
   std::vector<CanaryStageRecord> stages;
   std::vector<AuditRecord> audit;
   std::vector<ResourceSample> samples;
   std::vector<AwuRecord> awus;             // GenOps telemetry (genops strategies only)
   std::vector<std::string> service_names;  // by service id
-  std::uint64_t unfinished = 0;            // changes without an outcome at the horizon (excluded)
+  std::uint64_t unfinished = 0;  // changes InFlight at the horizon (recorded, outcome InFlight)
 };
 
 // The engine model of one organization under one strategy: arrivals, the CI runner pool,
@@ -146,9 +148,5 @@ class Pipeline final : public engine::Model {
   AuditTrail audit_;
   PipelineOutput output_;
 };
-
-// The error budget's rolling window in minutes (28 days, docs/MODEL.md), shared by Pipeline and
-// the safety checker.
-double budget_window_minutes();
 
 }  // namespace genops::models

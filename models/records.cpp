@@ -12,6 +12,32 @@ const char* outcome_name(Outcome outcome) {
       return "failed";
     case Outcome::Blocked:
       return "blocked";
+    case Outcome::InFlight:
+      return "in_flight";
+  }
+  return "?";
+}
+
+const char* pipeline_stage_name(PipelineStage stage) {
+  switch (stage) {
+    case PipelineStage::None:
+      return "none";
+    case PipelineStage::CiQueue:
+      return "ci_queue";
+    case PipelineStage::Ci:
+      return "ci";
+    case PipelineStage::Rework:
+      return "rework";
+    case PipelineStage::Review:
+      return "review";
+    case PipelineStage::PreDeploy:
+      return "pre_deploy";
+    case PipelineStage::Production:
+      return "production";
+    case PipelineStage::RollingBack:
+      return "rolling_back";
+    case PipelineStage::Incident:
+      return "incident";
   }
   return "?";
 }

@@ -10,9 +10,33 @@
 namespace genops::models {
 
 // Final outcome of a deployment (docs/MODEL.md). Codes are stable: they are written to HDF5.
-enum class Outcome : std::uint8_t { Succeeded = 0, RolledBack = 1, Failed = 2, Blocked = 3 };
-inline constexpr int kOutcomeCount = 4;
+// InFlight: the change had no final outcome when the run ended (censored at the horizon); its
+// record says where it was (`in_flight_stage`). Every arrival has a record with an outcome.
+enum class Outcome : std::uint8_t {
+  Succeeded = 0,
+  RolledBack = 1,
+  Failed = 2,
+  Blocked = 3,
+  InFlight = 4
+};
+inline constexpr int kOutcomeCount = 5;
 const char* outcome_name(Outcome outcome);
+
+// Where a change is in the pipeline (kept current by Pipeline; recorded for changes InFlight at
+// the horizon, None for finished ones).
+enum class PipelineStage : std::uint8_t {
+  None = 0,         // finished (or not arrived)
+  CiQueue = 1,      // waiting for a CI runner
+  Ci = 2,           // a CI run in progress
+  Rework = 3,       // back with its author
+  Review = 4,       // waiting for or under human review
+  PreDeploy = 5,    // CI passed; the strategy's gates, AI review, deferral or a timer hold it
+  Production = 6,   // serving production traffic (canary stages, rollout, verification)
+  RollingBack = 7,  // a rollback in progress
+  Incident = 8,     // reached everyone with a defect; the incident is not restored yet
+};
+inline constexpr int kPipelineStageCount = 9;
+const char* pipeline_stage_name(PipelineStage stage);
 
 // Where a latent defect that survived CI was stopped (the canary-catch split).
 enum class CatchPoint : std::uint8_t {
@@ -26,6 +50,10 @@ enum class CatchPoint : std::uint8_t {
 };
 inline constexpr int kCatchPointCount = 7;
 const char* catch_point_name(CatchPoint point);
+// Bit of a catch point in DeploymentRecord::catch_points (every point the change met).
+constexpr std::uint8_t catch_point_bit(CatchPoint point) {
+  return static_cast<std::uint8_t>(1U << static_cast<unsigned>(point));
+}
 
 enum class RiskLevel : std::uint8_t { Low = 0, Medium = 1, High = 2, Critical = 3 };
 const char* risk_level_name(RiskLevel level);
@@ -63,7 +91,9 @@ struct DeploymentRecord {
   double end_min = 0;
   double cycle_time_min = 0;
   Outcome outcome = Outcome::Succeeded;
-  CatchPoint catch_point = CatchPoint::None;
+  CatchPoint catch_point = CatchPoint::None;  // the first point that stopped a defect
+  std::uint8_t catch_points = 0;              // every catch point met, as catch_point_bit() bits
+  PipelineStage in_flight_stage = PipelineStage::None;  // where an InFlight change was
   bool hotfix = false;
   bool migration = false;
   bool config_change = false;
@@ -90,6 +120,15 @@ struct DeploymentRecord {
   float review_wait_min = 0;
   float deferred_min = 0;
   bool policy_slip = false;  // the strategy knowingly shipped against a policy (diagnostic)
+};
+
+// One production traffic shift: from `time_min` the change serves `traffic_fraction` of its
+// service's requests (each canary stage, each all-at-once rollout; Pipeline::expose records
+// them in time order). The safety checker judges every one.
+struct TrafficShift {
+  std::uint64_t deployment = 0;
+  double time_min = 0;
+  double traffic_fraction = 0;
 };
 
 struct CanaryStageRecord {

@@ -70,7 +70,8 @@ void check_version(const File& file, const std::filesystem::path& path, std::str
   const auto found_version = file.read_attribute<std::uint64_t>("schema_version");
   if (found_version < version) {
     reject(path, "has schema version " + std::to_string(found_version) +
-                     " (written by an older genops-sim, without checksums); " +
+                     " (written by an older genops-sim: without checksums before 2, without "
+                     "in-flight changes before 3); " +
                      expected_schema(schema, version) + ": run the study again");
   }
   if (found_version != version) {

@@ -23,7 +23,11 @@ inline constexpr std::string_view kResultsSchemaName = "genops-sim-results";
 // 2: the 1.10 file format (checksummed metadata), Fletcher-32 on every chunk, fixed-length
 // strings only, 16-bit organization codes, audit trail v2 with a run manifest. Version 1 files
 // are refused with a clear message (rerun the study).
-inline constexpr std::uint64_t kResultsSchemaVersion = 2;
+// 3: every arrival is a deployments row (outcome in_flight for changes without a final outcome
+// at the horizon, with in_flight_stage), catch_points (every catch point met), and the
+// summary's denominators (in_flight, deployed, deployment_success_rate, met_at_*). Version 2
+// files are refused the same way: their tables left in-flight changes out.
+inline constexpr std::uint64_t kResultsSchemaVersion = 3;
 inline constexpr std::string_view kPartialSuffix = ".partial";
 
 // Bad input: a results file that is missing, not HDF5, unfinished, truncated, of another schema

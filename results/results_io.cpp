@@ -319,6 +319,10 @@ std::vector<std::string> catch_point_labels() {
   return enum_labels<decltype(&models::catch_point_name), models::CatchPoint>(
       &models::catch_point_name, models::kCatchPointCount);
 }
+std::vector<std::string> pipeline_stage_labels() {
+  return enum_labels<decltype(&models::pipeline_stage_name), models::PipelineStage>(
+      &models::pipeline_stage_name, models::kPipelineStageCount);
+}
 std::vector<std::string> risk_level_labels() {
   return enum_labels<decltype(&models::risk_level_name), models::RiskLevel>(
       &models::risk_level_name, 4);
@@ -379,11 +383,17 @@ auto deployment_fields(std::vector<std::string> organizations) {
       Field<&R::ci_start_min>{"ci_start_min", "min", "first CI start"},
       Field<&R::deploy_start_min>{"deploy_start_min", "min",
                                   "first production exposure (-1: never deployed)"},
-      Field<&R::end_min>{"end_min", "min", "time of the final outcome"},
-      Field<&R::cycle_time_min>{"cycle_time_min", "min", "cycle time, arrival to final outcome"},
+      Field<&R::end_min>{"end_min", "min", "time of the final outcome (in_flight: the horizon)"},
+      Field<&R::cycle_time_min>{"cycle_time_min", "min",
+                                "cycle time, arrival to final outcome (in_flight: censored)"},
       Field<&R::outcome>{"outcome", "1", "final outcome", outcome_labels()},
+      Field<&R::in_flight_stage>{"in_flight_stage", "1",
+                                 "where an in_flight change was at the horizon",
+                                 pipeline_stage_labels()},
       Field<&R::catch_point>{"catch_point", "1", "where a defect that survived CI was stopped",
                              catch_point_labels()},
+      Field<&R::catch_points>{"catch_points", "1",
+                              "every catch point met: bit k set for catch_point code k"},
       Field<&R::hotfix>{"hotfix", "1", "1 if a hotfix"},
       Field<&R::migration>{"migration", "1", "1 if a database migration"},
       Field<&R::config_change>{"config_change", "1", "1 if a configuration change"},
@@ -495,7 +505,9 @@ auto awu_fields(std::vector<std::string> organizations) {
 auto summary_fields() {
   using S = models::StrategySummary;
   return std::make_tuple(
-      Field<&S::deployments>{"deployments", "1", "finished deployments"},
+      Field<&S::deployments>{"deployments", "1", "changes that arrived (every outcome)"},
+      Field<&S::in_flight>{"in_flight", "1", "changes without a final outcome at the horizon"},
+      Field<&S::deployed>{"deployed", "1", "finished changes that reached production"},
       Field<&S::succeeded>{"succeeded", "1", ""}, Field<&S::rolled_back>{"rolled_back", "1", ""},
       Field<&S::failed>{"failed", "1", ""}, Field<&S::blocked>{"blocked", "1", ""},
       Field<&S::success_rate>{"success_rate", "1", ""},
@@ -511,6 +523,9 @@ auto summary_fields() {
       Field<&S::false_rollbacks>{"false_rollbacks", "1", ""},
       Field<&S::incidents>{"incidents", "1", ""},
       Field<&S::change_failure_rate>{"change_failure_rate", "1", "DORA change failure rate"},
+      Field<&S::deployment_success_rate>{"deployment_success_rate", "1",
+                                         "deployed changes that succeeded"},
+      Field<&S::in_flight_rate>{"in_flight_rate", "1", "in_flight / deployments"},
       Field<&S::mean_time_to_restore_min>{"mean_time_to_restore_min", "min", ""},
       Field<&S::error_budget_burned_min>{"error_budget_burned_min", "min", ""},
       Field<&S::mean_rework_loops>{"mean_rework_loops", "1", ""},
@@ -525,6 +540,16 @@ std::uint64_t total_rows(const RunView& run, Records OrganizationRecords::*membe
   std::uint64_t rows = 0;
   for (const OrganizationRecords& organization : run.organizations) {
     rows += (organization.*member).size();
+  }
+  return rows;
+}
+
+// Deployment rows whose outcome is InFlight: the run's 'unfinished' attribute and summary column.
+std::uint64_t in_flight_rows(const RunView& run) {
+  std::uint64_t rows = 0;
+  for (const OrganizationRecords& organization : run.organizations) {
+    for (const DeploymentRecord& record : organization.deployments)
+      rows += record.outcome == models::Outcome::InFlight ? 1 : 0;
   }
   return rows;
 }
@@ -882,11 +907,7 @@ void StudyResultsWriter::write_run(const RunView& run) {
   group.write_attribute("replication", run.replication);
   group.write_attribute("seed", run.seed);
   group.write_attribute("events", run.events);
-  std::uint64_t unfinished = 0;
-  for (const OrganizationRecords& organization : run.organizations) {
-    unfinished += organization.unfinished;
-  }
-  group.write_attribute("unfinished", unfinished);
+  group.write_attribute("unfinished", in_flight_rows(run));
   write_deployments(group, run);
   write_canary_stages(group, run);
   write_audit(group, run);
@@ -1050,10 +1071,7 @@ void StudyResultsWriter::write_violations(Group& run, const RunView& view) {
 }
 
 void StudyResultsWriter::write_summary(Group& run, const RunView& view) {
-  std::uint64_t unfinished = 0;
-  for (const OrganizationRecords& organization : view.organizations) {
-    unfinished += organization.unfinished;
-  }
+  const std::uint64_t unfinished = in_flight_rows(view);
   write_table(run, "summary", "row", 1, options_, [&](auto& table) {
     table.template add_column<std::uint32_t>("replication", "1", "replication index")
         .push(view.replication);
@@ -1072,6 +1090,12 @@ void StudyResultsWriter::write_summary(Group& run, const RunView& view) {
                                models::catch_point_name(static_cast<models::CatchPoint>(point));
       table.template add_column<std::uint64_t>(name, "1", "issues first stopped there")
           .push(view.summary.caught_at[static_cast<std::size_t>(point)]);
+    }
+    for (int point = 0; point < models::kCatchPointCount; ++point) {
+      const std::string name =
+          std::string("met_at_") + models::catch_point_name(static_cast<models::CatchPoint>(point));
+      table.template add_column<std::uint64_t>(name, "1", "issues that met that catch point")
+          .push(view.summary.met_at[static_cast<std::size_t>(point)]);
     }
   });
 }
@@ -1458,6 +1482,10 @@ void read_summary(const ResultsReader& reader, const std::string& base, RunRecor
                              models::catch_point_name(static_cast<models::CatchPoint>(point));
     run.summary.caught_at[static_cast<std::size_t>(point)] =
         table_column<std::uint64_t>(summary, path, name, 1).front();
+    const std::string met =
+        std::string("met_at_") + models::catch_point_name(static_cast<models::CatchPoint>(point));
+    run.summary.met_at[static_cast<std::size_t>(point)] =
+        table_column<std::uint64_t>(summary, path, met, 1).front();
   }
   run.wall_seconds = table_column<double>(summary, path, "wall_seconds", 1).front();
 }
@@ -1474,6 +1502,14 @@ void read_run(const ResultsReader& reader, const Lookups& lookups, const ReadOpt
   const ColumnTableReader deployments = reader.table(base + "/deployments");
   run.deployments.resize(deployments.rows());
   read_fields(deployments, deployment_fields(lookups.organizations), run.deployments, path);
+  const auto in_flight = static_cast<std::uint64_t>(std::count_if(
+      run.deployments.begin(), run.deployments.end(),
+      [](const DeploymentRecord& d) { return d.outcome == models::Outcome::InFlight; }));
+  if (in_flight != run.unfinished) {
+    reject(path, "run '" + base + "' has " + std::to_string(in_flight) +
+                     " in_flight deployment rows but its 'unfinished' attribute says " +
+                     std::to_string(run.unfinished));
+  }
 
   if (options.canary_stages) {
     const ColumnTableReader stages = reader.table(base + "/canary_stages");

@@ -59,7 +59,6 @@ struct OrganizationRecords {
   std::span<const models::CanaryStageRecord> stages;
   std::span<const models::AuditRecord> audit;  // this organization's hash chain
   std::span<const models::ResourceSample> samples;
-  std::uint64_t unfinished = 0;
   // Default initialisers keep older positional initialisations (without these two) valid.
   std::span<const models::AwuRecord> awus = {};     // GenOps AWUs (none for non-AI strategies)
   std::span<const std::string> service_names = {};  // by service id (the AWU export needs them)
@@ -186,7 +185,7 @@ struct RunRecords {
   std::uint64_t seed = 0;
   std::uint64_t events = 0;
   double wall_seconds = 0;
-  std::uint64_t unfinished = 0;
+  std::uint64_t unfinished = 0;  // deployment rows InFlight (the run's 'unfinished' attribute)
   std::vector<models::DeploymentRecord> deployments;
   std::vector<models::CanaryStageRecord> stages;
   std::vector<models::AuditRecord> audit;

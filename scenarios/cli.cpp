@@ -385,6 +385,7 @@ int command_run(const std::vector<std::string>& arguments) {
   study.task_index = static_cast<std::uint32_t>(task.index);
   study.task_count = static_cast<std::uint32_t>(task.count);
   const StudySummaries summaries = steps.time("summarize", [&] { return summarize_study(study); });
+  warn_in_flight(study, summaries, std::cerr);
   if (values.count("out") != 0) {
     const std::string digest = steps.time("write_results", [&] {
       return write_study_results(out, study, summaries, command_line_of(arguments), steps.times(),

@@ -76,6 +76,7 @@ void print_study_table(const StudyResult& study, const StudySummaries& summaries
   row("  Rolled back", [&](std::size_t s) { return std::to_string(pooled[s].rolled_back); });
   row("  Failed", [&](std::size_t s) { return std::to_string(pooled[s].failed); });
   row("  Blocked", [&](std::size_t s) { return std::to_string(pooled[s].blocked); });
+  row("  In flight at horizon", [&](std::size_t s) { return std::to_string(pooled[s].in_flight); });
   row("Success rate", [&](std::size_t s) { return percent(pooled[s].success_rate); });
   row("Rollback rate", [&](std::size_t s) { return percent(pooled[s].rollback_rate); });
   row("Failure rate", [&](std::size_t s) { return percent(pooled[s].failure_rate); });
@@ -107,6 +108,8 @@ void print_study_table(const StudyResult& study, const StudySummaries& summaries
   row("  blocked, not deployed", caught(models::CatchPoint::NotDeployed));
   row("False rollbacks", [&](std::size_t s) { return std::to_string(pooled[s].false_rollbacks); });
   row("Change failure rate", [&](std::size_t s) { return percent(pooled[s].change_failure_rate); });
+  row("Deployment success",
+      [&](std::size_t s) { return percent(pooled[s].deployment_success_rate); });
   row("Mean time to restore (min)",
       [&](std::size_t s) { return fixed(pooled[s].mean_time_to_restore_min, 1); });
   row("Human approvals", [&](std::size_t s) { return percent(pooled[s].human_approval_share); });
@@ -146,6 +149,50 @@ void print_study_table(const StudyResult& study, const StudySummaries& summaries
       << study.threads << " thread(s)\n";
 }
 
+namespace {
+
+// What every rate divides by (README "Definitions"), so a script never guesses a denominator.
+nlohmann::json accounting_json(const models::StrategySummary& x) {
+  const std::uint64_t finished = x.deployments - x.in_flight;
+  return {
+      {"arrivals", x.deployments},
+      {"finished", finished},
+      {"in_flight", x.in_flight},
+      {"deployed", x.deployed},
+      {"issues", x.issues},
+      {"denominators",
+       {{"success_rate", "arrivals"},
+        {"rollback_rate", "arrivals"},
+        {"failure_rate", "arrivals"},
+        {"block_rate", "arrivals"},
+        {"in_flight_rate", "arrivals"},
+        {"human_approval_share", "arrivals"},
+        {"mean_ci_wait_min", "arrivals"},
+        {"mean_review_wait_min", "arrivals"},
+        {"median_cycle_time_min", "finished"},
+        {"p90_cycle_time_min", "finished"},
+        {"mean_cycle_time_min", "finished"},
+        {"change_failure_rate", "deployed"},
+        {"deployment_success_rate", "deployed"},
+        {"mean_time_to_restore_min", "incidents"},
+        {"canary_catch_rate", "issues"}}},
+  };
+}
+
+}  // namespace
+
+void warn_in_flight(const StudyResult& study, const StudySummaries& summaries, std::ostream& out) {
+  for (std::size_t s = 0; s < study.scenario.strategies.size(); ++s) {
+    const models::StrategySummary& x = summaries.pooled[s];
+    if (x.deployments == 0 || x.in_flight_rate <= kInFlightWarningShare)
+      continue;
+    out << "genops-sim run: warning: " << study.scenario.strategies[s] << ": " << x.in_flight
+        << " of " << x.deployments << " changes (" << fixed(100.0 * x.in_flight_rate, 1)
+        << "%) were still in flight at the horizon; they count as not succeeded and are left out "
+           "of cycle times (raise drain_days or check the capacity)\n";
+  }
+}
+
 std::string study_json(const StudyResult& study, const StudySummaries& summaries,
                        const StepTimes& step_seconds) {
   using Json = nlohmann::json;
@@ -160,6 +207,11 @@ std::string study_json(const StudyResult& study, const StudySummaries& summaries
       caught[models::catch_point_name(static_cast<models::CatchPoint>(p))] =
           x.caught_at[static_cast<std::size_t>(p)];
     }
+    Json met = Json::object();
+    for (int p = 0; p < models::kCatchPointCount; ++p) {
+      met[models::catch_point_name(static_cast<models::CatchPoint>(p))] =
+          x.met_at[static_cast<std::size_t>(p)];
+    }
     Json reps = Json::array();
     for (int r = 0; r < sc.replications; ++r) {
       const models::StrategySummary& y =
@@ -167,6 +219,9 @@ std::string study_json(const StudyResult& study, const StudySummaries& summaries
               .runs[s * static_cast<std::size_t>(sc.replications) + static_cast<std::size_t>(r)];
       reps.push_back({{"replication", r},
                       {"deployments", y.deployments},
+                      {"in_flight", y.in_flight},
+                      {"deployed", y.deployed},
+                      {"deployment_success_rate", y.deployment_success_rate},
                       {"success_rate", y.success_rate},
                       {"rollback_rate", y.rollback_rate},
                       {"failure_rate", y.failure_rate},
@@ -178,6 +233,9 @@ std::string study_json(const StudyResult& study, const StudySummaries& summaries
     }
     strategies[sc.strategies[s]] = {
         {"deployments", x.deployments},
+        {"in_flight", x.in_flight},
+        {"in_flight_rate", x.in_flight_rate},
+        {"deployed", x.deployed},
         {"succeeded", x.succeeded},
         {"rolled_back", x.rolled_back},
         {"failed", x.failed},
@@ -195,7 +253,12 @@ std::string study_json(const StudyResult& study, const StudySummaries& summaries
         {"caught_at", caught},
         {"false_rollbacks", x.false_rollbacks},
         {"incidents", x.incidents},
+        {"met_at", met},
         {"change_failure_rate", x.change_failure_rate},
+        {"deployment_success_rate", x.deployment_success_rate},
+        {"mean_ci_wait_min", x.mean_ci_wait_min},
+        {"mean_review_wait_min", x.mean_review_wait_min},
+        {"accounting", accounting_json(x)},
         {"mean_time_to_restore_min", x.mean_time_to_restore_min},
         {"human_approval_share", x.human_approval_share},
         {"error_budget_burned_min", x.error_budget_burned_min},

@@ -48,9 +48,9 @@ results::RunView results_view(const RunResult& run, const models::StrategySummar
   view.events = run.engine.events;
   view.wall_seconds = run.engine.wall_seconds;
   for (const models::PipelineOutput& output : run.organizations) {
-    view.organizations.push_back(results::OrganizationRecords{
-        output.deployments, output.stages, output.audit, output.samples, output.unfinished,
-        output.awus, output.service_names});
+    view.organizations.push_back(results::OrganizationRecords{output.deployments, output.stages,
+                                                              output.audit, output.samples,
+                                                              output.awus, output.service_names});
   }
   view.violations = run.violations;
   view.summary = summary;

@@ -40,8 +40,9 @@ RunResult run_once(const models::Scenario& scenario, const models::Strategy& str
   result.engine = simulation.run();
   for (models::Pipeline* pipeline : pipelines) {
     result.organizations.push_back(pipeline->take_output());
-    const auto violations = models::check_safety(scenario, pipeline->organization(),
-                                                 result.organizations.back().deployments);
+    const models::PipelineOutput& output = result.organizations.back();
+    const auto violations =
+        models::check_safety(scenario, pipeline->organization(), output.deployments, output.shifts);
     result.violations.insert(result.violations.end(), violations.begin(), violations.end());
   }
   return result;

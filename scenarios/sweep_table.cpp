@@ -26,6 +26,7 @@ using Summary = models::StrategySummary;
 const std::vector<std::pair<std::string, std::function<double(const Summary&)>>>& metric_table() {
   static const std::vector<std::pair<std::string, std::function<double(const Summary&)>>> table = {
       {"deployments", [](const Summary& s) { return static_cast<double>(s.deployments); }},
+      {"in_flight", [](const Summary& s) { return static_cast<double>(s.in_flight); }},
       {"median_cycle_time_min", [](const Summary& s) { return s.median_cycle_time_min; }},
       {"p90_cycle_time_min", [](const Summary& s) { return s.p90_cycle_time_min; }},
       {"success_rate", [](const Summary& s) { return s.success_rate; }},
@@ -36,6 +37,7 @@ const std::vector<std::pair<std::string, std::function<double(const Summary&)>>>
       {"safety_violations",
        [](const Summary& s) { return static_cast<double>(s.safety_violations); }},
       {"change_failure_rate", [](const Summary& s) { return s.change_failure_rate; }},
+      {"deployment_success_rate", [](const Summary& s) { return s.deployment_success_rate; }},
       {"error_budget_burned_min", [](const Summary& s) { return s.error_budget_burned_min; }},
       {"human_approval_share", [](const Summary& s) { return s.human_approval_share; }},
       {"mean_ci_wait_min", [](const Summary& s) { return s.mean_ci_wait_min; }},

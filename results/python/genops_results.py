@@ -33,7 +33,7 @@ except ImportError as _error:  # name the fix, not only the missing module
         "instead") from _error
 
 SCHEMA = "genops-sim-results"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: in-flight changes are rows (outcome "in_flight"), catch_points
 PARTIAL_SUFFIX = ".partial"
 
 __all__ = ["load", "Results", "ResultsFileError", "SCHEMA", "SCHEMA_VERSION"]
@@ -127,6 +127,11 @@ class Results:
             if found_schema != schema:
                 raise ResultsFileError(f"{where} has schema '{found_schema}'; {expected}")
             found_version = self.attrs.get("schema_version")
+            if isinstance(found_version, int) and found_version < schema_version:
+                raise ResultsFileError(
+                    f"{where} has schema '{found_schema}' version {found_version} (written by an "
+                    f"older genops-sim, without in-flight changes); {expected}: run the study "
+                    "again")
             if found_version != schema_version:
                 raise ResultsFileError(
                     f"{where} has schema '{found_schema}' version {found_version}; {expected}")
@@ -217,6 +222,30 @@ class Results:
                     f"results file '{self.path}' has no column(s) {missing} in '{group_path}'")
             data = {name: data[name] for name in columns}
         return pd.DataFrame(data, index=index)
+
+    def accounting(self, run):
+        """The denominators of one run ('/runs/genops/rep0') from its deployments table.
+
+        arrivals: every change (every row); in_flight: outcome 'in_flight' (no final outcome
+        at the horizon); finished: arrivals - in_flight; deployed: finished changes that
+        reached production. Checked against the run's summary row.
+        """
+        rows = self.table(f"{run}/deployments", labels=True,
+                          columns=["outcome", "deploy_start_min"])
+        in_flight = int((rows["outcome"] == "in_flight").sum())
+        deployed = int(((rows["outcome"] != "in_flight") & (rows["deploy_start_min"] >= 0)).sum())
+        counts = {"arrivals": len(rows), "in_flight": in_flight,
+                  "finished": len(rows) - in_flight, "deployed": deployed}
+        summary = self.table(f"{run}/summary", columns=["deployments", "in_flight", "deployed"])
+        stored = {"arrivals": int(summary["deployments"].iloc[0]),
+                  "in_flight": int(summary["in_flight"].iloc[0]),
+                  "deployed": int(summary["deployed"].iloc[0])}
+        for key, value in stored.items():
+            if counts[key] != value:
+                raise ResultsFileError(
+                    f"results file '{self.path}' {run}: {value} {key} in the summary but "
+                    f"{counts[key]} in the deployments table")
+        return counts
 
     def lookup(self, name):
         """/lookup/<name> as a DataFrame with a 'label' column indexed by 'code'."""

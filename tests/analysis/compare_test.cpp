@@ -306,7 +306,7 @@ fs::path write_small_file(const fs::path& directory) {
     view.strategy = run.strategy;
     view.replication = run.replication;
     view.seed = run.seed;
-    view.organizations = {results::OrganizationRecords{run.deployments, {}, {}, {}, 0}};
+    view.organizations = {results::OrganizationRecords{run.deployments, {}, {}, {}}};
     view.violations = run.violations;
     view.summary = models::summarize(run.deployments, run.violations.size());
     views.push_back(std::move(view));

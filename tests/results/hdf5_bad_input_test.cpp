@@ -110,14 +110,23 @@ std::vector<BadInput> bad_inputs() {
          writer.finalize();
          return d / "other.h5";
        },
-       "", "has schema 'some-other-tool'; expected schema 'genops-sim-results' version 2"},
+       "", "has schema 'some-other-tool'; expected schema 'genops-sim-results' version 3"},
       {"wrong_schema_version",
        [](const fs::path& d) {
-         ResultsWriter writer(d / "future.h5", kResultsSchemaName, 3);
+         ResultsWriter writer(d / "future.h5", kResultsSchemaName, 4);
          writer.finalize();
          return d / "future.h5";
        },
-       "", "version 3; expected schema 'genops-sim-results' version 2"},
+       "", "version 4; expected schema 'genops-sim-results' version 3"},
+      {"schema_version_2_without_in_flight_rows",
+       [](const fs::path& d) {
+         ResultsWriter writer(d / "v2.h5", kResultsSchemaName, 2);
+         writer.finalize();
+         return d / "v2.h5";
+       },
+       "",
+       "without in-flight changes before 3); expected schema 'genops-sim-results' version 3: "
+       "run the study again"},
       {"renamed_incomplete_file",
        [](const fs::path& d) {
          // What a partial renamed by hand looks like: status still "incomplete".

@@ -38,7 +38,7 @@ def main():
     with gr.load(path) as results:
         attrs = results.attrs
         assert attrs["schema"] == "genops-sim-results", attrs
-        assert attrs["schema_version"] == 2
+        assert attrs["schema_version"] == 3
         assert attrs["status"] == "complete"
         assert attrs["master_seed"] == 12345678901234567890, attrs["master_seed"]
         assert isinstance(attrs["master_seed"], int)
@@ -99,7 +99,10 @@ def main():
     shutil.copyfile(partial, renamed)
     expect_error(lambda: gr.load(renamed), "is incomplete (status='incomplete'")
     expect_error(lambda: gr.load(os.path.join(work, "other.h5")),
-                 "has schema 'some-other-tool'; expected schema 'genops-sim-results' version 2")
+                 "has schema 'some-other-tool'; expected schema 'genops-sim-results' version 3")
+    expect_error(lambda: gr.load(os.path.join(work, "old.h5")),
+                 "version 2 (written by an older genops-sim, without in-flight changes); "
+                 "expected schema 'genops-sim-results' version 3: run the study again")
     text = os.path.join(work, "notes.h5")
     with open(text, "w") as stream:
         stream.write("deployment,cycle_time_min\n")

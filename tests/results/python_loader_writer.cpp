@@ -93,6 +93,9 @@ int main(int argc, char** argv) {
     }
     ResultsWriter other(directory / "other.h5", "some-other-tool", 1);
     other.finalize();
+    // Schema version 2 left in-flight changes out: the loader refuses it.
+    ResultsWriter old(directory / "old.h5", genops::results::kResultsSchemaName, 2);
+    old.finalize();
   } catch (const std::exception& error) {
     std::cerr << "python_loader_writer: " << error.what() << "\n";
     return 1;

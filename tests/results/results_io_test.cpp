@@ -56,6 +56,8 @@ void expect_same(const models::DeploymentRecord& actual, const models::Deploymen
   EXPECT_FIELD(cycle_time_min);
   EXPECT_FIELD(outcome);
   EXPECT_FIELD(catch_point);
+  EXPECT_FIELD(catch_points);
+  EXPECT_FIELD(in_flight_stage);
   EXPECT_FIELD(hotfix);
   EXPECT_FIELD(migration);
   EXPECT_FIELD(config_change);
@@ -229,6 +231,10 @@ models::DeploymentRecord synthetic_deployment(std::size_t o, std::size_t i,
   d.cycle_time_min = d.end_min - d.arrival_min;
   d.outcome = static_cast<models::Outcome>(i % models::kOutcomeCount);
   d.catch_point = static_cast<models::CatchPoint>(i % models::kCatchPointCount);
+  d.catch_points = static_cast<std::uint8_t>(i % 128);  // every 7-bit mask
+  d.in_flight_stage = d.outcome == models::Outcome::InFlight
+                          ? static_cast<models::PipelineStage>(i % models::kPipelineStageCount)
+                          : models::PipelineStage::None;
   d.hotfix = i % 2 == 0;
   d.migration = i % 3 == 0;
   d.config_change = i % 7 == 0;
@@ -367,7 +373,7 @@ RunView view_of(const SyntheticRun& run, const std::string& strategy, std::uint3
   view.wall_seconds = 0.75;
   for (std::size_t o = 0; o < run.deployments.size(); ++o) {
     view.organizations.push_back(OrganizationRecords{run.deployments[o], run.stages[o],
-                                                     run.audit[o], run.samples[o], o, run.awus[o],
+                                                     run.audit[o], run.samples[o], run.awus[o],
                                                      run.service_names[o]});
   }
   view.violations = run.violations;
@@ -437,7 +443,12 @@ TEST(ResultsIo, RoundTripsHandMadeRecordsExactly) {
     EXPECT_EQ(run.seed, 0xFEDCBA9876543210ULL);
     EXPECT_EQ(run.events, 123'456'789U);
     EXPECT_EQ(run.wall_seconds, 0.75);
-    EXPECT_EQ(run.unfinished, 1U);  // 0 + 1 over the two organizations
+    // Every fifth row is InFlight (outcome code 4 of 5): the attribute counts those rows.
+    const auto in_flight = std::count_if(
+        run.deployments.begin(), run.deployments.end(),
+        [](const models::DeploymentRecord& d) { return d.outcome == models::Outcome::InFlight; });
+    EXPECT_GT(in_flight, 0);
+    EXPECT_EQ(run.unfinished, static_cast<std::uint64_t>(in_flight));
     expect_same_rows(run.deployments, concatenated(expected.deployments));
     expect_same_rows(run.stages, concatenated(expected.stages));
     expect_same_rows(run.audit, concatenated(expected.audit));
@@ -772,6 +783,30 @@ TEST_F(AwuTable, DamagedAwuTablesAreRejectedWithOneLine) {
   expect_rejected(unknown, "unknown policy 'bogus_policy'");
   // Still readable without the AWU tables.
   EXPECT_EQ(read_study(unknown, ReadOptions{.awu = false}).runs.size(), records_->runs.size());
+}
+
+// The run's 'unfinished' attribute must equal its in_flight deployment rows (issue 10: a reader
+// never trusts one count without the other).
+TEST_F(AwuTable, InFlightAttributeDisagreeingWithTheRowsIsRejected) {
+  const fs::path path = directory_ / "in_flight_mismatch.h5";
+  fs::copy_file(results_path(), path, fs::copy_options::overwrite_existing);
+  {
+    const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    ASSERT_GE(file, 0);
+    ASSERT_GE(H5Adelete_by_name(file, "/runs/genops/rep0", "unfinished", H5P_DEFAULT), 0);
+    H5Fclose(file);
+    File writable = File::open(path, FileMode::ReadWrite);
+    writable.open_group("runs/genops/rep0").write_attribute("unfinished", std::uint64_t{3});
+  }
+  try {
+    read_study(path);
+    ADD_FAILURE() << "no ResultsFileError for " << path;
+  } catch (const ResultsFileError& error) {
+    EXPECT_NE(std::string(error.what())
+                  .find("has 0 in_flight deployment rows but its 'unfinished' attribute says 3"),
+              std::string::npos)
+        << error.what();
+  }
 }
 
 TEST(AwuFromResults, ConfigWithoutTheContextKeysIsRejected) {

@@ -74,24 +74,31 @@ TEST_F(QuickGolden, CheckerReadsTheRecordsNotTheStrategysFlags) {
   const RunResult genops = run("genops", 0);
   const models::Organization org = world(0, 0);
   std::vector<models::DeploymentRecord> records = genops.organizations[0].deployments;
-  ASSERT_TRUE(models::check_safety(scenario_, org, records).empty());
+  const std::vector<models::TrafficShift>& shifts = genops.organizations[0].shifts;
+  ASSERT_TRUE(models::check_safety(scenario_, org, records, shifts).empty());
 
   // A diagnostic flag alone is not a violation.
   for (auto& d : records)
     d.policy_slip = true;
-  EXPECT_TRUE(models::check_safety(scenario_, org, records).empty());
+  EXPECT_TRUE(models::check_safety(scenario_, org, records, shifts).empty());
 
-  // Moving a deployed change's rollout start into Saturday is.
+  // Moving one traffic shift of a deployed change into Saturday is (once, whatever the stage).
   const auto deployed = std::find_if(records.begin(), records.end(), [](const auto& d) {
     return d.deploy_start_min >= 0 && !d.hotfix;
   });
   ASSERT_NE(deployed, records.end());
   const engine::SimTime saturday_noon =
       org.calendar.from_local(engine::SimTime::days(5) + engine::SimTime::hours(12));
-  auto moved = records;
-  moved[static_cast<std::size_t>(deployed - records.begin())].deploy_start_min =
-      saturday_noon.to_minutes();
-  const auto violations = models::check_safety(scenario_, org, moved);
+  auto moved = shifts;
+  int moved_shifts = 0;
+  for (auto& shift : moved) {
+    if (shift.deployment == deployed->id) {
+      shift.time_min = saturday_noon.to_minutes();
+      ++moved_shifts;
+    }
+  }
+  ASSERT_GE(moved_shifts, 1);
+  const auto violations = models::check_safety(scenario_, org, records, moved);
   ASSERT_EQ(violations.size(), 1U);
   EXPECT_EQ(violations[0].deployment, deployed->id);
   EXPECT_EQ(violations[0].policy, "no_friday_deployments");
@@ -109,7 +116,7 @@ TEST_F(QuickGolden, CheckerReadsTheRecordsNotTheStrategysFlags) {
     }
   }
   if (removed > 0) {
-    const auto found = models::check_safety(scenario_, org, unapproved);
+    const auto found = models::check_safety(scenario_, org, unapproved, shifts);
     EXPECT_EQ(std::count_if(found.begin(), found.end(),
                             [](const auto& v) { return v.policy == "db_migration_review"; }),
               removed);

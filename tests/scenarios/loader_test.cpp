@@ -260,6 +260,25 @@ TEST(CommandLine, RunPrintsTheJsonSummaryWithOverrides) {
   // Two days of traffic instead of seven.
   EXPECT_LT(genops["deployments"].get<int>(), 250);
   EXPECT_EQ(genops["deployments"], summary["strategies"]["baseline"]["deployments"]);
+  // Every rate states its denominator; the counts add up (issue 10).
+  for (const char* field : {"in_flight", "in_flight_rate", "deployed", "deployment_success_rate",
+                            "mean_ci_wait_min", "mean_review_wait_min", "met_at", "accounting"}) {
+    EXPECT_TRUE(genops.contains(field)) << field;
+  }
+  const auto& accounting = genops["accounting"];
+  EXPECT_EQ(accounting["arrivals"], genops["deployments"]);
+  EXPECT_EQ(accounting["in_flight"], genops["in_flight"]);
+  EXPECT_EQ(accounting["finished"].get<int>() + accounting["in_flight"].get<int>(),
+            accounting["arrivals"].get<int>());
+  EXPECT_EQ(accounting["denominators"]["success_rate"], "arrivals");
+  EXPECT_EQ(accounting["denominators"]["median_cycle_time_min"], "finished");
+  EXPECT_EQ(accounting["denominators"]["change_failure_rate"], "deployed");
+  for (const auto& [rate, denominator] : accounting["denominators"].items()) {
+    EXPECT_TRUE(genops.contains(rate)) << rate;
+    EXPECT_TRUE(accounting.contains(denominator.get<std::string>()) ||
+                genops.contains(denominator.get<std::string>()))
+        << rate << " divides by " << denominator;
+  }
   for (const char* field : {"events", "wall_seconds", "events_per_second", "threads"}) {
     EXPECT_TRUE(summary["engine"].contains(field)) << field;
   }

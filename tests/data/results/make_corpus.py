@@ -103,12 +103,15 @@ def forge_vlen_status(f):
 
 def forge_extent(f):
     # A row count of 10^8 backed by one stored chunk: the reader must not allocate for it.
+    # Chunks of 2^20 rows, gzip-compressed, keep the file small (with chunks of `rows` rows
+    # the chunk index alone made it 117 MB).
     table = f["/runs/genops/rep0/deployments"]
     rows = table["deployment"].shape[0]
     attrs = {k: v for k, v in table["deployment"].attrs.items() if k != "REFERENCE_LIST"}
     del table["deployment"]
-    scale = table.create_dataset("deployment", shape=(100_000_000,), chunks=(rows,),
-                                 dtype="<u8", fletcher32=True)
+    scale = table.create_dataset("deployment", shape=(100_000_000,), chunks=(1 << 20,),
+                                 dtype="<u8", fletcher32=True, compression="gzip",
+                                 shuffle=True)
     scale[:rows] = np.arange(rows, dtype=np.uint64)
     for key, value in attrs.items():
         scale.attrs[key] = value
