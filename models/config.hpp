@@ -193,8 +193,8 @@ struct GenopsConfig {
   bool block_critical_risk = true;  // CRITICAL level -> block (else human approval)
   // AI pre-deploy review (an assumption, scenario block [assumptions]): a defect of
   // detectability d is caught with min(max, d / mean d x (strength + precedent_gain x
-  // precedents)), where precedents is the share of retrieved neighbours that are relevant
-  // failures (same component, same class 1, other class 0.5). Without retrieval precedents = 0.
+  // precedents)), where precedents = 1 - exp(-n), n the retrieved neighbours that are relevant
+  // failures (same component; same class 1, other class 0.5). Without retrieval n = 0.
   double ai_review_strength = 0.3;
   double ai_review_precedent_gain = 1.0;
   double ai_review_max_catch = 0.95;

@@ -296,7 +296,8 @@ GenopsStrategy::Context GenopsStrategy::retrieve(Pipeline& p, std::uint32_t id) 
     if (st.row_problem[row] != 0)
       precedents += n.defect_class == c.defect_class ? 1.0 : 0.5;
   }
-  out.precedents = precedents / std::max(1, g.retrieval_k);
+  // One relevant precedent already tells a reviewer where to look; more add less.
+  out.precedents = 1.0 - std::exp(-precedents);
   DeploymentRecord& r = p.record(id);
   r.retrieval_confidence = static_cast<float>(found.neighbours > 0 ? found.confidence : 0.0);
   r.similar_failure_share =

@@ -46,7 +46,7 @@ class GenopsStrategy final : public Strategy {
     int neighbours = 0;
     double failure_share = 0;
     double confidence = 0;
-    double precedents = 0;  // relevant failures per retrieved slot (k), class-weighted
+    double precedents = 0;  // 1 - exp(-class-weighted relevant failures among the neighbours)
   };
   Context retrieve(Pipeline& pipeline, std::uint32_t change) const;
   bool ai_review_sends_back(Pipeline& pipeline, std::uint32_t change, double precedents) const;

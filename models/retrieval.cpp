@@ -16,7 +16,7 @@ namespace {
 constexpr std::size_t kBlockRows = 8;
 constexpr std::size_t kBlockFloats = kBlockRows * kEmbeddingDim;
 // Weight of the component signature against the change features (unit-sized each).
-constexpr float kSignatureWeight = 2.0F;
+constexpr float kSignatureWeight = 3.0F;
 static_assert(kSignatureDim == 8 && kEmbeddingDim == 16, "signature in dims 0-7, features 8-15");
 using BlockLane = Eigen::Array<float, kBlockRows, 1>;
 
