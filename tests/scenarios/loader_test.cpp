@@ -187,7 +187,9 @@ TEST(ScenarioLoader, ResolvedJsonRoundTripsThroughTheLoader) {
   EXPECT_EQ(json["organizations"][1]["name"], "retail");
   EXPECT_EQ(json["organizations"][0]["reviewers"]["count"], 3);
   EXPECT_EQ(json["genops"]["autonomy"], "GOVERNED");
-  EXPECT_EQ(json["genops"]["default_stages"].size(), 5U);
+  EXPECT_EQ(json["genops"]["default_stages"].size(), 2U);
+  EXPECT_EQ(json["genops"]["high_risk_stages"].size(), 5U);
+  EXPECT_EQ(json["assumptions"]["ai_review_strength"], 0.75);
 }
 
 TEST(CommandLine, ValidateReportsTheWorldAndHonoursSet) {
