@@ -679,14 +679,21 @@ void add_baseline_keys(KeyTable& t) {
   base("notice_error_rate_scale", &B::notice_error_rate_scale, 1e-6, 1, "rate",
        "P(notice) = 1 - exp(-effect / scale)");
   base("rollback_minutes", &B::rollback_minutes, 0, 1e4, "min", "Manual rollback time");
-  base("freeze_slip_probability", &B::freeze_slip_probability, 0, 1, "probability",
-       "Deploy in a no-deploy window anyway (violation)");
-  base("review_skip_probability", &B::review_skip_probability, 0, 1, "probability",
-       "Critical high-risk change skips review (violation)");
-  base("budget_slip_probability", &B::budget_slip_probability, 0, 1, "probability",
-       "Deploy on an exhausted error budget (violation)");
-  base("migration_review_skip_probability", &B::migration_review_skip_probability, 0, 1,
-       "probability", "Migration on critical/high service skips review (violation)");
+  // Named assumptions ([assumptions]): how often people let a policy slip.
+  const auto slip = [&t](const std::string& key, double models::BaselineConfig::*field,
+                         const std::string& doc) {
+    t.number(
+        "assumptions." + key, [field](auto& s, int) -> auto& { return s.baseline.*field; }, 0, 1,
+        "probability", doc);
+  };
+  slip("freeze_slip_probability", &B::freeze_slip_probability,
+       "Baseline: deploy in a no-deploy window anyway (violation)");
+  slip("review_skip_probability", &B::review_skip_probability,
+       "Baseline: critical high-risk change skips review (violation)");
+  slip("budget_slip_probability", &B::budget_slip_probability,
+       "Baseline: deploy on an exhausted error budget (violation)");
+  slip("migration_review_skip_probability", &B::migration_review_skip_probability,
+       "Baseline: migration on critical/high service skips review (violation)");
 }
 
 // Keys of the genops strategy: autonomy, retrieval, risk scoring, AI review.
@@ -936,6 +943,11 @@ void retired_key(const Where& where, const std::string& key) {
       {"genops.ai_review_risk_gain", "nothing (the risk score no longer raises the catch rate)"},
       {"genops.ai_review_max_catch", "assumptions.ai_review_max_catch"},
       {"genops.ai_review_false_positive", "assumptions.ai_review_false_positive"},
+      {"baseline.freeze_slip_probability", "assumptions.freeze_slip_probability"},
+      {"baseline.review_skip_probability", "assumptions.review_skip_probability"},
+      {"baseline.budget_slip_probability", "assumptions.budget_slip_probability"},
+      {"baseline.migration_review_skip_probability",
+       "assumptions.migration_review_skip_probability"},
   };
   for (const auto& [old_key, replacement] : kRetired) {
     if (key == old_key)
