@@ -116,9 +116,8 @@ void print_study_table(const StudyResult& study, const StudySummaries& summaries
   row("Mean review wait (min)",
       [&](std::size_t s) { return fixed(pooled[s].mean_review_wait_min, 1); });
   const auto measure = [](double v) { return v < 0 ? std::string("-") : fixed(v, 3); };
-  row("Risk score AUC (latent defect)", [&](std::size_t s) { return measure(pooled[s].risk_auc); });
-  row("Neighbour failure share AUC",
-      [&](std::size_t s) { return measure(pooled[s].failure_share_auc); });
+  row("Risk AUC (latent defect)", [&](std::size_t s) { return measure(pooled[s].risk_auc); });
+  row("Failure-share AUC", [&](std::size_t s) { return measure(pooled[s].failure_share_auc); });
   row("Retrieval precision@k",
       [&](std::size_t s) { return measure(pooled[s].retrieval_precision); });
   row("Peak-hour CI runner use",
