@@ -70,7 +70,7 @@ TEST(FaceValidity, HumanReviewThresholdChangesOutcomes) {
 // Capacity binds: with one CI runner fewer per organization the mean CI queue wait of a change
 // at least doubles and grows by at least 0.5 min (pull-request builds share the runners;
 // measured with 3 runners everywhere: 0.9 -> 7.5 min). On 79a47a4 runners were ~4% busy and
-// one runner fewer moved the genops median by 0.16 min.
+// 2/4/2 runners instead of 4/5/3 moved the genops median by 0.16 min.
 TEST(FaceValidity, FewerCiRunnersRaiseTheCiQueueWait) {
   models::Scenario paper_runners = paper(2);
   models::Scenario fewer = paper_runners;
