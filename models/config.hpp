@@ -31,7 +31,8 @@ struct ReviewerConfig {
   double review_median_minutes = 12.0;
   double review_sigma = 0.6;  // log-space standard deviation
   double on_call_response_median_minutes = 10.0;
-  // Probability that a human code review catches a latent defect that survived CI.
+  // Mean probability that a human code review catches a latent defect that survived CI; a defect
+  // of detectability d is caught with min(1, p x d / mean d).
   double defect_catch_probability = 0.3;
 };
 
@@ -53,6 +54,9 @@ struct OrganizationConfig {
   std::vector<DayRange> freeze_windows;  // no non-hotfix deploys on these days
   // Multiplies the base defect probability of this organization's changes.
   double defect_multiplier = 1.0;
+  // Pull-request builds per service per day: they never deploy but share the CI runners
+  // (arrival profile traffic.pr_hourly_profile x weekday_profile).
+  double pr_builds_per_service_per_day = 0.0;
 };
 
 struct TrafficConfig {
@@ -61,6 +65,10 @@ struct TrafficConfig {
                                            1.0,  1.3,  1.4,  1.3,  1.0,  1.2,  1.4,  1.4,
                                            1.2,  0.9,  0.5,  0.3,  0.2,  0.15, 0.1,  0.07};
   std::array<double, 7> weekday_profile = {1.0, 1.1, 1.1, 1.0, 0.8, 0.12, 0.08};
+  // Pull-request builds per local hour (developers push during the working day).
+  std::array<double, 24> pr_hourly_profile = {0.02, 0.01, 0.01, 0.01, 0.02, 0.05, 0.15, 0.5,
+                                              1.2,  1.6,  1.7,  1.5,  1.0,  1.4,  1.7,  1.7,
+                                              1.5,  1.1,  0.6,  0.35, 0.25, 0.15, 0.08, 0.04};
   double hotfix_share = 0.04;  // share of changes that are hotfixes (any hour)
   double lines_changed_median = 80.0;
   double lines_changed_sigma = 1.2;
@@ -89,6 +97,18 @@ struct DefectConfig {
   // The defect shows only after the rollout completes (leaks, batch jobs, rare paths): no canary
   // stage or verification bake can see it, but reviews can.
   double delayed_manifest_probability = 0.0;
+  // Latent structure (docs/MODEL.md "Latent structure"): each service has code areas
+  // (components) whose log-fragility follows a mean-reverting daily walk; a change touches 1-2
+  // observable components and its defect probability is the formula above x the fragility of
+  // what it touches x hidden per-change noise (both multipliers have mean 1).
+  int components_per_service = 6;
+  double fragility_sigma = 0.8;             // stationary log-sd of a component's fragility
+  double fragility_reversion_days = 60.0;   // mean-reversion time of the walk
+  double change_noise_sigma = 0.5;          // log-sd of the hidden per-change noise
+  double two_components_probability = 0.3;  // a change touches two components
+  // Detectability of a defect in the diff, d = u^(1/shape) (u uniform): mean shape/(shape+1).
+  // Shared by every reviewer, human or AI (common random numbers).
+  double detectability_shape = 1.0;
 };
 
 struct ServiceConfig {
@@ -171,13 +191,17 @@ struct GenopsConfig {
   double uncertainty_scale = 0.2;  // conservative score = score + scale x (1 - confidence)
   double human_review_threshold = 0.7;
   bool block_critical_risk = true;  // CRITICAL level -> block (else human approval)
-  // AI pre-deploy review: catch probability of a latent defect =
-  //   base + retrieval_gain x similar-failure signal x confidence + risk_gain x risk score.
-  double ai_review_base_catch = 0.45;
-  double ai_review_retrieval_gain = 0.45;
-  double ai_review_risk_gain = 0.2;
+  // AI pre-deploy review (an assumption, scenario block [assumptions]): a defect of
+  // detectability d is caught with min(max, d / mean d x (strength + precedent_gain x
+  // precedents)), where precedents = 1 - exp(-n), n the retrieved neighbours that are relevant
+  // failures (same component; same class 1, other class 0.5). Without retrieval n = 0.
+  double ai_review_strength = 0.3;
+  double ai_review_precedent_gain = 1.0;
   double ai_review_max_catch = 0.95;
   double ai_review_false_positive = 0.01;  // clean change sent back for rework
+  // Risk factor scaling: the neighbours' failure share is divided by this before entering the
+  // score (a share at or above it counts as the maximum historical risk).
+  double history_failure_share_scale = 0.5;
   // Canary
   std::vector<CanaryStage> default_stages;
   std::vector<CanaryStage> high_risk_stages;

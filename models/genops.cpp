@@ -40,6 +40,8 @@ struct GenopsState final : StrategyState {
         first_day(start_day) {}
   EmbeddingIndex index;
   std::vector<Embedding> embeddings;
+  std::vector<std::uint32_t> row_change;  // the change of each index row
+  std::vector<std::uint8_t> row_problem;  // the row's deployment had a problem
   // Open AWUs per change (indexes into the pipeline's AWU records, -1: none).
   std::vector<std::int32_t> propose_awu;
   std::vector<std::int32_t> rollout_awu;
@@ -272,6 +274,55 @@ void GenopsStrategy::audit(Pipeline& p, std::uint32_t id, Actor actor, const cha
   p.audit().append(std::move(entry));
 }
 
+GenopsStrategy::Context GenopsStrategy::retrieve(Pipeline& p, std::uint32_t id) const {
+  // The top-k neighbours, and what they are worth against the ground truth: a neighbour is
+  // relevant when it touched the component where this change's risk lives (same service); a
+  // relevant failure is a precedent (weight 1 if its defect was of this change's class, else
+  // 0.5). Precedents are what the AI reviewer can use; relevance is recorded for precision@k.
+  const GenopsConfig& g = scenario_.genops;
+  GenopsState& st = state_of(p);
+  const Change& c = p.change(id);
+  const RetrievalResult found =
+      st.index.query(st.embeddings[id], g.retrieval_k, g.retrieval_min_similarity);
+  Context out;
+  out.neighbours = found.neighbours;
+  out.failure_share = found.failure_share;
+  out.confidence = found.confidence;
+  int relevant = 0;
+  double precedents = 0;
+  for (const std::size_t row : found.rows) {
+    const Change& n = p.change(st.row_change[row]);
+    if (n.service != c.service ||
+        (n.components[0] != c.risk_component && n.components[1] != c.risk_component))
+      continue;
+    ++relevant;
+    if (st.row_problem[row] != 0)
+      precedents += n.defect_class == c.defect_class ? 1.0 : 0.5;
+  }
+  // One relevant precedent already tells a reviewer where to look; more add less.
+  out.precedents = 1.0 - std::exp(-precedents);
+  DeploymentRecord& r = p.record(id);
+  r.retrieval_confidence = static_cast<float>(found.neighbours > 0 ? found.confidence : 0.0);
+  r.similar_failure_share =
+      static_cast<float>(found.neighbours > 0 ? found.failure_share : g.history_prior_failure_rate);
+  r.neighbours_found = static_cast<std::uint8_t>(std::min(found.neighbours, 255));
+  r.neighbours_relevant = static_cast<std::uint8_t>(std::min(relevant, 255));
+  return out;
+}
+
+bool GenopsStrategy::ai_review_sends_back(Pipeline& p, std::uint32_t id, double precedents) const {
+  // The AI reads the diff as a human does (the defect's detectability, common random numbers)
+  // and is helped by relevant precedents; it also sends some clean changes back.
+  const GenopsConfig& g = scenario_.genops;
+  engine::RngStream draw = p.rng(id, Purpose::AiReview);
+  const double u = engine::uniform01(draw);
+  if (!p.state(id).defect_present)
+    return u < g.ai_review_false_positive;
+  const double strength = g.ai_review_strength + g.ai_review_precedent_gain * precedents;
+  return u < std::min(g.ai_review_max_catch,
+                      review_catch_probability(strength, p.change(id), scenario_.defects));
+}
+
 void GenopsStrategy::analyse(Pipeline& p, std::uint32_t id) const {
   const Change& c = p.change(id);
   const Service& service = p.service_of(id);
@@ -284,18 +335,9 @@ void GenopsStrategy::analyse(Pipeline& p, std::uint32_t id) const {
 
   // Pillar 1: retrieval over deployments finished before now.
   st.embeddings[id] = embed_change(c, service, static_cast<int>(org.services.size()), org.calendar);
-  double failure_share = g.history_prior_failure_rate;
-  double confidence = 0.0;
-  if (pillars_.retrieval && ai) {
-    const RetrievalResult found =
-        st.index.query(st.embeddings[id], g.retrieval_k, g.retrieval_min_similarity);
-    if (found.neighbours > 0) {
-      failure_share = found.failure_share;
-      confidence = found.confidence;
-    }
-    r.retrieval_confidence = static_cast<float>(confidence);
-    r.similar_failure_share = static_cast<float>(failure_share);
-  }
+  const Context context = pillars_.retrieval && ai ? retrieve(p, id) : Context{};
+  const double failure_share =
+      context.neighbours > 0 ? context.failure_share : g.history_prior_failure_rate;
 
   // Pillar 2: risk score, autonomy decision, AI pre-deploy review.
   // Without the agent (its AI budget refused the call) a human decides.
@@ -304,33 +346,20 @@ void GenopsStrategy::analyse(Pipeline& p, std::uint32_t id) const {
     RiskFactors f;
     f.service_tier = tier_risk(service.tier);
     f.service_health = std::clamp(1.0 - p.budget_remaining_fraction(service.id), 0.0, 1.0);
-    f.historical_failure_rate = failure_share;
+    f.historical_failure_rate = std::min(1.0, failure_share / g.history_failure_share_scale);
     f.blast_radius = blast_radius_risk(service.blast_radius, static_cast<int>(org.services.size()));
     f.change_complexity =
         complexity_risk(c.lines_changed, c.files_changed, c.migration, c.config_change);
     f.timing = timing_risk(org.calendar, p.now());
-    const RiskAssessment a = scorer_.assess(f, confidence);
+    const RiskAssessment a = scorer_.assess(f, context.confidence);
     r.risk_score = static_cast<float>(a.score);
     r.conservative_risk = static_cast<float>(a.conservative);
     r.risk_level = a.level;
     decision = scorer_.decide(a);
     p.state(id).high_risk_stages = a.conservative >= g.high_risk_stage_threshold;
-
-    engine::RngStream draw = p.rng(id, Purpose::AiReview);
-    const double u = engine::uniform01(draw);
-    if (p.state(id).defect_present) {
-      const double catch_probability = std::min(
-          g.ai_review_max_catch, g.ai_review_base_catch +
-                                     g.ai_review_retrieval_gain * failure_share * confidence +
-                                     g.ai_review_risk_gain * a.score);
-      if (u < catch_probability) {
-        audit(p, id, Actor::AiAgent, "ai_review", "REWORK", nullptr);
-        p.send_to_rework(id, CatchPoint::AiReview);
-        return;
-      }
-    } else if (u < g.ai_review_false_positive) {
+    if (ai_review_sends_back(p, id, context.precedents)) {
       audit(p, id, Actor::AiAgent, "ai_review", "REWORK", nullptr);
-      p.send_to_rework(id, CatchPoint::None);
+      p.send_to_rework(id, p.state(id).defect_present ? CatchPoint::AiReview : CatchPoint::None);
       return;
     }
   }
@@ -674,6 +703,8 @@ void GenopsStrategy::on_finished(Pipeline& p, std::uint32_t id) const {
       (r.catch_point != CatchPoint::None && r.catch_point != CatchPoint::NotDeployed);
   GenopsState& st = state_of(p);
   st.index.add(st.embeddings[id], problem);
+  st.row_change.push_back(id);
+  st.row_problem.push_back(problem ? 1 : 0);
 }
 
 }  // namespace genops::models

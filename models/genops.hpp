@@ -42,6 +42,15 @@ class GenopsStrategy final : public Strategy {
     kVerificationDone = 5,
     kStageHold = 6,  // a held canary re-checks its next shift
   };
+  // What retrieval gave one change.
+  struct Context {
+    int neighbours = 0;
+    double failure_share = 0;
+    double confidence = 0;
+    double precedents = 0;  // 1 - exp(-class-weighted relevant failures among the neighbours)
+  };
+  Context retrieve(Pipeline& pipeline, std::uint32_t change) const;
+  bool ai_review_sends_back(Pipeline& pipeline, std::uint32_t change, double precedents) const;
   void analyse(Pipeline& pipeline, std::uint32_t change) const;
   void rollout_gate(Pipeline& pipeline, std::uint32_t change) const;
   void start_stage(Pipeline& pipeline, std::uint32_t change) const;

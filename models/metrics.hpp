@@ -5,6 +5,7 @@
 #include <span>
 #include <vector>
 
+#include "models/config.hpp"
 #include "models/records.hpp"
 
 namespace genops::models {
@@ -50,7 +51,26 @@ struct StrategySummary {
   double mean_review_wait_min = 0;
   double human_approval_share = 0;
   double deferred_share = 0;
+  // Model v2 information measures (docs/MODEL.md "Information"), over the deployments the AI
+  // analysed (-1 when none): AUC of the risk score and of the neighbours' failure share for the
+  // latent defect at arrival; retrieval precision@k = relevant / retrieved neighbours, pooled.
+  double risk_auc = -1;
+  double failure_share_auc = -1;
+  double retrieval_precision = -1;
+  double mean_neighbours = 0;  // per analysed deployment
+  // Capacity: busy share of the CI runners and of the reviewers in the busiest local hour of
+  // weekdays (hourly samples, mean over the samples of that hour), averaged over organizations.
+  double peak_runner_utilisation = 0;
+  double peak_reviewer_utilisation = 0;
 };
+
+// Fills the peak utilisation fields from the organizations' hourly resource samples.
+void add_resource_use(StrategySummary& summary, std::span<const ResourceSample> samples,
+                      const Scenario& scenario);
+
+// Area under the ROC curve of `score` for `positive` (Mann-Whitney, ties count one half); -1 when
+// either class is empty.
+double roc_auc(std::vector<std::pair<double, bool>> scored);
 
 // Summary of a set of records (pooled or one replication). `violations` comes from the
 // independent safety checker.

@@ -11,6 +11,8 @@ namespace genops::models {
 namespace {
 constexpr double kBudgetWindowMinutes = 28.0 * 24.0 * 60.0;
 constexpr std::uint32_t kOrgWide = 0xffffffffU;
+// CI queue entries with this bit are pull-request builds (index in the low bits), not changes.
+constexpr std::uint32_t kPrBuildBit = 0x80000000U;
 }  // namespace
 
 Pipeline::Pipeline(const Scenario& scenario, Organization organization, const Strategy& strategy,
@@ -71,6 +73,9 @@ void Pipeline::start(engine::Context& context) {
   if (!organization_.changes.empty()) {
     context.schedule_at(organization_.changes[0].arrival, engine::EventData{kArrival, 0, 0});
   }
+  if (!organization_.pr_builds.empty()) {
+    context.schedule_at(organization_.pr_builds[0].arrival, engine::EventData{kPrArrival, 0, 0});
+  }
   schedule(SimTime::zero(), kSample, kOrgWide);
 }
 
@@ -88,6 +93,19 @@ void Pipeline::handle(engine::Context& context, const engine::Event& event) {
       enqueue_ci(id);
       break;
     }
+    case kPrArrival: {
+      if (id + 1 < organization_.pr_builds.size()) {
+        context.schedule_at(organization_.pr_builds[id + 1].arrival,
+                            engine::EventData{kPrArrival, id + 1, 0});
+      }
+      ci_queue_.push_back(id | kPrBuildBit);
+      try_start_ci();
+      break;
+    }
+    case kPrCiDone:
+      --runners_busy_;
+      try_start_ci();
+      break;
     case kCiDone: {
       --runners_busy_;
       try_start_ci();
@@ -170,6 +188,11 @@ void Pipeline::try_start_ci() {
     const std::uint32_t id = ci_queue_.front();
     ci_queue_.pop_front();
     ++runners_busy_;
+    if ((id & kPrBuildBit) != 0) {
+      const PrBuild& pr = organization_.pr_builds[id & ~kPrBuildBit];
+      schedule(SimTime::from_minutes(pr.minutes), kPrCiDone, id & ~kPrBuildBit);
+      continue;
+    }
     states_[id].phase = PipelineStage::Ci;
     DeploymentRecord& r = records_[id];
     if (states_[id].attempt == 0 && r.ci_failures == 0)
@@ -264,7 +287,9 @@ void Pipeline::review_finished(std::uint32_t id, bool on_call) {
   engine::RngStream draw = rng(id, Purpose::HumanReview);
   engine::lognormal_median(draw, 1.0, 1.0);  // the duration draw, already used
   if (s.defect_present &&
-      engine::bernoulli(draw, organization_.config.reviewers.defect_catch_probability)) {
+      engine::bernoulli(
+          draw, review_catch_probability(organization_.config.reviewers.defect_catch_probability,
+                                         organization_.changes[id], scenario_.defects))) {
     send_to_rework(id, CatchPoint::HumanReview);
     return;
   }

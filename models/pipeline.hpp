@@ -108,6 +108,8 @@ class Pipeline final : public engine::Model {
     kRolledBack,
     kIncidentRestored,
     kSample,
+    kPrArrival,  // a pull-request build joins the CI queue (target: its index)
+    kPrCiDone,
   };
 
   void schedule(SimTime delay, EventType type, std::uint32_t id, std::uint64_t argument = 0);

@@ -105,6 +105,8 @@ struct DeploymentRecord {
   float conservative_risk = -1;
   float retrieval_confidence = -1;
   float similar_failure_share = -1;
+  std::uint8_t neighbours_found = 0;     // retrieved neighbours above the similarity floor
+  std::uint8_t neighbours_relevant = 0;  // of them, touched the component the risk lives in
   RiskLevel risk_level = RiskLevel::Low;
   Decision decision = Decision::None;
   bool human_approved = false;  // a human approved the deploy

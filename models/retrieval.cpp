@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numbers>
 
 #include <Eigen/Core>
 
 #include "models/calendar.hpp"
+#include "models/risk.hpp"
 #include "models/world.hpp"
 
 namespace genops::models {
@@ -15,31 +15,34 @@ namespace {
 
 constexpr std::size_t kBlockRows = 8;
 constexpr std::size_t kBlockFloats = kBlockRows * kEmbeddingDim;
+// Weight of the component signature against the change features (unit-sized each).
+constexpr float kSignatureWeight = 3.0F;
+static_assert(kSignatureDim == 8 && kEmbeddingDim == 16, "signature in dims 0-7, features 8-15");
 using BlockLane = Eigen::Array<float, kBlockRows, 1>;
 
 }  // namespace
 
-Embedding embed_change(const Change& change, const Service& service, int service_count,
-                       const LocalCalendar& calendar) {
+Embedding embed_change(const Change& change, const Service& service, int /*service_count*/,
+                       const LocalCalendar& /*calendar*/) {
   Embedding e{};
-  // Service identity on a circle (weight 1.5: same service dominates similarity), tier one-hot.
-  const double service_angle = 2.0 * std::numbers::pi * service.id / std::max(1, service_count);
-  e[0] = static_cast<float>(1.5 * std::cos(service_angle));
-  e[1] = static_cast<float>(1.5 * std::sin(service_angle));
-  e[2 + static_cast<int>(service.tier)] = 0.8F;
-  // Size: log lines and files, scaled to about [0, 1].
-  e[6] = static_cast<float>(std::log10(1.0 + change.lines_changed) / 4.0);
-  e[7] = static_cast<float>(std::log10(1.0 + change.files_changed) / 3.0);
-  e[8] = change.migration ? 1.0F : 0.0F;
-  e[9] = change.config_change ? 0.7F : 0.0F;
-  e[10] = change.hotfix ? 1.0F : 0.0F;
-  const double hour_angle = 2.0 * std::numbers::pi * calendar.hour_of_day(change.arrival) / 24.0;
-  e[11] = static_cast<float>(0.5 * std::cos(hour_angle));
-  e[12] = static_cast<float>(0.5 * std::sin(hour_angle));
-  const double day_angle = 2.0 * std::numbers::pi * calendar.weekday(change.arrival) / 7.0;
-  e[13] = static_cast<float>(0.5 * std::cos(day_angle));
-  e[14] = static_cast<float>(0.5 * std::sin(day_angle));
-  e[15] = static_cast<float>(std::min(1.0, service.blast_radius / 10.0));
+  // What a code-review system would embed: the touched components' signatures (their sum; an
+  // embedding of the paths in the diff), weighted so the code area dominates similarity...
+  for (const std::int8_t c : change.components) {
+    if (c < 0 || static_cast<std::size_t>(c) >= service.component_signature.size())
+      continue;
+    const auto& sig = service.component_signature[static_cast<std::size_t>(c)];
+    for (int j = 0; j < kSignatureDim; ++j)
+      e[static_cast<std::size_t>(j)] += kSignatureWeight * sig[static_cast<std::size_t>(j)];
+  }
+  // ...then the change's own features: tier, size, flags, late hours, blast radius.
+  e[8] = static_cast<float>(0.5 * tier_risk(service.tier));
+  e[9] = static_cast<float>(std::log10(1.0 + change.lines_changed) / 4.0);
+  e[10] = static_cast<float>(std::log10(1.0 + change.files_changed) / 3.0);
+  e[11] = change.migration ? 0.8F : 0.0F;
+  e[12] = change.config_change ? 0.6F : 0.0F;
+  e[13] = change.hotfix ? 0.6F : 0.0F;
+  e[14] = change.late_hours ? 0.4F : 0.0F;
+  e[15] = static_cast<float>(0.5 * std::min(1.0, service.blast_radius / 10.0));
   float norm = 0;
   for (float v : e)
     norm += v * v;
@@ -137,6 +140,7 @@ RetrievalResult EmbeddingIndex::query(const Embedding& embedding, int k,
     if (score < min_similarity)
       continue;
     ++result.neighbours;
+    result.rows.push_back(row);
     weight += score;
     similarity_sum += score;
     if (problem_[row] != 0)

@@ -16,16 +16,19 @@ struct Change;
 struct Service;
 class LocalCalendar;
 
-// Fixed-length description of a change: service identity and tier, size, flags, hour and
-// weekday on the unit circle. L2-normalised.
+// Fixed-length description of a change, what a real review system would embed: the touched
+// components' signatures (dims 0-7, dominant), then tier, lines, files, migration, config,
+// hotfix, late hours and blast radius. L2-normalised. No service id: two services are similar
+// only through what their changes look like.
 Embedding embed_change(const Change& change, const Service& service, int service_count,
                        const LocalCalendar& calendar);
 
 struct RetrievalResult {
-  int neighbours = 0;          // neighbours at or above the similarity floor (<= k)
-  double failure_share = 0;    // similarity-weighted share of neighbours that had a problem
-  double mean_similarity = 0;  // over counted neighbours
-  double confidence = 0;       // mean similarity x min(1, neighbours / k)
+  int neighbours = 0;             // neighbours at or above the similarity floor (<= k)
+  double failure_share = 0;       // similarity-weighted share of neighbours that had a problem
+  double mean_similarity = 0;     // over counted neighbours
+  double confidence = 0;          // mean similarity x min(1, neighbours / k)
+  std::vector<std::size_t> rows;  // the counted neighbours' rows, best first
 };
 
 // Pillar 1: context retrieval. Embeddings of finished deployments (one index per

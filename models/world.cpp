@@ -73,6 +73,42 @@ struct Arrival {
   bool hotfix;
 };
 
+// A service's components: signatures (random unit vectors), typical defect classes, and the
+// daily log-fragility walk (AR(1) with stationary sd fragility_sigma, started stationary).
+void generate_components(const Scenario& scenario, int index, RunKey key, Service& service) {
+  const DefectConfig& d = scenario.defects;
+  const int components = d.components_per_service;
+  const int days = std::max(1, scenario.duration_days);
+  RngStream rng = world_stream(key, index, static_cast<std::uint64_t>(service.id) + 1,
+                               purpose_key(Purpose::ComponentTraits));
+  service.component_signature.resize(static_cast<std::size_t>(components));
+  service.component_class.resize(static_cast<std::size_t>(components));
+  for (int c = 0; c < components; ++c) {
+    auto& sig = service.component_signature[static_cast<std::size_t>(c)];
+    double norm = 0;
+    for (float& v : sig) {
+      v = static_cast<float>(engine::standard_normal(rng));
+      norm += static_cast<double>(v) * v;
+    }
+    for (float& v : sig)
+      v = static_cast<float>(v / std::sqrt(norm));
+    service.component_class[static_cast<std::size_t>(c)] =
+        static_cast<DefectClass>(engine::uniform_below(rng, kDefectClassCount));
+  }
+  RngStream walk = world_stream(key, index, static_cast<std::uint64_t>(service.id) + 1,
+                                purpose_key(Purpose::Fragility));
+  const double phi = std::exp(-1.0 / std::max(1e-9, d.fragility_reversion_days));
+  const double step = d.fragility_sigma * std::sqrt(1.0 - phi * phi);
+  service.log_fragility.resize(static_cast<std::size_t>(components * days));
+  for (int c = 0; c < components; ++c) {
+    double x = d.fragility_sigma * engine::standard_normal(walk);
+    for (int day = 0; day < days; ++day) {
+      service.log_fragility[static_cast<std::size_t>(c * days + day)] = static_cast<float>(x);
+      x = phi * x + step * engine::standard_normal(walk);
+    }
+  }
+}
+
 // Services and their traits (tier, rates, latency, error budget, defect propensity, CI time).
 void generate_services(const Scenario& scenario, const OrganizationConfig& org_config, int index,
                        RunKey key, Organization& org) {
@@ -106,6 +142,7 @@ void generate_services(const Scenario& scenario, const OrganizationConfig& org_c
         std::exp(-0.5 * scenario.defects.service_propensity_sigma *
                  scenario.defects.service_propensity_sigma);
     service.ci_median_minutes = engine::lognormal_median(rng, sc.ci_median_minutes, 0.25);
+    generate_components(scenario, index, key, service);
   }
 }
 
@@ -185,6 +222,62 @@ std::vector<Arrival> generate_arrivals(const Scenario& scenario, const Organizat
   return arrivals;
 }
 
+// The observable components a change touches (uniform; a second one with
+// two_components_probability).
+void touch_components(const DefectConfig& d, const Service& service, RngStream& features,
+                      Change& change) {
+  const auto count = static_cast<std::uint64_t>(service.component_signature.size());
+  change.components = {static_cast<std::int8_t>(engine::uniform_below(features, count)), -1};
+  if (count > 1 && engine::bernoulli(features, d.two_components_probability)) {
+    auto second = static_cast<std::int8_t>(engine::uniform_below(features, count - 1));
+    if (second >= change.components[0])
+      ++second;
+    change.components[1] = second;
+  }
+}
+
+// Latent truth beyond the defect formula: the touched fragility (mean of the touched components'
+// multipliers, each with mean 1), hidden noise (mean 1), the risk component (the more fragile
+// touched one), the defect class and the detectability. Returns the defect multiplier.
+double latent_multiplier(const Scenario& scenario, const Service& service, int day,
+                         RngStream& truth, Change& change) {
+  const DefectConfig& d = scenario.defects;
+  const int days = std::max(1, scenario.duration_days);
+  const int at_day = std::clamp(day, 0, days - 1);
+  const double correction = -0.5 * d.fragility_sigma * d.fragility_sigma;
+  double fragility = 0;
+  int touched = 0;
+  double worst = -1e300;
+  for (const std::int8_t c : change.components) {
+    if (c < 0)
+      continue;
+    const double x = service.log_fragility[static_cast<std::size_t>(c * days + at_day)];
+    fragility += std::exp(x + correction);
+    ++touched;
+    if (x > worst) {
+      worst = x;
+      change.risk_component = c;
+    }
+  }
+  fragility /= std::max(1, touched);
+  const double noise = engine::lognormal_median(truth, 1.0, d.change_noise_sigma) *
+                       std::exp(-0.5 * d.change_noise_sigma * d.change_noise_sigma);
+  // Class: the risk component's typical class half the time, else what the flags suggest.
+  if (engine::bernoulli(truth, 0.5)) {
+    change.defect_class = service.component_class[static_cast<std::size_t>(change.risk_component)];
+  } else if (change.migration) {
+    change.defect_class = DefectClass::Schema;
+  } else if (change.config_change) {
+    change.defect_class = DefectClass::Config;
+  } else {
+    change.defect_class =
+        engine::bernoulli(truth, 0.3) ? DefectClass::Performance : DefectClass::Logic;
+  }
+  change.detectability = static_cast<float>(
+      std::pow(engine::uniform01(truth), 1.0 / std::max(1e-9, d.detectability_shape)));
+  return fragility * noise;
+}
+
 // Change features and latent truth, each from the change's own streams.
 void generate_changes(const Scenario& scenario, const OrganizationConfig& org_config,
                       const std::vector<Arrival>& arrivals, int index, RunKey key,
@@ -212,14 +305,19 @@ void generate_changes(const Scenario& scenario, const OrganizationConfig& org_co
     const Service& service = org.services[static_cast<std::size_t>(change.service)];
     const int hour = org.calendar.hour(change.arrival);
     const bool late = hour >= 20 || hour < 7 || org.calendar.is_weekend(change.arrival);
+    change.late_hours = late;
+    touch_components(defects, service, features, change);
     double p = defects.base_probability +
                defects.per_log10_lines * std::max(0.0, std::log10(lines) - 1.0) +
                (change.migration ? defects.migration_extra : 0.0) +
                (change.config_change ? defects.config_extra : 0.0) +
                (late ? defects.late_hours_extra : 0.0);
-    p *= org_config.defect_multiplier * service.defect_propensity;
-    p = std::clamp(p, 0.0, 0.95);
     RngStream truth = world_stream(key, index, i, purpose_key(Purpose::ChangeDefect));
+    p *=
+        org_config.defect_multiplier * service.defect_propensity *
+        latent_multiplier(scenario, service, org.calendar.local_day(change.arrival), truth, change);
+    p = std::clamp(p, 0.0, 0.95);
+    change.defect_probability = static_cast<float>(p);
     change.has_defect = engine::bernoulli(truth, p);
     change.test_visible = engine::bernoulli(truth, defects.test_visible_probability);
     change.error_rate_effect =
@@ -232,7 +330,66 @@ void generate_changes(const Scenario& scenario, const OrganizationConfig& org_co
   }
 }
 
+// Pull-request builds of the whole organization: NHPP by thinning on the PR profile; each
+// build runs the CI of a uniformly chosen service.
+void generate_pr_builds(const Scenario& scenario, int index, RunKey key, Organization& org) {
+  const TrafficConfig& traffic = scenario.traffic;
+  const double per_minute = org.config.pr_builds_per_service_per_day *
+                            static_cast<double>(org.services.size()) / (24.0 * 60.0);
+  if (per_minute <= 0 || org.services.empty())
+    return;
+  double mean = 0;
+  for (double w : traffic.weekday_profile) {
+    for (double h : traffic.pr_hourly_profile)
+      mean += w * h / (7.0 * 24.0);
+  }
+  const double peak =
+      *std::max_element(traffic.weekday_profile.begin(), traffic.weekday_profile.end()) *
+      *std::max_element(traffic.pr_hourly_profile.begin(), traffic.pr_hourly_profile.end()) / mean;
+  const double bound = per_minute * peak;
+  const SimTime end = SimTime::days(scenario.duration_days);
+  RngStream rng = world_stream(key, index, 0, purpose_key(Purpose::PrBuilds));
+  double minutes = 0;
+  for (;;) {
+    minutes += engine::exponential(rng, 1.0 / bound);
+    const SimTime t = SimTime::from_minutes(minutes);
+    if (t >= end)
+      break;
+    const auto hour =
+        static_cast<std::size_t>(std::clamp(static_cast<int>(org.calendar.hour_of_day(t)), 0, 23));
+    const double intensity =
+        traffic.weekday_profile[static_cast<std::size_t>(org.calendar.weekday(t))] *
+        traffic.pr_hourly_profile[hour] / mean;
+    if (engine::uniform01(rng) >= per_minute * intensity / bound)
+      continue;
+    const Service& service = org.services[engine::uniform_below(rng, org.services.size())];
+    const double run =
+        engine::lognormal_median(rng, service.ci_median_minutes, scenario.services.ci_sigma);
+    org.pr_builds.push_back({t, static_cast<float>(run)});
+  }
+}
+
 }  // namespace
+
+const char* defect_class_name(DefectClass c) {
+  switch (c) {
+    case DefectClass::Logic:
+      return "logic";
+    case DefectClass::Config:
+      return "config";
+    case DefectClass::Schema:
+      return "schema";
+    case DefectClass::Performance:
+      return "performance";
+  }
+  return "logic";
+}
+
+double review_catch_probability(double strength, const Change& change, const DefectConfig& d) {
+  const double shape = std::max(1e-9, d.detectability_shape);
+  const double mean = shape / (shape + 1.0);
+  return std::clamp(strength * change.detectability / mean, 0.0, 1.0);
+}
 
 Organization build_organization(const Scenario& scenario, int index, RunKey key) {
   const OrganizationConfig& org_config = scenario.organizations.at(static_cast<std::size_t>(index));
@@ -243,12 +400,14 @@ Organization build_organization(const Scenario& scenario, int index, RunKey key)
       ServiceGraph(static_cast<std::size_t>(org_config.services)),
       LocalCalendar(iso_weekday(scenario.start_date), org_config.utc_offset_hours,
                     org_config.reviewers, org_config.holidays, org_config.freeze_windows),
+      {},
       {}};
 
   generate_services(scenario, org_config, index, key, org);
   generate_dependencies(org_config, index, key, org);
   generate_changes(scenario, org_config, generate_arrivals(scenario, org, index, key), index, key,
                    org);
+  generate_pr_builds(scenario, index, key, org);
   return org;
 }
 

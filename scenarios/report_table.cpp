@@ -118,6 +118,15 @@ void print_study_table(const StudyResult& study, const StudySummaries& summaries
       [&](std::size_t s) { return fixed(pooled[s].mean_ci_wait_min, 1); });
   row("Mean review wait (min)",
       [&](std::size_t s) { return fixed(pooled[s].mean_review_wait_min, 1); });
+  const auto measure = [](double v) { return v < 0 ? std::string("-") : fixed(v, 3); };
+  row("Risk AUC (latent defect)", [&](std::size_t s) { return measure(pooled[s].risk_auc); });
+  row("Failure-share AUC", [&](std::size_t s) { return measure(pooled[s].failure_share_auc); });
+  row("Retrieval precision@k",
+      [&](std::size_t s) { return measure(pooled[s].retrieval_precision); });
+  row("Peak-hour CI runner use",
+      [&](std::size_t s) { return percent(pooled[s].peak_runner_utilisation); });
+  row("Peak-hour reviewer use",
+      [&](std::size_t s) { return percent(pooled[s].peak_reviewer_utilisation); });
   if (sc.replications > 1) {
     out << "\nAcross replications (mean ± sd):\n";
     const auto across = [&](auto field, double scale, int digits) {
@@ -262,6 +271,13 @@ std::string study_json(const StudyResult& study, const StudySummaries& summaries
         {"mean_time_to_restore_min", x.mean_time_to_restore_min},
         {"human_approval_share", x.human_approval_share},
         {"error_budget_burned_min", x.error_budget_burned_min},
+        {"mean_ci_wait_min", x.mean_ci_wait_min},
+        {"mean_review_wait_min", x.mean_review_wait_min},
+        {"risk_auc", x.risk_auc},
+        {"failure_share_auc", x.failure_share_auc},
+        {"retrieval_precision_at_k", x.retrieval_precision},
+        {"peak_runner_utilisation", x.peak_runner_utilisation},
+        {"peak_reviewer_utilisation", x.peak_reviewer_utilisation},
         {"replications", reps},
     };
   }

@@ -100,18 +100,33 @@ models::StrategySummary pooled_summary(const StudyResult& study, std::size_t str
     all.insert(all.end(), records.begin(), records.end());
     violations += run.violations.size();
   }
-  return models::summarize(all, violations);
+  models::StrategySummary summary = models::summarize(all, violations);
+  std::vector<models::ResourceSample> samples;
+  for (int r = 0; r < study.scenario.replications; ++r) {
+    for (const auto& org : study.run(strategy, r).organizations)
+      samples.insert(samples.end(), org.samples.begin(), org.samples.end());
+  }
+  models::add_resource_use(summary, samples, study.scenario);
+  return summary;
 }
 
-models::StrategySummary replication_summary(const RunResult& run) {
+models::StrategySummary replication_summary(const RunResult& run,
+                                            const models::Scenario* scenario) {
   const auto records = run.deployments();
-  return models::summarize(records, run.violations.size());
+  models::StrategySummary summary = models::summarize(records, run.violations.size());
+  if (scenario != nullptr) {
+    std::vector<models::ResourceSample> samples;
+    for (const auto& org : run.organizations)
+      samples.insert(samples.end(), org.samples.begin(), org.samples.end());
+    models::add_resource_use(summary, samples, *scenario);
+  }
+  return summary;
 }
 
 StudySummaries summarize_study(const StudyResult& study) {
   StudySummaries summaries;
   for (const RunResult& run : study.runs) {
-    summaries.runs.push_back(replication_summary(run));
+    summaries.runs.push_back(replication_summary(run, &study.scenario));
   }
   for (std::size_t s = 0; s < study.scenario.strategies.size(); ++s) {
     summaries.pooled.push_back(pooled_summary(study, s));

@@ -65,7 +65,9 @@ StudyResult run_study(const models::Scenario& scenario, const models::StrategyRe
 
 // Pooled and per-replication summaries of one strategy.
 models::StrategySummary pooled_summary(const StudyResult& study, std::size_t strategy);
-models::StrategySummary replication_summary(const RunResult& run);
+// With the scenario, the summary also carries peak resource utilisation.
+models::StrategySummary replication_summary(const RunResult& run,
+                                            const models::Scenario* scenario = nullptr);
 
 // Every summary of a finished study, computed once and shared by the study table, `run --json`
 // and the results file.

@@ -427,6 +427,10 @@ void add_organization_keys(KeyTable& t) {
   t.number(
       o + "defect_multiplier", [](auto& s, int i) -> auto& { return org(s, i).defect_multiplier; },
       0, 20, "x", "Multiplies this organization's defect probability");
+  t.number(
+      o + "pr_builds_per_service_per_day",
+      [](auto& s, int i) -> auto& { return org(s, i).pr_builds_per_service_per_day; }, 0, 1000,
+      "builds/service/day", "Pull-request builds that share the CI runners and never deploy");
   t.add(
       o + "holidays", "array of integers", "day index", "[0, duration_days + drain_days)",
       "Local days without reviewers (elevated timing risk)",
@@ -529,6 +533,10 @@ void add_traffic_keys(KeyTable& t) {
   t.number_array<24>(
       "traffic.hourly_profile", [](auto& s, int) -> auto& { return s.traffic.hourly_profile; }, 0,
       100, "relative", "Arrival intensity per local hour 0..23");
+  t.number_array<24>(
+      "traffic.pr_hourly_profile",
+      [](auto& s, int) -> auto& { return s.traffic.pr_hourly_profile; }, 0, 100, "relative",
+      "Pull-request build intensity per local hour 0..23");
   t.number_array<7>(
       "traffic.weekday_profile", [](auto& s, int) -> auto& { return s.traffic.weekday_profile; }, 0,
       100, "relative", "Arrival intensity per weekday Mon..Sun");
@@ -593,6 +601,20 @@ void add_defect_keys(KeyTable& t) {
   defect("fix_probability", &D::fix_probability, 0, 1, "probability", "Rework removes the defect");
   defect("delayed_manifest_probability", &D::delayed_manifest_probability, 0, 1, "probability",
          "A defect shows only after the rollout (no canary or verification can see it)");
+  t.integer(
+      "defects.components_per_service",
+      [](auto& s, int) -> auto& { return s.defects.components_per_service; }, 1, 64, "",
+      "Code areas (components) per service, each with a latent fragility");
+  defect("fragility_sigma", &D::fragility_sigma, 0, 3, "log-sd",
+         "Stationary spread of a component's log-fragility (mean multiplier 1)");
+  defect("fragility_reversion_days", &D::fragility_reversion_days, 0.1, 1e5, "days",
+         "Mean-reversion time of the fragility walk");
+  defect("change_noise_sigma", &D::change_noise_sigma, 0, 3, "log-sd",
+         "Hidden per-change noise on the defect probability (mean multiplier 1)");
+  defect("two_components_probability", &D::two_components_probability, 0, 1, "probability",
+         "A change touches two components (else one)");
+  defect("detectability_shape", &D::detectability_shape, 0.05, 100, "shape",
+         "Defect detectability d = u^(1/shape), shared by human and AI review");
 }
 
 // Service keys.
@@ -657,14 +679,21 @@ void add_baseline_keys(KeyTable& t) {
   base("notice_error_rate_scale", &B::notice_error_rate_scale, 1e-6, 1, "rate",
        "P(notice) = 1 - exp(-effect / scale)");
   base("rollback_minutes", &B::rollback_minutes, 0, 1e4, "min", "Manual rollback time");
-  base("freeze_slip_probability", &B::freeze_slip_probability, 0, 1, "probability",
-       "Deploy in a no-deploy window anyway (violation)");
-  base("review_skip_probability", &B::review_skip_probability, 0, 1, "probability",
-       "Critical high-risk change skips review (violation)");
-  base("budget_slip_probability", &B::budget_slip_probability, 0, 1, "probability",
-       "Deploy on an exhausted error budget (violation)");
-  base("migration_review_skip_probability", &B::migration_review_skip_probability, 0, 1,
-       "probability", "Migration on critical/high service skips review (violation)");
+  // Named assumptions ([assumptions]): how often people let a policy slip.
+  const auto slip = [&t](const std::string& key, double models::BaselineConfig::*field,
+                         const std::string& doc) {
+    t.number(
+        "assumptions." + key, [field](auto& s, int) -> auto& { return s.baseline.*field; }, 0, 1,
+        "probability", doc);
+  };
+  slip("freeze_slip_probability", &B::freeze_slip_probability,
+       "Baseline: deploy in a no-deploy window anyway (violation)");
+  slip("review_skip_probability", &B::review_skip_probability,
+       "Baseline: critical high-risk change skips review (violation)");
+  slip("budget_slip_probability", &B::budget_slip_probability,
+       "Baseline: deploy on an exhausted error budget (violation)");
+  slip("migration_review_skip_probability", &B::migration_review_skip_probability,
+       "Baseline: migration on critical/high service skips review (violation)");
 }
 
 // Keys of the genops strategy: autonomy, retrieval, risk scoring, AI review.
@@ -745,15 +774,23 @@ void add_genops_keys(KeyTable& t) {
       "genops.block_critical_risk",
       [](auto& s, int) -> auto& { return s.genops.block_critical_risk; },
       "CRITICAL risk level is blocked (else sent to a human)");
-  gen("ai_review_base_catch", &G::ai_review_base_catch, 0, 1, "probability",
-      "AI pre-deploy review: catch probability without context");
-  gen("ai_review_retrieval_gain", &G::ai_review_retrieval_gain, 0, 1, "probability",
-      "Added x similar-failure share x confidence");
-  gen("ai_review_risk_gain", &G::ai_review_risk_gain, 0, 1, "probability", "Added x risk score");
-  gen("ai_review_max_catch", &G::ai_review_max_catch, 0, 1, "probability",
-      "Cap of the AI review catch probability");
-  gen("ai_review_false_positive", &G::ai_review_false_positive, 0, 1, "probability",
-      "A clean change is sent back for rework");
+  // Named assumptions ([assumptions] in a scenario): how good the AI reviewer is.
+  const auto assume = [&t](const std::string& key, double models::GenopsConfig::*field, double hi,
+                           const std::string& doc) {
+    t.number(
+        "assumptions." + key, [field](auto& s, int) -> auto& { return s.genops.*field; }, 0, hi,
+        "probability", doc);
+  };
+  assume("ai_review_strength", &G::ai_review_strength, 1,
+         "AI review: mean catch probability of a defect without precedents");
+  assume("ai_review_precedent_gain", &G::ai_review_precedent_gain, 10,
+         "AI review: added strength per relevant precedent share");
+  assume("ai_review_max_catch", &G::ai_review_max_catch, 1,
+         "Cap of the AI review catch probability");
+  assume("ai_review_false_positive", &G::ai_review_false_positive, 1,
+         "AI review sends a clean change back for rework");
+  gen("history_failure_share_scale", &G::history_failure_share_scale, 0.01, 1, "share",
+      "Neighbour failure share counted as the maximum historical risk factor");
 }
 
 // Keys of the genops strategy: canary stages and SLO, no-deploy windows, budgets, rate limit.
@@ -895,6 +932,29 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
        "an unknown key");
 }
 
+// Keys of earlier model versions: the message names what replaced them.
+void retired_key(const Where& where, const std::string& key) {
+  static const std::pair<const char*, const char*> kRetired[] = {
+      {"genops.ai_review_base_catch",
+       "assumptions.ai_review_strength (the AI review is no longer an oracle with a fixed hit "
+       "rate)"},
+      {"genops.ai_review_retrieval_gain",
+       "assumptions.ai_review_precedent_gain (relevant precedents, not the raw failure share)"},
+      {"genops.ai_review_risk_gain", "nothing (the risk score no longer raises the catch rate)"},
+      {"genops.ai_review_max_catch", "assumptions.ai_review_max_catch"},
+      {"genops.ai_review_false_positive", "assumptions.ai_review_false_positive"},
+      {"baseline.freeze_slip_probability", "assumptions.freeze_slip_probability"},
+      {"baseline.review_skip_probability", "assumptions.review_skip_probability"},
+      {"baseline.budget_slip_probability", "assumptions.budget_slip_probability"},
+      {"baseline.migration_review_skip_probability",
+       "assumptions.migration_review_skip_probability"},
+  };
+  for (const auto& [old_key, replacement] : kRetired) {
+    if (key == old_key)
+      fail(where, "its replacement " + std::string(replacement), "a retired key");
+  }
+}
+
 void walk(Scenario& s, const toml::table& tbl, const std::string& prefix, int organization,
           const std::string& source) {
   for (const auto& [k, node] : tbl) {
@@ -935,6 +995,7 @@ void walk(Scenario& s, const toml::table& tbl, const std::string& prefix, int or
     if (organization >= 0) {
       where.key = "organizations[" + std::to_string(organization) + "]." + key.substr(16);
     }
+    retired_key(where, key);
     unknown_key(where, key);
   }
 }
@@ -1215,6 +1276,11 @@ void validate_scenario(const Scenario& s, const models::StrategyRegistry& strate
     weekly += x;
   if (hourly <= 0)
     fail({where.source, 0, "traffic.hourly_profile"}, "a positive sum", "all zero");
+  double pr_hourly = 0;
+  for (double x : s.traffic.pr_hourly_profile)
+    pr_hourly += x;
+  if (pr_hourly <= 0)
+    fail({where.source, 0, "traffic.pr_hourly_profile"}, "a positive sum", "all zero");
   if (weekly <= 0)
     fail({where.source, 0, "traffic.weekday_profile"}, "a positive sum", "all zero");
   const auto& g = s.genops;

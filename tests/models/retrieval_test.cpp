@@ -196,25 +196,48 @@ TEST(EmbeddingIndex, BlockScoresAreBitIdenticalToEigenDotProducts) {
   }
 }
 
-// Embeddings of the kind the study makes: a few dozen services dominate similarity, so rows come
-// in tight clusters with many near-equal neighbours.
+// A service with `components` random unit signatures, as models/world.cpp draws them.
+Service service_with_components(engine::RngStream& rng, int id, int components) {
+  Service service;
+  service.id = id;
+  service.tier = static_cast<Tier>(id % 4);
+  service.blast_radius = id % 11;
+  for (int c = 0; c < components; ++c) {
+    ComponentSignature sig{};
+    double norm = 0;
+    for (float& v : sig) {
+      v = static_cast<float>(engine::standard_normal(rng));
+      norm += static_cast<double>(v) * v;
+    }
+    for (float& v : sig)
+      v = static_cast<float>(v / std::sqrt(norm));
+    service.component_signature.push_back(sig);
+    service.component_class.push_back(DefectClass::Logic);
+  }
+  return service;
+}
+
+// Embeddings of the kind the study makes: a few hundred components dominate similarity, so rows
+// come in tight clusters with many near-equal neighbours.
 std::vector<Embedding> clustered_rows(engine::RngStream& rng, int count) {
   const LocalCalendar calendar(0, 0, ReviewerConfig{}, {}, {});
   constexpr int kServices = 40;
+  std::vector<Service> services;
+  for (int s = 0; s < kServices; ++s)
+    services.push_back(service_with_components(rng, s, 6));
   std::vector<Embedding> rows;
   for (int r = 0; r < count; ++r) {
-    Service service;
-    service.id = static_cast<int>(engine::uniform_below(rng, kServices));
-    service.tier = static_cast<Tier>(service.id % 4);
-    service.blast_radius = service.id % 11;
+    const Service& service = services[engine::uniform_below(rng, kServices)];
     Change change;
     change.arrival = engine::SimTime::minutes(
         static_cast<std::int64_t>(engine::uniform_below(rng, 60 * 24 * 7 * 30)));
+    change.components = {static_cast<std::int8_t>(engine::uniform_below(rng, 6)), -1};
     change.lines_changed = static_cast<int>(std::exp(engine::uniform(rng, 0.0, 8.0)));
     change.files_changed = 1 + static_cast<int>(std::exp(engine::uniform(rng, 0.0, 3.0)));
     change.migration = engine::uniform01(rng) < 0.05;
     change.config_change = engine::uniform01(rng) < 0.15;
     change.hotfix = engine::uniform01(rng) < 0.05;
+    change.late_hours = engine::uniform01(rng) < 0.2;
     rows.push_back(embed_change(change, service, kServices, calendar));
   }
   return rows;
@@ -226,7 +249,8 @@ EmbeddingIndex make_hnsw(std::uint64_t seed) {
 
 TEST(HnswIndex, RecallAgainstExactOnClusteredRows) {
   engine::RngStream rng(engine::StreamKey{5, 0, 0, 4, 1});
-  const auto rows = clustered_rows(rng, 20'000);
+  // About one organization's index in the study (5,000-6,000 finished deployments).
+  const auto rows = clustered_rows(rng, 6'000);
   EmbeddingIndex exact(16);
   EmbeddingIndex approximate = make_hnsw(1);
   for (std::size_t r = 0; r < rows.size(); ++r) {
@@ -297,36 +321,45 @@ TEST(HnswIndex, SmallIndexesAnswerExactly) {
   }
 }
 
-TEST(EmbedChange, IsUnitLengthAndSeparatesServices) {
+TEST(EmbedChange, IsUnitLengthAndSeparatesComponents) {
   const LocalCalendar calendar(0, 0, ReviewerConfig{}, {}, {});
-  Service a;
-  a.id = 0;
-  a.tier = Tier::Critical;
-  Service b = a;
-  b.id = 20;
-  b.tier = Tier::Low;
+  engine::RngStream rng(engine::StreamKey{11, 0, 0, 0, 27});
+  const Service a = service_with_components(rng, 0, 6);
+  const Service b = service_with_components(rng, 20, 6);
   Change change;
   change.arrival = engine::SimTime::hours(10);
   change.lines_changed = 120;
   change.files_changed = 4;
+  change.components = {2, -1};
   const Embedding ea = embed_change(change, a, 40, calendar);
   double norm = 0;
   for (float v : ea)
     norm += static_cast<double>(v) * v;
   EXPECT_NEAR(norm, 1.0, 1e-6);
 
-  Change bigger = change;
-  bigger.lines_changed = 150;
   const auto cosine = [](const Embedding& x, const Embedding& y) {
     double dot = 0;
     for (std::size_t d = 0; d < x.size(); ++d)
       dot += static_cast<double>(x[d]) * y[d];
     return dot;
   };
-  const double same_service = cosine(ea, embed_change(bigger, a, 40, calendar));
+  // Same component, a bigger change: nearly identical. Same service, other component, or
+  // another service's same-numbered component: clearly further (signatures are random unit
+  // vectors, so unrelated code areas are not neighbours by construction of an id).
+  Change bigger = change;
+  bigger.lines_changed = 150;
+  const double same_component = cosine(ea, embed_change(bigger, a, 40, calendar));
+  Change elsewhere = change;
+  elsewhere.components = {4, -1};
+  const double other_component = cosine(ea, embed_change(elsewhere, a, 40, calendar));
   const double other_service = cosine(ea, embed_change(change, b, 40, calendar));
-  EXPECT_GT(same_service, 0.99);
-  EXPECT_LT(other_service, same_service - 0.3);
+  EXPECT_GT(same_component, 0.99);
+  EXPECT_LT(other_component, same_component - 0.2);
+  EXPECT_LT(other_service, same_component - 0.2);
+  // Touching the component plus another one keeps it among the closer rows.
+  Change both = change;
+  both.components = {2, 4};
+  EXPECT_GT(cosine(ea, embed_change(both, a, 40, calendar)), other_component);
 }
 
 }  // namespace

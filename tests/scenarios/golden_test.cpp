@@ -200,7 +200,8 @@ TEST_F(QuickGolden, AblationsLackTheirPillar) {
 
 // Retrieval only sees deployments that finished before the query: every change analysed before
 // the first deployment of its organization finished found no neighbour (confidence 0, the
-// prior failure rate), and later ones do find neighbours.
+// prior failure rate), and later ones do find neighbours (model v2: a neighbour must look like
+// the same code area, similarity >= 0.8, so after quick's one week about a third do).
 TEST_F(QuickGolden, RetrievalSeesOnlyDeploymentsFinishedBeforeNow) {
   const RunResult genops = run("genops", 0);
   for (const auto& org : genops.organizations) {
@@ -222,7 +223,7 @@ TEST_F(QuickGolden, RetrievalSeesOnlyDeploymentsFinishedBeforeNow) {
       with_neighbours += d.retrieval_confidence > 0 ? 1 : 0;
     }
     EXPECT_GT(early, 0);
-    EXPECT_GT(with_neighbours, static_cast<int>(org.deployments.size()) / 2);
+    EXPECT_GT(with_neighbours, static_cast<int>(org.deployments.size()) / 5);
   }
 }
 
@@ -259,7 +260,9 @@ TEST_F(QuickGolden, AutonomyLevelsOrderHumanApprovals) {
     EXPECT_LE(share, previous_share);
     previous_share = share;
   }
-  EXPECT_LT(previous_share, 0.2);  // LEARNING: the AI proceeds alone for most changes
+  // LEARNING: the AI proceeds alone for most changes (paper's human_review_threshold 0.55 and the
+  // approval policies still send ~20% to people).
+  EXPECT_LT(previous_share, 0.3);
 }
 
 // A small two-zone scenario with every strategy, friday_block = true and custom stages: all

@@ -51,10 +51,15 @@ TEST(ScenarioLoader, PaperScenarioIsTheStudy) {
   EXPECT_EQ(paper.organizations[0].utc_offset_hours, -5);
   EXPECT_EQ(paper.organizations[2].reviewers.count, 2);
   EXPECT_EQ(paper.genops.autonomy, models::AutonomyLevel::Governed);
-  ASSERT_EQ(paper.genops.default_stages.size(), 5U);
-  EXPECT_DOUBLE_EQ(paper.genops.default_stages[2].traffic_percent, 25.0);
-  EXPECT_EQ(paper.genops.default_stages[3].min_samples, 1000);
-  EXPECT_DOUBLE_EQ(paper.genops.default_stages[3].slo_relaxation, 1.2);
+  // Canary depth follows risk: one 20% stage below the threshold, the reference's five above.
+  ASSERT_EQ(paper.genops.default_stages.size(), 2U);
+  EXPECT_DOUBLE_EQ(paper.genops.default_stages[0].traffic_percent, 20.0);
+  EXPECT_DOUBLE_EQ(paper.genops.default_stages[0].bake_minutes, 5.0);
+  ASSERT_EQ(paper.genops.high_risk_stages.size(), 5U);
+  EXPECT_DOUBLE_EQ(paper.genops.high_risk_stages[2].traffic_percent, 25.0);
+  EXPECT_EQ(paper.genops.high_risk_stages[3].min_samples, 1000);
+  EXPECT_DOUBLE_EQ(paper.genops.high_risk_stages[3].slo_relaxation, 1.2);
+  EXPECT_DOUBLE_EQ(paper.genops.ai_review_strength, 0.75);
 }
 
 // quick.toml is paper.toml's world for one week: every key but these must be equal (holidays
@@ -217,7 +222,9 @@ TEST(ScenarioLoader, ResolvedJsonRoundTripsThroughTheLoader) {
   EXPECT_EQ(json["organizations"][1]["name"], "retail");
   EXPECT_EQ(json["organizations"][0]["reviewers"]["count"], 3);
   EXPECT_EQ(json["genops"]["autonomy"], "GOVERNED");
-  EXPECT_EQ(json["genops"]["default_stages"].size(), 5U);
+  EXPECT_EQ(json["genops"]["default_stages"].size(), 2U);
+  EXPECT_EQ(json["genops"]["high_risk_stages"].size(), 5U);
+  EXPECT_EQ(json["assumptions"]["ai_review_strength"], 0.75);
 }
 
 TEST(CommandLine, ValidateReportsTheWorldAndHonoursSet) {
