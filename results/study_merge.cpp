@@ -105,14 +105,13 @@ RunView view_of(const RunRecords& run, std::size_t organizations, const std::str
   view.events = run.events;
   view.wall_seconds = run.wall_seconds;
   for (std::size_t o = 0; o < organizations; ++o) {
-    OrganizationRecords records{deployments[o], stages[o], audit[o], samples[o], 0, awus[o]};
+    OrganizationRecords records{deployments[o], stages[o], audit[o], samples[o], awus[o]};
     if (o < run.service_names.size())
       records.service_names = run.service_names[o];
     view.organizations.push_back(records);
   }
-  // The file keeps the run's total only; the writer adds the organizations' counts up again.
-  if (!view.organizations.empty())
-    view.organizations.front().unfinished = run.unfinished;
+  // The writer counts the run's unfinished changes from the rows themselves (schema 3: every
+  // arrival is a row, in-flight changes included).
   view.violations = run.violations;
   view.summary = run.summary;
   return view;
