@@ -102,8 +102,8 @@ models::StrategySummary pooled_summary(const StudyResult& study, std::size_t str
   }
   models::StrategySummary summary = models::summarize(all, violations);
   std::vector<models::ResourceSample> samples;
-  for (int r = 0; r < study.scenario.replications; ++r) {
-    for (const auto& org : study.run(strategy, r).organizations)
+  for (std::size_t k = 0; k < study.replications.size(); ++k) {
+    for (const auto& org : study.run(strategy, static_cast<int>(k)).organizations)
       samples.insert(samples.end(), org.samples.begin(), org.samples.end());
   }
   models::add_resource_use(summary, samples, study.scenario);
