@@ -147,7 +147,9 @@ FORGERIES = {
     "bad_config_json": set_attribute("config_json", fixed("{not json")),
     "vlen_status_attribute": forge_vlen_status,
     "schema_version_1": set_attribute("schema_version", np.uint64(1)),
-    "forged_extent": forge_extent,
+    # bad/forged_extent.h5 (117 MB, sparse) is the schema-2 version of this forgery, kept
+    # unchanged so no commit rewrites it; it now checks that an old schema is refused.
+    "forged_extent_v3": forge_extent,
     "missing_column": forge_delete_chunked_column,
     "awu_out_of_time_order": forge_awu_order,
     "awu_unknown_service": forge_awu_service,
