@@ -165,6 +165,21 @@ void generate_dependencies(const OrganizationConfig& org_config, int index, RunK
   }
 }
 
+// A non-homogeneous Poisson process by thinning: candidates at rate `bound` until `end`, each kept
+// with probability accept(t) (one uniform draw per candidate); take(t) may draw more from `rng`.
+template <class Accept, class Take>
+void thinned_arrivals(RngStream& rng, double bound, SimTime end, Accept accept, Take take) {
+  double minutes = 0;
+  for (;;) {
+    minutes += engine::exponential(rng, 1.0 / bound);
+    const SimTime t = SimTime::from_minutes(minutes);
+    if (t >= end)
+      return;
+    if (engine::uniform01(rng) < accept(t))
+      take(t);
+  }
+}
+
 // Arrivals: thinning of a non-homogeneous Poisson process per service, in local time; sorted
 // by (time, service, hotfix).
 std::vector<Arrival> generate_arrivals(const Scenario& scenario, const Organization& org, int index,
@@ -185,19 +200,17 @@ std::vector<Arrival> generate_arrivals(const Scenario& scenario, const Organizat
     if (bound > 0) {
       RngStream rng = world_stream(key, index, static_cast<std::uint64_t>(service.id),
                                    purpose_key(Purpose::Arrivals));
-      double minutes = 0;
-      for (;;) {
-        minutes += engine::exponential(rng, 1.0 / bound);
-        const SimTime t = SimTime::from_minutes(minutes);
-        if (t >= end)
-          break;
-        const double accept =
-            regular_per_minute *
-            arrival_intensity(traffic, org.calendar.weekday(t), org.calendar.hour_of_day(t)) /
-            bound;
-        if (engine::uniform01(rng) < accept)
-          arrivals.push_back({t, service.id, false});
-      }
+      thinned_arrivals(
+          rng, bound, end,
+          [&](SimTime t) {
+            return regular_per_minute *
+                   arrival_intensity(traffic, org.calendar.weekday(t),
+                                     org.calendar.hour_of_day(t)) /
+                   bound;
+          },
+          [&](SimTime t) {
+            arrivals.push_back({t, service.id, false});
+          });
     }
     if (hotfix_per_minute > 0) {
       RngStream rng = world_stream(key, index, static_cast<std::uint64_t>(service.id),
@@ -349,24 +362,20 @@ void generate_pr_builds(const Scenario& scenario, int index, RunKey key, Organiz
   const double bound = per_minute * peak;
   const SimTime end = SimTime::days(scenario.duration_days);
   RngStream rng = world_stream(key, index, 0, purpose_key(Purpose::PrBuilds));
-  double minutes = 0;
-  for (;;) {
-    minutes += engine::exponential(rng, 1.0 / bound);
-    const SimTime t = SimTime::from_minutes(minutes);
-    if (t >= end)
-      break;
+  const auto accept = [&](SimTime t) {
     const auto hour =
         static_cast<std::size_t>(std::clamp(static_cast<int>(org.calendar.hour_of_day(t)), 0, 23));
     const double intensity =
         traffic.weekday_profile[static_cast<std::size_t>(org.calendar.weekday(t))] *
         traffic.pr_hourly_profile[hour] / mean;
-    if (engine::uniform01(rng) >= per_minute * intensity / bound)
-      continue;
+    return per_minute * intensity / bound;
+  };
+  thinned_arrivals(rng, bound, end, accept, [&](SimTime t) {
     const Service& service = org.services[engine::uniform_below(rng, org.services.size())];
     const double run =
         engine::lognormal_median(rng, service.ci_median_minutes, scenario.services.ci_sigma);
     org.pr_builds.push_back({t, static_cast<float>(run)});
-  }
+  });
 }
 
 }  // namespace
