@@ -2,8 +2,9 @@
 // (HNSW), as an organization's history grows.
 //   BM_RetrievalQuery/<kind>/<rows>   one top-10 query on an index holding <rows> embeddings
 // Rows are embeddings of synthetic changes (models/retrieval.hpp's embed_change) of one
-// organization with 42 services (paper.toml's organizations hold 36-47), uniform arrival times
-// over 8 months; queries are further changes of the same organization.
+// organization with 42 services (paper.toml's organizations hold 36-47) of 6 components each
+// (random unit signatures, a second component touched with probability 0.3, as model v2),
+// uniform arrival times over 8 months; queries are further changes of the same organization.
 // Counters: recall_at_10 (approximate only): share of the exact top 10 found, a returned row
 // counting when its similarity is at least the exact 10th (equal embeddings are common, and
 // any of them is an equally good neighbour); id_recall_at_10: the same by row identity;
@@ -32,6 +33,8 @@ namespace genops::models {
 namespace {
 
 constexpr int kServices = 42;
+constexpr std::uint64_t kComponents = 6;  // paper.toml's components_per_service
+constexpr double kTwoComponents = 0.3;
 constexpr int kNeighbours = 10;
 constexpr int kRecallQueries = 200;
 constexpr int kDurationDays = 243;
@@ -45,12 +48,31 @@ class ChangeGenerator {
       service.id = s;
       service.tier = static_cast<Tier>(engine::uniform_below(rng_, 4));
       service.blast_radius = static_cast<int>(engine::uniform_below(rng_, 12));
+      // Model v2's components (models/world.cpp): random unit signatures, 6 per service.
+      service.component_signature.resize(kComponents);
+      for (auto& signature : service.component_signature) {
+        double norm = 0;
+        for (float& v : signature) {
+          v = static_cast<float>(engine::standard_normal(rng_));
+          norm += static_cast<double>(v) * v;
+        }
+        for (float& v : signature)
+          v = static_cast<float>(v / std::sqrt(norm));
+      }
       services_.push_back(service);
     }
   }
   Embedding next() {
     Change change;
     change.service = static_cast<int>(engine::uniform_below(rng_, kServices));
+    // One component, a second with paper.toml's two_components_probability.
+    change.components = {static_cast<std::int8_t>(engine::uniform_below(rng_, kComponents)), -1};
+    if (engine::uniform01(rng_) < kTwoComponents) {
+      auto second = static_cast<std::int8_t>(engine::uniform_below(rng_, kComponents - 1));
+      if (second >= change.components[0])
+        ++second;
+      change.components[1] = second;
+    }
     change.arrival = SimTime::from_ticks(static_cast<SimTime::Rep>(
         engine::uniform01(rng_) * static_cast<double>(SimTime::days(kDurationDays).ticks())));
     change.lines_changed = static_cast<int>(std::exp(engine::uniform(rng_, 0.0, 8.0)));

@@ -183,6 +183,9 @@ struct GenopsConfig {
   int retrieval_hnsw_links = 16;             // M (2M on the graph's level 0)
   int retrieval_hnsw_ef_construction = 100;  // candidates kept while inserting
   int retrieval_hnsw_ef_search = 64;         // candidates kept while querying
+  // The hnsw kind answers exactly (clustered exact search) until an organization holds this
+  // many rows, then builds its graph; 0: the graph from the first row.
+  int retrieval_hnsw_exact_below_rows = 20000;
   // Risk
   RiskWeights weights;
   double medium_threshold = 0.5;

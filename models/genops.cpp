@@ -136,7 +136,8 @@ std::unique_ptr<StrategyState> GenopsStrategy::make_state(const Pipeline& pipeli
           ? EmbeddingIndex(HnswParameters{.links = g.retrieval_hnsw_links,
                                           .ef_construction = g.retrieval_hnsw_ef_construction,
                                           .ef_search = g.retrieval_hnsw_ef_search},
-                           pipeline.rng(0, Purpose::RetrievalIndex))
+                           pipeline.rng(0, Purpose::RetrievalIndex),
+                           static_cast<std::size_t>(g.retrieval_hnsw_exact_below_rows))
           : EmbeddingIndex(changes / 2 + 16);
   return std::make_unique<GenopsState>(std::move(index), changes,
                                        pipeline.organization().services.size(),

@@ -748,6 +748,10 @@ void add_genops_keys(KeyTable& t) {
       "genops.retrieval_hnsw_ef_search",
       [](auto& s, int) -> auto& { return s.genops.retrieval_hnsw_ef_search; }, 1, 10000, "",
       "HNSW candidates kept while querying (at least retrieval_k)");
+  t.integer(
+      "genops.retrieval_hnsw_exact_below_rows",
+      [](auto& s, int) -> auto& { return s.genops.retrieval_hnsw_exact_below_rows; }, 0, 1000000000,
+      "rows", "Exact search until an organization's index holds this many rows");
   const auto weight = [&t](const std::string& key, double models::RiskWeights::*field,
                            const std::string& doc) {
     t.number(

@@ -321,6 +321,89 @@ TEST(HnswIndex, SmallIndexesAnswerExactly) {
   }
 }
 
+// The reference for the clustered exact search: every row scored by similarity() (the kernel's
+// summation order), fully sorted by (similarity descending, row ascending).
+std::vector<std::pair<std::size_t, float>> score_every_row(const std::vector<Embedding>& rows,
+                                                           const Embedding& query, std::size_t k) {
+  std::vector<std::pair<std::size_t, float>> all;
+  for (std::size_t r = 0; r < rows.size(); ++r)
+    all.emplace_back(r, similarity(rows[r], query));
+  std::stable_sort(all.begin(), all.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  all.resize(std::min(k, all.size()));
+  return all;
+}
+
+// Skipping clusters by their Cauchy-Schwarz bound must give exactly the answer of scoring every
+// row: same rows, same order, same float scores, with and without a similarity floor.
+TEST(EmbeddingIndex, ClusteredSearchEqualsScoringEveryRow) {
+  engine::RngStream rng(engine::StreamKey{12, 0, 0, 4, 1});
+  auto rows = clustered_rows(rng, 6'000);
+  for (int r = 0; r < 400; ++r)  // and some rows far from every cluster
+    rows.insert(rows.begin() + static_cast<std::ptrdiff_t>(r * 15), random_unit(rng));
+  EmbeddingIndex index(16);
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    index.add(rows[r], r % 4 == 0);
+    if (r % 997 == 0) {  // also while the index grows
+      const auto seen = std::vector<Embedding>(rows.begin(), rows.begin() + r + 1);
+      EXPECT_EQ(index.top_k(rows[r / 2], 10), score_every_row(seen, rows[r / 2], 10));
+    }
+  }
+  // Clusters exist (so clusters are really skipped), and not one per row.
+  EXPECT_GT(index.clusters(), 1U);
+  EXPECT_LT(index.clusters(), rows.size() / 4);
+  auto queries = clustered_rows(rng, 200);
+  for (int q = 0; q < 50; ++q)
+    queries.push_back(random_unit(rng));
+  for (const auto& query : queries) {
+    for (const std::size_t k : {1U, 10U, 37U}) {
+      const auto expected = score_every_row(rows, query, k);
+      ASSERT_EQ(index.top_k(query, static_cast<int>(k)), expected);
+      for (const double floor : {0.5, 0.8, 0.95}) {
+        const RetrievalResult found = index.query(query, static_cast<int>(k), floor);
+        std::vector<std::size_t> want;
+        for (const auto& [row, score] : expected) {
+          if (score >= floor)
+            want.push_back(row);
+        }
+        ASSERT_EQ(found.rows, want) << "k " << k << " floor " << floor;
+        EXPECT_EQ(found.neighbours, static_cast<int>(want.size()));
+      }
+    }
+  }
+}
+
+// The hnsw kind answers exactly below its row threshold and then builds the same graph as an
+// index that inserted every row into the graph as it came.
+TEST(EmbeddingIndex, HnswKindIsExactBelowItsThreshold) {
+  engine::RngStream rng(engine::StreamKey{13, 0, 0, 4, 1});
+  const auto rows = clustered_rows(rng, 3'000);
+  constexpr std::size_t kThreshold = 2'000;
+  EmbeddingIndex switching(HnswParameters{}, engine::RngStream(engine::StreamKey{4, 0, 0, 0, 25}),
+                           kThreshold);
+  EmbeddingIndex graph = make_hnsw(4);
+  EmbeddingIndex exact(16);
+  const auto queries = clustered_rows(rng, 50);
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    switching.add(rows[r], r % 3 == 0);
+    graph.add(rows[r], r % 3 == 0);
+    exact.add(rows[r], r % 3 == 0);
+    if (r + 1 == kThreshold - 1) {
+      EXPECT_GT(switching.clusters(), 0U);
+      for (const auto& query : queries)
+        ASSERT_EQ(switching.top_k(query, 10), exact.top_k(query, 10));
+    }
+  }
+  EXPECT_EQ(switching.clusters(), 0U);
+  for (const auto& query : queries) {
+    ASSERT_EQ(switching.top_k(query, 10), graph.top_k(query, 10));
+    const RetrievalResult a = switching.query(query, 10, 0.8);
+    const RetrievalResult b = graph.query(query, 10, 0.8);
+    EXPECT_EQ(a.rows, b.rows);
+    EXPECT_EQ(a.failure_share, b.failure_share);
+  }
+}
+
 TEST(EmbedChange, IsUnitLengthAndSeparatesComponents) {
   const LocalCalendar calendar(0, 0, ReviewerConfig{}, {}, {});
   engine::RngStream rng(engine::StreamKey{11, 0, 0, 0, 27});
