@@ -89,9 +89,11 @@ constexpr std::string_view kRecordDomain = "genops-audit-v2";
 constexpr std::string_view kGenesisDomain = "genops-audit-v2/genesis";
 
 void append_u64(std::string& out, std::uint64_t value) {
-  for (int shift = 0; shift < 64; shift += 8) {
-    out.push_back(static_cast<char>((value >> shift) & 0xff));
-  }
+  // Little-endian bytes, appended at once (a push_back per byte was ~2% of a study run).
+  char bytes[8];
+  for (int i = 0; i < 8; ++i)
+    bytes[i] = static_cast<char>((value >> (8 * i)) & 0xff);
+  out.append(bytes, sizeof bytes);
 }
 
 void append_text(std::string& out, std::string_view text) {

@@ -175,10 +175,11 @@ void EmbeddingIndex::exact_add(const Embedding& embedding, std::size_t row) {
   }
   Cluster& cluster = clusters_[c];
   cluster.reach = std::max(cluster.reach, distance(embedding, leader_rows_[c]));
-  // The float copy the search adds to leader scores, rounded up.
+  // The float copy the search adds to leader scores: its rounding (below 2e-7) is inside
+  // kBoundSlack. Not rounded up: a zero reach would become a denormal, and every bound with it
+  // a microcode assist (a quarter of the run's time when tried).
   leader_reach_.resize(leader_blocks_.size() / kEmbeddingDim, 0.0F);
-  leader_reach_[c] =
-      std::nextafter(static_cast<float>(cluster.reach), std::numeric_limits<float>::infinity());
+  leader_reach_[c] = static_cast<float>(cluster.reach);
   append_blocked(cluster.blocks, cluster.rows.size(), embedding);
   cluster.rows.push_back(static_cast<std::uint32_t>(row));
 }
@@ -206,12 +207,14 @@ void EmbeddingIndex::exact_top_k(const Embedding& embedding, std::size_t take, d
   for (std::size_t first = 0; first < leader_rows_.size(); first += kBlockRows) {
     const BlockLane scores = score_block(leader_blocks_.data() + first * kEmbeddingDim, embedding);
     Eigen::Map<BlockLane>(leader_scores_.data() + first) = scores;
-    Eigen::Index at = 0;
-    const float top = scores.maxCoeff(&at);
-    const auto c = first + static_cast<std::size_t>(at);
-    if (top > first_score && c < clusters_.size()) {
-      first_score = top;
-      first_cluster = c;
+    if (!(scores.maxCoeff() > first_score))
+      continue;
+    const std::size_t count = std::min(kBlockRows, clusters_.size() - first);
+    for (std::size_t i = 0; i < count; ++i) {
+      if (leader_scores_[first + i] > first_score) {
+        first_score = leader_scores_[first + i];
+        first_cluster = first + i;
+      }
     }
   }
   // The cluster of the most similar leader first: it usually holds the answer, and the k-th
@@ -220,8 +223,7 @@ void EmbeddingIndex::exact_top_k(const Embedding& embedding, std::size_t take, d
   double norm = 0;
   for (const float v : embedding)
     norm += static_cast<double>(v) * v;
-  const auto norm_up =
-      std::nextafter(static_cast<float>(std::sqrt(norm)), std::numeric_limits<float>::infinity());
+  const auto norm_f = static_cast<float>(std::sqrt(norm));
   const double threshold =
       best.size() == take ? std::max(floor, static_cast<double>(best.back().second)) : floor;
   // Bounds in float, 8 clusters at a time: the slack covers the float sums' rounding.
@@ -229,7 +231,7 @@ void EmbeddingIndex::exact_top_k(const Embedding& embedding, std::size_t take, d
   candidates_.clear();
   for (std::size_t first = 0; first < clusters_.size(); first += kBlockRows) {
     const BlockLane bounds = Eigen::Map<const BlockLane>(leader_scores_.data() + first) +
-                             Eigen::Map<const BlockLane>(leader_reach_.data() + first) * norm_up;
+                             Eigen::Map<const BlockLane>(leader_reach_.data() + first) * norm_f;
     if (!(bounds.maxCoeff() >= cut))
       continue;
     const std::size_t count = std::min(kBlockRows, clusters_.size() - first);
