@@ -82,8 +82,8 @@ def model_sections(paper_text):
     if keep:
         blocks.append(current)
     text = "\n\n".join("\n".join(b).rstrip() for b in blocks) + "\n"
-    # Exact retrieval is quadratic in each organization's history; at this scale the graph index.
-    hnsw = 'retrieval_index = "hnsw"   # exact search is quadratic in history at this scale'
+    # Exact search until an organization holds retrieval_hnsw_exact_below_rows rows, then the graph.
+    hnsw = 'retrieval_index = "hnsw"   # graph index past retrieval_hnsw_exact_below_rows rows per organization'
     if re.search(r"^retrieval_index\s*=", text, re.M):
         return re.sub(r"^retrieval_index\s*=.*$", hnsw, text, count=1, flags=re.M)
     return re.sub(r"^\[genops\]\n", "[genops]\n" + hnsw + "\n", text, count=1, flags=re.M)
