@@ -2,8 +2,10 @@
 // (HNSW), as an organization's history grows.
 //   BM_RetrievalQuery/<kind>/<rows>   one top-10 query on an index holding <rows> embeddings
 // Rows are embeddings of synthetic changes (models/retrieval.hpp's embed_change) of one
-// organization with 42 services (paper.toml's organizations hold 36-47), uniform arrival times
-// over 8 months; queries are further changes of the same organization.
+// organization with 42 services (paper.toml's organizations hold 36-47), each with 6 components
+// whose signatures are random unit vectors as in models/world.cpp (a change touches one, or two
+// with probability 0.3, as paper.toml's defaults), uniform arrival times over 8 months; queries
+// are further changes of the same organization.
 // Counters: recall_at_10 (approximate only): share of the exact top 10 found, a returned row
 // counting when its similarity is at least the exact 10th (equal embeddings are common, and
 // any of them is an equally good neighbour); id_recall_at_10: the same by row identity;
@@ -35,6 +37,8 @@ constexpr int kServices = 42;
 constexpr int kNeighbours = 10;
 constexpr int kRecallQueries = 200;
 constexpr int kDurationDays = 243;
+constexpr int kComponents = 6;               // paper.toml's components_per_service
+constexpr double kTwoComponentsShare = 0.3;  // paper.toml's two_components_probability
 
 class ChangeGenerator {
  public:
@@ -45,6 +49,17 @@ class ChangeGenerator {
       service.id = s;
       service.tier = static_cast<Tier>(engine::uniform_below(rng_, 4));
       service.blast_radius = static_cast<int>(engine::uniform_below(rng_, 12));
+      for (int c = 0; c < kComponents; ++c) {
+        ComponentSignature sig{};
+        double norm = 0;
+        for (float& v : sig) {
+          v = static_cast<float>(engine::standard_normal(rng_));
+          norm += static_cast<double>(v) * v;
+        }
+        for (float& v : sig)
+          v = static_cast<float>(v / std::sqrt(norm));
+        service.component_signature.push_back(sig);
+      }
       services_.push_back(service);
     }
   }
@@ -58,6 +73,13 @@ class ChangeGenerator {
     change.migration = engine::uniform01(rng_) < 0.05;
     change.config_change = engine::uniform01(rng_) < 0.15;
     change.hotfix = engine::uniform01(rng_) < 0.05;
+    change.late_hours = engine::uniform01(rng_) < 0.2;
+    change.components[0] = static_cast<std::int8_t>(engine::uniform_below(rng_, kComponents));
+    if (engine::uniform01(rng_) < kTwoComponentsShare) {
+      const auto other = static_cast<std::int8_t>(engine::uniform_below(rng_, kComponents - 1));
+      change.components[1] =
+          static_cast<std::int8_t>(other >= change.components[0] ? other + 1 : other);
+    }
     return embed_change(change, services_[static_cast<std::size_t>(change.service)], kServices,
                         calendar_);
   }
