@@ -172,7 +172,8 @@ TEST_F(Warmup, EarlyRetrievalConfidenceRisesWithWarmup) {
   EXPECT_GT(warm_found, cold_found + 1.0);
 }
 
-// A results file of a warmed-up study verifies (the kept chain is the measured changes' own).
+// A results file of a warmed-up study verifies (the kept chain is the measured changes' own) and
+// states how many warm-up arrivals it left out.
 TEST_F(Warmup, ResultsFileAuditVerifies) {
   const fs::path dir = fs::path(GENOPS_BINARY_DIR) / "warmup_test" / std::to_string(::getpid());
   fs::create_directories(dir);
@@ -184,7 +185,18 @@ TEST_F(Warmup, ResultsFileAuditVerifies) {
             0);
   ::testing::internal::GetCapturedStdout();
   const results::StudyRecords study = results::read_study(file);
+  const models::Scenario scenario = quick(kWarmup);
+  std::uint64_t expected = 0;  // the world's arrivals before start_date, replication 0
+  for (std::size_t o = 0; o < scenario.organizations.size(); ++o) {
+    const models::Organization world =
+        models::build_organization(scenario, static_cast<int>(o), models::RunKey{scenario.seed, 0});
+    expected += static_cast<std::uint64_t>(
+        std::count_if(world.changes.begin(), world.changes.end(),
+                      [](const models::Change& c) { return c.arrival < SimTime::days(kWarmup); }));
+  }
+  ASSERT_FALSE(study.runs.empty());
   for (const auto& run : study.runs) {
+    EXPECT_EQ(run.warmup_arrivals, expected) << run.strategy;  // the run's attribute
     for (const auto& d : run.deployments)
       ASSERT_GE(d.arrival_min, 0.0);
   }
