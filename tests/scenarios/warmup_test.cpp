@@ -206,5 +206,24 @@ TEST_F(Warmup, ResultsFileAuditVerifies) {
   EXPECT_EQ(code, 0) << out;
 }
 
+// Bad input: warmup_days is a day count in [0, 365] like drain_days; anything else is refused
+// with the key named, and `validate` exits 2.
+TEST_F(Warmup, OutOfRangeIsRefused) {
+  for (const char* bad : {"warmup_days=-1", "warmup_days=366", "warmup_days=1.5"}) {
+    models::Scenario scenario = load_scenario(kQuick, registry_);
+    try {
+      apply_override(scenario, bad, registry_);
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const ScenarioError& error) {
+      EXPECT_NE(std::string(error.what()).find("warmup_days"), std::string::npos) << error.what();
+    }
+  }
+  ::testing::internal::CaptureStderr();
+  const int code = run_cli({"validate", kQuick, "--set", "warmup_days=366"});
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(code, 2) << err;
+  EXPECT_NE(err.find("warmup_days"), std::string::npos) << err;
+}
+
 }  // namespace
 }  // namespace genops::scenarios
