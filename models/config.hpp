@@ -34,6 +34,12 @@ struct ReviewerConfig {
   // Mean probability that a human code review catches a latent defect that survived CI; a defect
   // of detectability d is caught with min(1, p x d / mean d).
   double defect_catch_probability = 0.3;
+  // Pull-request reviews on the same pool (issue 10, item 7): after a PR build, its author
+  // requests a human review with this probability (0: reviewers see deployments only), taking
+  // review_sigma-spread lognormal time around pr_review_median_minutes. They wait in the same
+  // FIFO queue as deployment approvals, within working hours.
+  double pr_review_share = 0.0;
+  double pr_review_median_minutes = 15.0;
 };
 
 struct OrganizationConfig {
@@ -205,6 +211,13 @@ struct GenopsConfig {
   // Risk factor scaling: the neighbours' failure share is divided by this before entering the
   // score (a share at or above it counts as the maximum historical risk).
   double history_failure_share_scale = 0.5;
+  // Likelihood information (issue 10): the historical factor blends the neighbours' failure
+  // share with the touched components' own record, past outcomes of this organization's changes
+  // that touched the same components (problems + prior x strength) / (changes + strength), the
+  // worse touched component counting. This is that record's share of the factor (0: neighbours
+  // only); both parts are divided by history_failure_share_scale.
+  double component_history_share = 0.0;
+  double component_history_prior_strength = 5.0;  // pseudo-changes at the prior failure rate
   // Canary
   std::vector<CanaryStage> default_stages;
   std::vector<CanaryStage> high_risk_stages;
@@ -235,7 +248,11 @@ struct Scenario {
   std::uint64_t seed = 42;
   int replications = 1;
   int duration_days = 30;
-  int drain_days = 10;                    // run on after the last arrival so every change finishes
+  int drain_days = 10;  // run on after the last arrival so every change finishes
+  // Days the world runs before the measured window (arrivals, PR builds, retrieval history, error
+  // budgets, fragility, reviewer queues); nothing from them enters a statistic. The simulation
+  // clock starts warmup_days before start_date; every stored time stays relative to start_date.
+  int warmup_days = 0;
   std::string start_date = "2025-01-06";  // ISO date of day 0 (its weekday matters)
   std::vector<std::string> strategies = {"baseline", "genops"};
   // validate refuses a scenario whose estimated memory (deployments x runs) exceeds this.
@@ -250,6 +267,11 @@ struct Scenario {
   BaselineConfig baseline;
   GenopsConfig genops;
 };
+
+// Days of arrivals the world simulates: the warm-up, then the measured window.
+inline int simulated_arrival_days(const Scenario& s) {
+  return s.warmup_days + s.duration_days;
+}
 
 // The reference framework's stage lists (docs/MODEL.md), used when a scenario gives none.
 std::vector<CanaryStage> default_canary_stages();

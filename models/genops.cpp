@@ -38,6 +38,9 @@ struct GenopsState final : StrategyState {
         ai_available(changes, 1),
         rollout_starts(services),
         first_day(start_day) {}
+  // Past outcomes per (service, component), keyed service x 256 + component: finished changes
+  // that touched it and those of them that had a problem (the row_problem definition).
+  std::map<std::uint32_t, std::pair<std::uint32_t, std::uint32_t>> component_record;
   EmbeddingIndex index;
   std::vector<Embedding> embeddings;
   std::vector<std::uint32_t> row_change;  // the change of each index row
@@ -59,6 +62,32 @@ struct GenopsState final : StrategyState {
 
 GenopsState& state_of(Pipeline& p) {
   return *static_cast<GenopsState*>(p.strategy_state());
+}
+
+std::uint32_t component_key(const Change& c, std::int8_t component) {
+  return static_cast<std::uint32_t>(c.service) * 256U + static_cast<std::uint8_t>(component);
+}
+
+// The touched components' own failure rate, smoothed towards the prior; the worse one counts.
+double component_failure_rate(const GenopsState& st, const Change& c, const GenopsConfig& g) {
+  double worst = 0;
+  for (const std::int8_t component : c.components) {
+    if (component < 0)
+      continue;
+    std::uint32_t changes = 0;
+    std::uint32_t problems = 0;
+    if (const auto found = st.component_record.find(component_key(c, component));
+        found != st.component_record.end()) {
+      changes = found->second.first;
+      problems = found->second.second;
+    }
+    const double m = g.component_history_prior_strength;
+    const double rate = changes + m > 0
+                            ? (problems + m * g.history_prior_failure_rate) / (changes + m)
+                            : g.history_prior_failure_rate;
+    worst = std::max(worst, rate);
+  }
+  return worst;
 }
 
 std::string make_name(const GenopsPillars& pillars) {
@@ -108,7 +137,7 @@ void reconcile_agent_call(Pipeline& p, std::uint32_t id, const GenopsConfig& g, 
   const double actual = (a.tokens_input + a.tokens_output) * g.ai_usd_per_1k_tokens / 1000.0;
   const int month = month_index_of_day(st.first_day + p.organization().calendar.local_day(p.now()));
   st.ai_spent[month] += actual - a.reserved;
-  a.exec_end_min = a.reconcile_min = a.end_min = p.now().to_minutes();
+  a.exec_end_min = a.reconcile_min = a.end_min = p.now_min();
   a.actual = actual;
   st.propose_awu[id] = -1;
 }
@@ -139,9 +168,10 @@ std::unique_ptr<StrategyState> GenopsStrategy::make_state(const Pipeline& pipeli
                            pipeline.rng(0, Purpose::RetrievalIndex),
                            static_cast<std::size_t>(g.retrieval_hnsw_exact_below_rows))
           : EmbeddingIndex(changes / 2 + 16);
-  return std::make_unique<GenopsState>(std::move(index), changes,
-                                       pipeline.organization().services.size(),
-                                       days_from_iso_date(scenario_.start_date));
+  return std::make_unique<GenopsState>(
+      std::move(index), changes, pipeline.organization().services.size(),
+      // day 0 of the simulation clock (before any warm-up)
+      days_from_iso_date(scenario_.start_date) - scenario_.warmup_days);
 }
 
 void GenopsStrategy::on_ci_passed(Pipeline& p, std::uint32_t id) const {
@@ -160,7 +190,7 @@ std::int32_t GenopsStrategy::open_awu(Pipeline& p, std::uint32_t id, AwuKind kin
   a.budget = budget;
   a.organization = p.record(id).organization;
   a.service = p.record(id).service;
-  a.start_min = p.now().to_minutes();
+  a.start_min = p.now_min();
   p.awu_records().push_back(a);
   return static_cast<std::int32_t>(p.awu_records().size() - 1);
 }
@@ -172,7 +202,7 @@ void GenopsStrategy::propose(Pipeline& p, std::uint32_t id) const {
   GenopsState& st = state_of(p);
   const std::int32_t index = open_awu(p, id, AwuKind::AgentPropose, AwuBudget::AiCost, -1);
   AwuRecord& a = p.awu_records()[static_cast<std::size_t>(index)];
-  const double now = p.now().to_minutes();
+  const double now = p.now_min();
   const int month = month_index_of_day(st.first_day + p.organization().calendar.local_day(p.now()));
   double& spent = st.ai_spent[month];
   const double estimate =
@@ -264,7 +294,7 @@ void GenopsStrategy::audit(Pipeline& p, std::uint32_t id, Actor actor, const cha
   if (!pillars_.governance)
     return;  // the audit trail belongs to the governance pillar
   AuditRecord entry;
-  entry.time_min = p.now().to_minutes();
+  entry.time_min = p.now_min();
   entry.deployment = p.record(id).id;
   entry.actor = actor;
   entry.action = action;
@@ -272,7 +302,7 @@ void GenopsStrategy::audit(Pipeline& p, std::uint32_t id, Actor actor, const cha
   entry.risk_score = p.record(id).risk_score;
   if (verdict != nullptr)
     entry.policies = policy_summary(*verdict);
-  p.audit().append(std::move(entry));
+  p.audit(id).append(std::move(entry));
 }
 
 GenopsStrategy::Context GenopsStrategy::retrieve(Pipeline& p, std::uint32_t id) const {
@@ -339,6 +369,8 @@ void GenopsStrategy::analyse(Pipeline& p, std::uint32_t id) const {
   const Context context = pillars_.retrieval && ai ? retrieve(p, id) : Context{};
   const double failure_share =
       context.neighbours > 0 ? context.failure_share : g.history_prior_failure_rate;
+  const double component_rate =
+      pillars_.retrieval && ai ? component_failure_rate(st, c, g) : g.history_prior_failure_rate;
 
   // Pillar 2: risk score, autonomy decision, AI pre-deploy review.
   // Without the agent (its AI budget refused the call) a human decides.
@@ -347,7 +379,9 @@ void GenopsStrategy::analyse(Pipeline& p, std::uint32_t id) const {
     RiskFactors f;
     f.service_tier = tier_risk(service.tier);
     f.service_health = std::clamp(1.0 - p.budget_remaining_fraction(service.id), 0.0, 1.0);
-    f.historical_failure_rate = std::min(1.0, failure_share / g.history_failure_share_scale);
+    f.historical_failure_rate = std::min(1.0, ((1.0 - g.component_history_share) * failure_share +
+                                               g.component_history_share * component_rate) /
+                                                  g.history_failure_share_scale);
     f.blast_radius = blast_radius_risk(service.blast_radius, static_cast<int>(org.services.size()));
     f.change_complexity =
         complexity_risk(c.lines_changed, c.files_changed, c.migration, c.config_change);
@@ -403,7 +437,7 @@ void GenopsStrategy::analyse(Pipeline& p, std::uint32_t id) const {
     r.decision = Decision::HumanApproval;
     audit(p, id, Actor::AiAgent, "policy_evaluation", "APPROVAL_REQUIRED", &verdict);
     p.awu_records()[static_cast<std::size_t>(st.rollout_awu[id])].approval_requested_min =
-        p.now().to_minutes();
+        p.now_min();
     p.request_review(id);
     return;
   }
@@ -415,7 +449,7 @@ void GenopsStrategy::analyse(Pipeline& p, std::uint32_t id) const {
 void GenopsStrategy::on_review_done(Pipeline& p, std::uint32_t id) const {
   audit(p, id, Actor::Human, "human_approval", "APPROVED", nullptr);
   if (const std::int32_t index = state_of(p).rollout_awu[id]; index >= 0) {
-    p.awu_records()[static_cast<std::size_t>(index)].approval_resolved_min = p.now().to_minutes();
+    p.awu_records()[static_cast<std::size_t>(index)].approval_resolved_min = p.now_min();
   }
   rollout_gate(p, id);
 }
@@ -429,7 +463,7 @@ void GenopsStrategy::close_rollout(Pipeline& p, std::uint32_t id, AwuResult resu
   if (index < 0)
     return;
   AwuRecord& a = p.awu_records()[static_cast<std::size_t>(index)];
-  a.decision_min = a.end_min = p.now().to_minutes();
+  a.decision_min = a.end_min = p.now_min();
   a.result = result;
   a.reason = reason;
   a.policy = policy;
@@ -466,7 +500,7 @@ bool GenopsStrategy::reserve_rollout(Pipeline& p, std::uint32_t id) const {
                   AwuPolicy::ErrorBudgetReservation);
     return false;
   }
-  a.reserve_min = p.now().to_minutes();
+  a.reserve_min = p.now_min();
   a.reserved = estimate;
   a.budget_remaining = remaining - estimate;
   return true;
@@ -508,7 +542,7 @@ void GenopsStrategy::rollout_gate(Pipeline& p, std::uint32_t id) const {
     }
     // Rate limit per service: the attempt is refused and retried when a slot frees up.
     auto& starts = st.rollout_starts[static_cast<std::size_t>(c.service)];
-    const double now = p.now().to_minutes();
+    const double now = p.now_min();
     while (!starts.empty() && starts.front() <= now - 60.0)
       starts.pop_front();
     if (!c.hotfix &&
@@ -611,7 +645,7 @@ void GenopsStrategy::start_stage(Pipeline& p, std::uint32_t id) const {
   rec.deployment = p.record(id).id;
   rec.stage = s.stage;
   rec.traffic_percent = static_cast<float>(stage.traffic_percent);
-  rec.start_min = p.now().to_minutes();
+  rec.start_min = p.now_min();
   rec.bake_min = o.bake_minutes;
   rec.requests = o.requests;
   rec.errors = o.errors;
@@ -648,7 +682,7 @@ void GenopsStrategy::start_rollback_awu(Pipeline& p, std::uint32_t id) const {
   // The rollout's execution ends here; a deploy.rollback AWU, linked to it, reverts. Rollbacks
   // are never refused: they reserve from the emergency budget.
   GenopsState& st = state_of(p);
-  const double now = p.now().to_minutes();
+  const double now = p.now_min();
   std::int32_t rollout_sequence = -1;
   if (const std::int32_t index = st.rollout_awu[id]; index >= 0) {
     AwuRecord& rollout = p.awu_records()[static_cast<std::size_t>(index)];
@@ -674,7 +708,7 @@ void GenopsStrategy::start_rollback_awu(Pipeline& p, std::uint32_t id) const {
 void GenopsStrategy::on_finished(Pipeline& p, std::uint32_t id) const {
   const DeploymentRecord& r = p.record(id);
   GenopsState& gs = state_of(p);
-  const double now = p.now().to_minutes();
+  const double now = p.now_min();
   // Reconcile what executed with the burn the simulation attributes to it (ground truth).
   if (const std::int32_t index = gs.rollback_awu[id]; index >= 0) {
     AwuRecord& a = p.awu_records()[static_cast<std::size_t>(index)];
@@ -703,6 +737,13 @@ void GenopsStrategy::on_finished(Pipeline& p, std::uint32_t id) const {
       r.ci_failures > 0 || r.outcome == Outcome::RolledBack || r.outcome == Outcome::Failed ||
       (r.catch_point != CatchPoint::None && r.catch_point != CatchPoint::NotDeployed);
   GenopsState& st = state_of(p);
+  for (const std::int8_t component : p.change(id).components) {
+    if (component < 0)
+      continue;
+    auto& [changes, problems] = st.component_record[component_key(p.change(id), component)];
+    ++changes;
+    problems += problem ? 1U : 0U;
+  }
   st.index.add(st.embeddings[id], problem);
   st.row_change.push_back(id);
   st.row_problem.push_back(problem ? 1 : 0);

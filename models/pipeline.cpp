@@ -21,7 +21,8 @@ Pipeline::Pipeline(const Scenario& scenario, Organization organization, const St
       organization_(std::move(organization)),
       strategy_(strategy),
       key_(key),
-      arrivals_end_(SimTime::days(scenario.duration_days)) {
+      origin_(SimTime::days(scenario.warmup_days)),
+      arrivals_end_(SimTime::days(simulated_arrival_days(scenario))) {
   // The chain starts at a genesis naming its run and organization (models/governance.hpp).
   audit_ = AuditTrail(audit_genesis(strategy.name(), key.master_seed, key.replication,
                                     static_cast<std::uint32_t>(organization_.index)));
@@ -37,7 +38,7 @@ Pipeline::Pipeline(const Scenario& scenario, Organization organization, const St
     r.service = static_cast<std::uint16_t>(c.service);
     r.tier =
         static_cast<std::uint8_t>(organization_.services[static_cast<std::size_t>(c.service)].tier);
-    r.arrival_min = c.arrival.to_minutes();
+    r.arrival_min = record_minutes(c.arrival);
     r.hotfix = c.hotfix;
     r.migration = c.migration;
     r.config_change = c.config_change;
@@ -102,9 +103,25 @@ void Pipeline::handle(engine::Context& context, const engine::Event& event) {
       try_start_ci();
       break;
     }
-    case kPrCiDone:
+    case kPrCiDone: {
       --runners_busy_;
       try_start_ci();
+      const ReviewerConfig& reviewers = organization_.config.reviewers;
+      if (reviewers.pr_review_share > 0) {
+        engine::RngStream draw =
+            world_stream(key_, organization_.index, id, purpose_key(Purpose::PrReview));
+        if (engine::bernoulli(draw, reviewers.pr_review_share)) {
+          pr_review_enqueued_.resize(organization_.pr_builds.size());
+          pr_review_enqueued_[id] = now_;
+          review_queue_.push_back(id | kPrBuildBit);
+          try_start_reviews();
+        }
+      }
+      break;
+    }
+    case kPrReviewDone:
+      --reviewers_busy_;
+      try_start_reviews();
       break;
     case kCiDone: {
       --runners_busy_;
@@ -153,8 +170,12 @@ void Pipeline::handle(engine::Context& context, const engine::Event& event) {
       finish_change(id, Outcome::Failed);
       break;
     case kSample: {
+      if (now_ < origin_) {  // warm-up: no sample
+        schedule(SimTime::hours(1), kSample, kOrgWide);
+        break;
+      }
       ResourceSample sample;
-      sample.time_min = now_.to_minutes();
+      sample.time_min = now_min();
       sample.organization = static_cast<std::uint16_t>(organization_.index);
       sample.runners_busy = static_cast<std::uint16_t>(runners_busy_);
       sample.ci_queue = static_cast<std::uint16_t>(std::min<std::size_t>(ci_queue_.size(), 65535));
@@ -196,7 +217,7 @@ void Pipeline::try_start_ci() {
     states_[id].phase = PipelineStage::Ci;
     DeploymentRecord& r = records_[id];
     if (states_[id].attempt == 0 && r.ci_failures == 0)
-      r.ci_start_min = now_.to_minutes();
+      r.ci_start_min = now_min();
     r.ci_wait_min += static_cast<float>((now_ - states_[id].ci_enqueued).to_minutes());
     engine::RngStream draw = rng(id, Purpose::CiRun);
     const double minutes = engine::lognormal_median(draw, service_of(id).ci_median_minutes,
@@ -247,9 +268,7 @@ void Pipeline::try_start_reviews() {
       wake = calendar.next_working_start(now_);
     } else {
       const std::uint32_t id = review_queue_.front();
-      engine::RngStream draw = rng(id, Purpose::HumanReview);
-      const SimTime duration = SimTime::from_minutes(
-          engine::lognormal_median(draw, reviewers.review_median_minutes, reviewers.review_sigma));
+      const SimTime duration = SimTime::from_minutes(review_minutes(id));
       const SimTime period_end = calendar.working_period_end(now_);
       // A review that cannot fit in any working day starts at the start of one and runs over.
       const SimTime day_length =
@@ -258,6 +277,15 @@ void Pipeline::try_start_reviews() {
       if (now_ + duration <= period_end || (duration > day_length && day_start)) {
         review_queue_.pop_front();
         ++reviewers_busy_;
+        if ((id & kPrBuildBit) != 0) {
+          const std::uint32_t pr = id & ~kPrBuildBit;
+          if (now_ >= origin_) {
+            ++output_.pr_reviews;
+            output_.pr_review_wait_min += (now_ - pr_review_enqueued_[pr]).to_minutes();
+          }
+          schedule(duration, kPrReviewDone, pr, 0);
+          continue;
+        }
         records_[id].review_wait_min +=
             static_cast<float>((now_ - states_[id].review_enqueued).to_minutes());
         schedule(duration, kReviewDone, id, 0);
@@ -272,6 +300,19 @@ void Pipeline::try_start_reviews() {
     }
     break;
   }
+}
+
+double Pipeline::review_minutes(std::uint32_t queued) const {
+  const ReviewerConfig& reviewers = organization_.config.reviewers;
+  if ((queued & kPrBuildBit) != 0) {
+    engine::RngStream draw = world_stream(key_, organization_.index, queued & ~kPrBuildBit,
+                                          purpose_key(Purpose::PrReview));
+    engine::uniform(draw, 0.0, 1.0);  // the share draw, already used
+    return engine::lognormal_median(draw, reviewers.pr_review_median_minutes,
+                                    reviewers.review_sigma);
+  }
+  engine::RngStream draw = rng(queued, Purpose::HumanReview);
+  return engine::lognormal_median(draw, reviewers.review_median_minutes, reviewers.review_sigma);
 }
 
 void Pipeline::review_finished(std::uint32_t id, bool on_call) {
@@ -305,13 +346,15 @@ void Pipeline::start_timer(std::uint32_t id, SimTime delay, std::uint32_t tag) {
 void Pipeline::expose(std::uint32_t id, double traffic_fraction) {
   ChangeState& s = states_[id];
   DeploymentRecord& r = records_[id];
-  if (r.deploy_start_min < 0) {
-    r.deploy_start_min = now_.to_minutes();
+  if (!s.deployed) {
+    s.deployed = true;
+    r.deploy_start_min = now_min();
     s.exposure_start = now_;
   }
   s.exposure_fraction = traffic_fraction;
   s.phase = PipelineStage::Production;
-  output_.shifts.push_back(TrafficShift{r.id, now_.to_minutes(), traffic_fraction});
+  if (!in_warmup(id))
+    output_.shifts.push_back(TrafficShift{r.id, now_min(), traffic_fraction});
 }
 
 double Pipeline::severity(std::uint32_t id) const {
@@ -375,7 +418,7 @@ void Pipeline::finish_change(std::uint32_t id, Outcome outcome) {
   s.phase = PipelineStage::None;
   DeploymentRecord& r = records_[id];
   r.outcome = outcome;
-  r.end_min = now_.to_minutes();
+  r.end_min = now_min();
   r.cycle_time_min = r.end_min - r.arrival_min;
   if (r.error_budget_burned_min > 0) {
     const Service& service = service_of(id);
@@ -418,7 +461,9 @@ double Pipeline::budget_remaining_minutes(int service) {
 }
 
 // Every arrival is recorded: a change without a final outcome at the horizon is InFlight
-// (censored at `now_`, the horizon), with the stage it was in.
+// (censored at `now_`, the horizon), with the stage it was in. Warm-up arrivals are counted and
+// left out, with everything attributed to them (stage records, AWUs; shifts and audit entries
+// never entered the output).
 PipelineOutput Pipeline::take_output() {
   output_.deployments.reserve(records_.size());
   for (std::uint32_t i = 0; i < records_.size(); ++i) {
@@ -426,11 +471,25 @@ PipelineOutput Pipeline::take_output() {
     if (!states_[i].finished) {
       record.outcome = Outcome::InFlight;
       record.in_flight_stage = states_[i].phase;
-      record.end_min = std::max(now_.to_minutes(), record.arrival_min);
+      record.end_min = std::max(now_min(), record.arrival_min);
       record.cycle_time_min = record.end_min - record.arrival_min;
-      ++output_.unfinished;
     }
+    if (in_warmup(i)) {
+      ++output_.warmup_arrivals;
+      if (states_[i].finished && record.error_budget_burned_min > 0)
+        output_.warmup_burns.push_back(record);
+      continue;
+    }
+    if (!states_[i].finished)
+      ++output_.unfinished;
     output_.deployments.push_back(record);
+  }
+  if (output_.warmup_arrivals > 0) {
+    const auto warm = [this](std::uint64_t deployment) {
+      return in_warmup(change_index_of(deployment));
+    };
+    std::erase_if(output_.stages, [&](const CanaryStageRecord& x) { return warm(x.deployment); });
+    std::erase_if(output_.awus, [&](const AwuRecord& x) { return warm(x.deployment); });
   }
   output_.audit = audit_.take();
   for (const auto& service : organization_.services)

@@ -19,6 +19,7 @@ struct ChangeState {
   bool defect_present = false;
   bool finished = false;
   bool reviewing = false;
+  bool deployed = false;                      // first production exposure happened
   PipelineStage phase = PipelineStage::None;  // where the change is now (InFlight records)
   SimTime ci_enqueued;
   SimTime review_enqueued;
@@ -41,6 +42,15 @@ struct PipelineOutput {
   std::vector<AwuRecord> awus;             // GenOps telemetry (genops strategies only)
   std::vector<std::string> service_names;  // by service id
   std::uint64_t unfinished = 0;  // changes InFlight at the horizon (recorded, outcome InFlight)
+  // Pull-request reviews started in the measured window and their summed queue wait (minutes).
+  std::uint64_t pr_reviews = 0;
+  double pr_review_wait_min = 0;
+  // Warm-up (Scenario::warmup_days): changes that arrived before start_date are in no vector
+  // above (nor their stages, AWUs, audit entries, shifts; samples before start_date neither).
+  std::uint64_t warmup_arrivals = 0;
+  // The warm-up changes that burned error budget and finished (times < 0 on the record clock):
+  // history the safety checker's ledger needs; never judged, never summarized.
+  std::vector<DeploymentRecord> warmup_burns;
 };
 
 // The engine model of one organization under one strategy: arrivals, the CI runner pool,
@@ -57,6 +67,12 @@ class Pipeline final : public engine::Model {
 
   // --- services for strategies ---
   SimTime now() const { return now_; }
+  // The record clock: minutes since 00:00 UTC of start_date (negative during the warm-up). Every
+  // time stored in an output record is on it.
+  double record_minutes(SimTime t) const { return (t - origin_).to_minutes(); }
+  double now_min() const { return record_minutes(now_); }
+  // The change arrived during the warm-up: nothing of it reaches the output.
+  bool in_warmup(std::uint32_t id) const { return organization_.changes[id].arrival < origin_; }
   const Scenario& scenario() const { return scenario_; }
   const Organization& organization() const { return organization_; }
   const Change& change(std::uint32_t id) const { return organization_.changes[id]; }
@@ -72,7 +88,9 @@ class Pipeline final : public engine::Model {
   // The same, for the `sub`-th use within one attempt (e.g. canary stage number).
   engine::RngStream rng(std::uint32_t id, Purpose purpose, std::uint32_t sub) const;
   StrategyState* strategy_state() { return strategy_state_.get(); }
-  AuditTrail& audit() { return audit_; }
+  // The audit trail a change's entries go to: warm-up changes' entries go to a trail that is
+  // discarded, so the kept chain holds exactly the measured changes' entries.
+  AuditTrail& audit(std::uint32_t id) { return in_warmup(id) ? warmup_audit_ : audit_; }
   std::vector<CanaryStageRecord>& stage_records() { return output_.stages; }
   std::vector<AwuRecord>& awu_records() { return output_.awus; }
   // Error budget minutes of the service left in the rolling window now (may be negative).
@@ -110,12 +128,15 @@ class Pipeline final : public engine::Model {
     kSample,
     kPrArrival,  // a pull-request build joins the CI queue (target: its index)
     kPrCiDone,
+    kPrReviewDone,  // a reviewer finished a pull-request review
   };
 
   void schedule(SimTime delay, EventType type, std::uint32_t id, std::uint64_t argument = 0);
   void enqueue_ci(std::uint32_t id);
   void try_start_ci();
   void try_start_reviews();
+  // Minutes the review at the head of the queue takes (a change's approval or a PR review).
+  double review_minutes(std::uint32_t queued) const;
   void review_finished(std::uint32_t id, bool on_call);
   void finish_change(std::uint32_t id, Outcome outcome);
   double severity(std::uint32_t id) const;
@@ -128,13 +149,15 @@ class Pipeline final : public engine::Model {
   std::unique_ptr<StrategyState> strategy_state_;
   engine::Context* context_ = nullptr;
   SimTime now_;
+  SimTime origin_;  // start_date on the simulation clock (warmup_days after its 0)
   SimTime arrivals_end_;
 
   std::vector<ChangeState> states_;
   std::vector<DeploymentRecord> records_;
   std::deque<std::uint32_t> ci_queue_;
   int runners_busy_ = 0;
-  std::deque<std::uint32_t> review_queue_;
+  std::deque<std::uint32_t> review_queue_;   // changes, and PR reviews (kPrBuildBit | index)
+  std::vector<SimTime> pr_review_enqueued_;  // by PR index (review queue waits)
   int reviewers_busy_ = 0;
   SimTime reviewer_wake_ = SimTime::max();
 
@@ -148,6 +171,7 @@ class Pipeline final : public engine::Model {
   std::vector<Ledger> ledgers_;
 
   AuditTrail audit_;
+  AuditTrail warmup_audit_;
   PipelineOutput output_;
 };
 

@@ -79,7 +79,8 @@ constexpr std::uint32_t change_index_of(std::uint64_t deployment_id) {
   return static_cast<std::uint32_t>(deployment_id & 0xffffffffU);
 }
 
-// One change's whole journey, arrival to final outcome. Times in minutes since time 0.
+// One change's whole journey, arrival to final outcome. Times in minutes since 00:00 UTC of the
+// scenario's start_date (a warm-up runs before it and leaves no record).
 struct DeploymentRecord {
   std::uint64_t id = 0;  // deployment_id(organization, change index)
   std::uint16_t organization = 0;

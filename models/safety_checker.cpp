@@ -82,15 +82,18 @@ struct Burn {
 // Every service's burns, booked when the burning change finished (InFlight changes have booked
 // nothing yet), its direct dependents' share included; in time order.
 std::vector<std::vector<Burn>> burn_ledgers(const Scenario& scenario, const Organization& org,
-                                            const std::vector<DeploymentRecord>& records) {
+                                            const std::vector<DeploymentRecord>& records,
+                                            const std::vector<DeploymentRecord>& history) {
   std::vector<std::vector<Burn>> ledgers(org.services.size());
-  for (const DeploymentRecord& r : records) {
-    if (r.error_budget_burned_min <= 0 || r.outcome == Outcome::InFlight)
-      continue;
-    ledgers[r.service].push_back({r.end_min, r.error_budget_burned_min});
-    for (int dependent : org.services.at(r.service).direct_dependents) {
-      ledgers[static_cast<std::size_t>(dependent)].push_back(
-          {r.end_min, r.error_budget_burned_min * scenario.incidents.dependent_impact});
+  for (const auto* part : {&history, &records}) {
+    for (const DeploymentRecord& r : *part) {
+      if (r.error_budget_burned_min <= 0 || r.outcome == Outcome::InFlight)
+        continue;
+      ledgers[r.service].push_back({r.end_min, r.error_budget_burned_min});
+      for (int dependent : org.services.at(r.service).direct_dependents) {
+        ledgers[static_cast<std::size_t>(dependent)].push_back(
+            {r.end_min, r.error_budget_burned_min * scenario.incidents.dependent_impact});
+      }
     }
   }
   for (auto& ledger : ledgers) {
@@ -186,9 +189,11 @@ double SafetyChecker::rubric_risk(const DeploymentRecord& record, double arrival
   return weighted / (w.service_tier + w.blast_radius + w.change_complexity + w.timing);
 }
 
-std::vector<SafetyViolation> SafetyChecker::check(const std::vector<DeploymentRecord>& records,
-                                                  const std::vector<TrafficShift>& shifts) const {
-  const std::vector<std::vector<Burn>> ledgers = burn_ledgers(scenario_, organization_, records);
+std::vector<SafetyViolation> SafetyChecker::check(
+    const std::vector<DeploymentRecord>& records, const std::vector<TrafficShift>& shifts,
+    const std::vector<DeploymentRecord>& history) const {
+  const std::vector<std::vector<Burn>> ledgers =
+      burn_ledgers(scenario_, organization_, records, history);
   std::unordered_map<std::uint64_t, std::size_t> row_of;
   row_of.reserve(records.size());
   for (std::size_t row = 0; row < records.size(); ++row)
@@ -232,8 +237,9 @@ std::vector<SafetyViolation> SafetyChecker::check(const std::vector<DeploymentRe
 std::vector<SafetyViolation> check_safety(const Scenario& scenario,
                                           const Organization& organization,
                                           const std::vector<DeploymentRecord>& records,
-                                          const std::vector<TrafficShift>& shifts) {
-  return SafetyChecker(scenario, organization).check(records, shifts);
+                                          const std::vector<TrafficShift>& shifts,
+                                          const std::vector<DeploymentRecord>& history) {
+  return SafetyChecker(scenario, organization).check(records, shifts, history);
 }
 
 }  // namespace genops::models

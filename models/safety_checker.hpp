@@ -32,12 +32,16 @@ struct SafetyViolation {
 //    no human approval;
 //  - db_migration_review: a deployed migration on a CRITICAL or HIGH service without approval.
 // Violations are in shift order for the shift policies, then record order.
+//
+// `history` (a warm-up, Scenario::warmup_days): records of changes that arrived before the start
+// date. Their burns count in the ledger; they are never judged.
 class SafetyChecker {
  public:
   SafetyChecker(const Scenario& scenario, const Organization& organization);
 
   std::vector<SafetyViolation> check(const std::vector<DeploymentRecord>& records,
-                                     const std::vector<TrafficShift>& shifts) const;
+                                     const std::vector<TrafficShift>& shifts,
+                                     const std::vector<DeploymentRecord>& history = {}) const;
 
   // Calendar arithmetic, exposed for tests: local day index (day 0 = the start date), weekday
   // (0 = Monday) and hour of a simulation time in minutes.
@@ -63,6 +67,7 @@ class SafetyChecker {
 std::vector<SafetyViolation> check_safety(const Scenario& scenario,
                                           const Organization& organization,
                                           const std::vector<DeploymentRecord>& records,
-                                          const std::vector<TrafficShift>& shifts);
+                                          const std::vector<TrafficShift>& shifts,
+                                          const std::vector<DeploymentRecord>& history = {});
 
 }  // namespace genops::models

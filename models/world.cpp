@@ -78,7 +78,7 @@ struct Arrival {
 void generate_components(const Scenario& scenario, int index, RunKey key, Service& service) {
   const DefectConfig& d = scenario.defects;
   const int components = d.components_per_service;
-  const int days = std::max(1, scenario.duration_days);
+  const int days = std::max(1, simulated_arrival_days(scenario));
   RngStream rng = world_stream(key, index, static_cast<std::uint64_t>(service.id) + 1,
                                purpose_key(Purpose::ComponentTraits));
   service.component_signature.resize(static_cast<std::size_t>(components));
@@ -190,7 +190,7 @@ std::vector<Arrival> generate_arrivals(const Scenario& scenario, const Organizat
       *std::max_element(traffic.weekday_profile.begin(), traffic.weekday_profile.end()) *
       *std::max_element(traffic.hourly_profile.begin(), traffic.hourly_profile.end()) /
       mean_intensity;
-  const SimTime end = SimTime::days(scenario.duration_days);
+  const SimTime end = SimTime::days(simulated_arrival_days(scenario));
   std::vector<Arrival> arrivals;
   for (const Service& service : org.services) {
     const double regular_per_minute =
@@ -255,7 +255,7 @@ void touch_components(const DefectConfig& d, const Service& service, RngStream& 
 double latent_multiplier(const Scenario& scenario, const Service& service, int day,
                          RngStream& truth, Change& change) {
   const DefectConfig& d = scenario.defects;
-  const int days = std::max(1, scenario.duration_days);
+  const int days = std::max(1, simulated_arrival_days(scenario));
   const int at_day = std::clamp(day, 0, days - 1);
   const double correction = -0.5 * d.fragility_sigma * d.fragility_sigma;
   double fragility = 0;
@@ -360,7 +360,7 @@ void generate_pr_builds(const Scenario& scenario, int index, RunKey key, Organiz
       *std::max_element(traffic.weekday_profile.begin(), traffic.weekday_profile.end()) *
       *std::max_element(traffic.pr_hourly_profile.begin(), traffic.pr_hourly_profile.end()) / mean;
   const double bound = per_minute * peak;
-  const SimTime end = SimTime::days(scenario.duration_days);
+  const SimTime end = SimTime::days(simulated_arrival_days(scenario));
   RngStream rng = world_stream(key, index, 0, purpose_key(Purpose::PrBuilds));
   const auto accept = [&](SimTime t) {
     const auto hour =
@@ -376,6 +376,24 @@ void generate_pr_builds(const Scenario& scenario, int index, RunKey key, Organiz
         engine::lognormal_median(rng, service.ci_median_minutes, scenario.services.ci_sigma);
     org.pr_builds.push_back({t, static_cast<float>(run)});
   });
+}
+
+// The organization's calendar on the simulation clock, whose day 0 is warmup_days before
+// start_date: the weekday and the scenario's day indexes (holidays, freezes, relative to
+// start_date) shift by the warm-up, so every one falls on its own date.
+LocalCalendar warmup_calendar(const Scenario& scenario, const OrganizationConfig& org_config) {
+  const int warmup = scenario.warmup_days;
+  std::vector<int> holidays = org_config.holidays;
+  for (int& day : holidays)
+    day += warmup;
+  std::vector<DayRange> freezes = org_config.freeze_windows;
+  for (DayRange& range : freezes) {
+    range.first_day += warmup;
+    range.last_day += warmup;
+  }
+  const int weekday = ((iso_weekday(scenario.start_date) - warmup) % 7 + 7) % 7;
+  return LocalCalendar(weekday, org_config.utc_offset_hours, org_config.reviewers,
+                       std::move(holidays), std::move(freezes));
 }
 
 }  // namespace
@@ -402,15 +420,13 @@ double review_catch_probability(double strength, const Change& change, const Def
 
 Organization build_organization(const Scenario& scenario, int index, RunKey key) {
   const OrganizationConfig& org_config = scenario.organizations.at(static_cast<std::size_t>(index));
-  Organization org{
-      index,
-      org_config,
-      {},
-      ServiceGraph(static_cast<std::size_t>(org_config.services)),
-      LocalCalendar(iso_weekday(scenario.start_date), org_config.utc_offset_hours,
-                    org_config.reviewers, org_config.holidays, org_config.freeze_windows),
-      {},
-      {}};
+  Organization org{index,
+                   org_config,
+                   {},
+                   ServiceGraph(static_cast<std::size_t>(org_config.services)),
+                   warmup_calendar(scenario, org_config),
+                   {},
+                   {}};
 
   generate_services(scenario, org_config, index, key, org);
   generate_dependencies(org_config, index, key, org);

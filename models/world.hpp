@@ -36,6 +36,7 @@ enum class Purpose : std::uint32_t {
   Fragility = 26,        // the components' fragility walk
   ComponentTraits = 27,  // component signatures and typical defect classes
   PrBuilds = 28,         // pull-request build arrivals and durations
+  PrReview = 29,         // whether a pull-request build asks for a human review, and its time
 };
 
 // What kind of mistake a defect is; precedents of the same class help a reviewer most.
@@ -128,7 +129,8 @@ inline engine::RngStream world_stream(RunKey key, int organization, std::uint64_
 }
 
 // Builds organization `index` of the scenario for one replication, with the arrivals of
-// [0, duration_days) generated on the spot (non-homogeneous Poisson by thinning).
+// [0, warmup_days + duration_days) of the simulation clock generated on the spot
+// (non-homogeneous Poisson by thinning); the clock starts warmup_days before start_date.
 Organization build_organization(const Scenario& scenario, int index, RunKey key);
 
 // Probability that a reviewer of mean catch probability `strength` (over defects) catches the

@@ -908,6 +908,8 @@ void StudyResultsWriter::write_run(const RunView& run) {
   group.write_attribute("seed", run.seed);
   group.write_attribute("events", run.events);
   group.write_attribute("unfinished", in_flight_rows(run));
+  if (run.warmup_arrivals > 0)
+    group.write_attribute("warmup_arrivals", run.warmup_arrivals);
   write_deployments(group, run);
   write_canary_stages(group, run);
   write_audit(group, run);
@@ -1498,6 +1500,8 @@ void read_run(const ResultsReader& reader, const Lookups& lookups, const ReadOpt
   run.seed = required_attribute<std::uint64_t>(group, path, "seed");
   run.events = required_attribute<std::uint64_t>(group, path, "events");
   run.unfinished = required_attribute<std::uint64_t>(group, path, "unfinished");
+  if (group.has_attribute("warmup_arrivals"))
+    run.warmup_arrivals = group.read_attribute<std::uint64_t>("warmup_arrivals");
 
   const ColumnTableReader deployments = reader.table(base + "/deployments");
   run.deployments.resize(deployments.rows());

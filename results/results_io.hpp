@@ -97,6 +97,9 @@ struct RunView {
   std::span<const models::SafetyViolation> violations;
   models::StrategySummary
       summary;  // summarize() of the run's records, stored as the one-row `summary`
+  // Changes that arrived during the scenario's warm-up (warmup_days) and are in no table; the
+  // run's 'warmup_arrivals' attribute, written only when > 0.
+  std::uint64_t warmup_arrivals = 0;
 };
 
 // How tables are stored. The default is the layout's gzip level 1 + shuffle (every HDF5 reader
@@ -185,7 +188,8 @@ struct RunRecords {
   std::uint64_t seed = 0;
   std::uint64_t events = 0;
   double wall_seconds = 0;
-  std::uint64_t unfinished = 0;  // deployment rows InFlight (the run's 'unfinished' attribute)
+  std::uint64_t unfinished = 0;       // deployment rows InFlight (the run's 'unfinished' attribute)
+  std::uint64_t warmup_arrivals = 0;  // the optional 'warmup_arrivals' attribute (0: absent)
   std::vector<models::DeploymentRecord> deployments;
   std::vector<models::CanaryStageRecord> stages;
   std::vector<models::AuditRecord> audit;

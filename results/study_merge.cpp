@@ -114,6 +114,7 @@ RunView view_of(const RunRecords& run, std::size_t organizations, const std::str
   // arrival is a row, in-flight changes included).
   view.violations = run.violations;
   view.summary = run.summary;
+  view.warmup_arrivals = run.warmup_arrivals;
   return view;
 }
 

@@ -462,7 +462,10 @@ int command_validate(const std::vector<std::string>& arguments) {
   for (const auto& o : scenario.organizations)
     services += o.services;
   std::cout << scenario.source << ": ok (" << scenario.organizations.size() << " organizations, "
-            << services << " services, " << scenario.duration_days << " days, strategies";
+            << services << " services, " << scenario.duration_days << " days";
+  if (scenario.warmup_days > 0)
+    std::cout << " after a " << scenario.warmup_days << "-day warm-up";
+  std::cout << ", strategies";
   for (const auto& s : scenario.strategies)
     std::cout << ' ' << s;
   std::printf("; about %.0f deployments per run, %.2f GiB estimated for %d replication(s))\n",

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <ostream>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -37,6 +38,31 @@ std::string spread(const std::vector<double>& values, double scale, int digits) 
   return fixed(scale * mean, digits) + " ± " + fixed(scale * sd, digits);
 }
 
+// Changes that arrived during the warm-up (warmup_days) in the strategy's runs: counted here,
+// left out of every figure.
+std::uint64_t warmup_arrivals(const StudyResult& study, std::size_t strategy) {
+  std::uint64_t n = 0;
+  for (std::size_t k = 0; k < study.replications.size(); ++k) {
+    for (const auto& org : study.run(strategy, static_cast<int>(k)).organizations)
+      n += org.warmup_arrivals;
+  }
+  return n;
+}
+
+// Pull-request reviews (organizations.*.reviewers.pr_review_share) started in the measured
+// window of the strategy's runs, and their mean wait in the review queue (minutes).
+std::pair<std::uint64_t, double> pr_reviews(const StudyResult& study, std::size_t strategy) {
+  std::uint64_t n = 0;
+  double wait = 0;
+  for (std::size_t k = 0; k < study.replications.size(); ++k) {
+    for (const auto& org : study.run(strategy, static_cast<int>(k)).organizations) {
+      n += org.pr_reviews;
+      wait += org.pr_review_wait_min;
+    }
+  }
+  return {n, n == 0 ? 0.0 : wait / static_cast<double>(n)};
+}
+
 }  // namespace
 
 void print_study_table(const StudyResult& study, const StudySummaries& summaries,
@@ -47,7 +73,12 @@ void print_study_table(const StudyResult& study, const StudySummaries& summaries
     services += o.services;
   out << "GenOps study '" << sc.name << "': seed " << sc.seed << ", " << sc.replications
       << " replication(s), " << sc.organizations.size() << " organizations, " << services
-      << " services, " << sc.duration_days << " days\n\n";
+      << " services, " << sc.duration_days << " days";
+  if (sc.warmup_days > 0 && !sc.strategies.empty()) {
+    out << " after a " << sc.warmup_days << "-day warm-up (" << warmup_arrivals(study, 0)
+        << " warm-up arrivals per strategy left out of every figure)";
+  }
+  out << "\n\n";
   const std::size_t n = sc.strategies.size();
   const std::vector<models::StrategySummary>& pooled = summaries.pooled;
   std::vector<std::vector<models::StrategySummary>> per_rep(n);
@@ -161,10 +192,11 @@ void print_study_table(const StudyResult& study, const StudySummaries& summaries
 namespace {
 
 // What every rate divides by (README "Definitions"), so a script never guesses a denominator.
-nlohmann::json accounting_json(const models::StrategySummary& x) {
+nlohmann::json accounting_json(const models::StrategySummary& x, std::uint64_t warmup) {
   const std::uint64_t finished = x.deployments - x.in_flight;
   return {
       {"arrivals", x.deployments},
+      {"warmup_arrivals_excluded", warmup},
       {"finished", finished},
       {"in_flight", x.in_flight},
       {"deployed", x.deployed},
@@ -267,7 +299,7 @@ std::string study_json(const StudyResult& study, const StudySummaries& summaries
         {"deployment_success_rate", x.deployment_success_rate},
         {"mean_ci_wait_min", x.mean_ci_wait_min},
         {"mean_review_wait_min", x.mean_review_wait_min},
-        {"accounting", accounting_json(x)},
+        {"accounting", accounting_json(x, warmup_arrivals(study, s))},
         {"mean_time_to_restore_min", x.mean_time_to_restore_min},
         {"human_approval_share", x.human_approval_share},
         {"error_budget_burned_min", x.error_budget_burned_min},
@@ -278,6 +310,8 @@ std::string study_json(const StudyResult& study, const StudySummaries& summaries
         {"retrieval_precision_at_k", x.retrieval_precision},
         {"peak_runner_utilisation", x.peak_runner_utilisation},
         {"peak_reviewer_utilisation", x.peak_reviewer_utilisation},
+        {"pr_reviews", pr_reviews(study, s).first},
+        {"mean_pr_review_wait_min", pr_reviews(study, s).second},
         {"replications", reps},
     };
   }

@@ -51,6 +51,7 @@ results::RunView results_view(const RunResult& run, const models::StrategySummar
     view.organizations.push_back(results::OrganizationRecords{output.deployments, output.stages,
                                                               output.audit, output.samples,
                                                               output.awus, output.service_names});
+    view.warmup_arrivals += output.warmup_arrivals;
   }
   view.violations = run.violations;
   view.summary = summary;

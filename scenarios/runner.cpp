@@ -24,7 +24,8 @@ RunResult run_once(const models::Scenario& scenario, const models::Strategy& str
   const models::RunKey key{scenario.seed, static_cast<std::uint32_t>(replication)};
   engine::SimulationConfig config;
   config.identity = engine::RunIdentity{scenario.seed, key.replication};
-  config.horizon = engine::SimTime::days(scenario.duration_days + scenario.drain_days);
+  config.horizon =
+      engine::SimTime::days(scenario.warmup_days + scenario.duration_days + scenario.drain_days);
   engine::Simulation simulation(config);
   std::vector<models::Pipeline*> pipelines;
   for (std::size_t o = 0; o < scenario.organizations.size(); ++o) {
@@ -41,8 +42,8 @@ RunResult run_once(const models::Scenario& scenario, const models::Strategy& str
   for (models::Pipeline* pipeline : pipelines) {
     result.organizations.push_back(pipeline->take_output());
     const models::PipelineOutput& output = result.organizations.back();
-    const auto violations =
-        models::check_safety(scenario, pipeline->organization(), output.deployments, output.shifts);
+    const auto violations = models::check_safety(
+        scenario, pipeline->organization(), output.deployments, output.shifts, output.warmup_burns);
     result.violations.insert(result.violations.end(), violations.begin(), violations.end());
   }
   return result;

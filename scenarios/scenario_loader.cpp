@@ -337,6 +337,10 @@ void add_top_level_keys(KeyTable& t) {
   t.integer(
       "drain_days", [](auto& s, int) -> auto& { return s.drain_days; }, 0, 365, "days",
       "Days the run continues after the last arrival so every change finishes");
+  t.integer(
+      "warmup_days", [](auto& s, int) -> auto& { return s.warmup_days; }, 0, 365, "days",
+      "Days the world runs before start_date (history, error budgets, queues); nothing from "
+      "them enters a statistic");
   t.number(
       "max_memory_gib", [](auto& s, int) -> auto& { return s.max_memory_gib; }, 0.001, 1024, "GiB",
       "Refuse the scenario when its estimated memory (deployments x runs x 2 KiB) exceeds this");
@@ -526,6 +530,14 @@ void add_reviewer_keys(KeyTable& t) {
       r + "defect_catch_probability",
       [](auto& s, int i) -> auto& { return org(s, i).reviewers.defect_catch_probability; }, 0, 1,
       "probability", "A reviewer catches a latent defect that survived CI");
+  t.number(
+      r + "pr_review_share",
+      [](auto& s, int i) -> auto& { return org(s, i).reviewers.pr_review_share; }, 0, 1,
+      "probability", "A pull-request build asks these reviewers for a review (same FIFO queue)");
+  t.number(
+      r + "pr_review_median_minutes",
+      [](auto& s, int i) -> auto& { return org(s, i).reviewers.pr_review_median_minutes; }, 0.1,
+      10000, "min", "Median pull-request review time (lognormal, review_sigma)");
 }
 
 // Traffic keys.
@@ -795,6 +807,10 @@ void add_genops_keys(KeyTable& t) {
          "AI review sends a clean change back for rework");
   gen("history_failure_share_scale", &G::history_failure_share_scale, 0.01, 1, "share",
       "Neighbour failure share counted as the maximum historical risk factor");
+  gen("component_history_share", &G::component_history_share, 0, 1, "share",
+      "Share of the historical factor from the touched components' own past outcomes");
+  gen("component_history_prior_strength", &G::component_history_prior_strength, 0, 1000, "changes",
+      "Pseudo-changes at history_prior_failure_rate behind a component's record");
 }
 
 // Keys of the genops strategy: canary stages and SLO, no-deploy windows, budgets, rate limit.

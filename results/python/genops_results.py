@@ -228,7 +228,9 @@ class Results:
 
         arrivals: every change (every row); in_flight: outcome 'in_flight' (no final outcome
         at the horizon); finished: arrivals - in_flight; deployed: finished changes that
-        reached production. Checked against the run's summary row.
+        reached production. Checked against the run's summary row. With a warm-up
+        (warmup_days > 0) also warmup_arrivals_excluded: changes that arrived before start_date
+        and are in no table (the run's 'warmup_arrivals' attribute).
         """
         rows = self.table(f"{run}/deployments", labels=True,
                           columns=["outcome", "deploy_start_min"])
@@ -245,6 +247,9 @@ class Results:
                 raise ResultsFileError(
                     f"results file '{self.path}' {run}: {value} {key} in the summary but "
                     f"{counts[key]} in the deployments table")
+        warmup = self._group(run).attrs.get("warmup_arrivals")
+        if warmup is not None:
+            counts["warmup_arrivals_excluded"] = int(warmup)
         return counts
 
     def lookup(self, name):

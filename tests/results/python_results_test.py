@@ -80,10 +80,14 @@ def main():
         assert summary["in_flight"].tolist() == [len(in_flight)]
         with h5py.File(path, "r") as raw:
             assert raw["/runs/genops/rep0"].attrs["unfinished"] == len(in_flight)
+            warmup = int(raw["/runs/genops/rep0"].attrs["warmup_arrivals"])
+        assert warmup > 0  # paper.toml's warm-up: arrivals before start_date, in no table
+        assert (deployments["arrival_min"] >= 0).all()
         accounting = results.accounting("/runs/genops/rep0")
         assert accounting == {"arrivals": len(deployments), "in_flight": len(in_flight),
                               "finished": len(finished),
-                              "deployed": int((finished["deploy_start_min"] >= 0).sum())}, \
+                              "deployed": int((finished["deploy_start_min"] >= 0).sum()),
+                              "warmup_arrivals_excluded": warmup}, \
             accounting
         assert abs(summary["success_rate"].iloc[0] - succeeded / len(deployments)) < 1e-12
 

@@ -89,12 +89,13 @@ TEST_F(Accounting, QuickDrainsCompletely) {
   EXPECT_EQ(count_in_flight(result.deployments()), 0U);
 }
 
-// Slow reviews leave a large share of baseline changes in flight: they count as not succeeded
-// (change-level success falls), deployment success does not move much, and `run` warns.
+// Slow reviews (60 min, two reviewers per organization) leave a large share of baseline changes
+// in flight: they count as not succeeded (change-level success falls), deployment success does
+// not move much, and `run` warns.
 TEST_F(Accounting, SlowReviewsShowInFlightAndWarn) {
-  const models::Scenario scenario =
-      quick({"organizations.*.reviewers.review_median_minutes=60", "drain_days=1",
-             "strategies=[\"baseline\"]", "replications=1"});
+  const models::Scenario scenario = quick({"organizations.*.reviewers.review_median_minutes=60",
+                                           "organizations.*.reviewers.count=2", "drain_days=1",
+                                           "strategies=[\"baseline\"]", "replications=1"});
   StudyOptions options;
   options.threads = 1;
   const StudyResult study = run_study(scenario, registry_, options);

@@ -49,7 +49,8 @@ TEST(ScenarioLoader, PaperScenarioIsTheStudy) {
   EXPECT_EQ(services, 127);
   EXPECT_EQ(paper.organizations[0].name, "fintech");
   EXPECT_EQ(paper.organizations[0].utc_offset_hours, -5);
-  EXPECT_EQ(paper.organizations[2].reviewers.count, 2);
+  EXPECT_EQ(paper.organizations[2].reviewers.count, 5);
+  EXPECT_EQ(paper.warmup_days, 28);
   EXPECT_EQ(paper.genops.autonomy, models::AutonomyLevel::Governed);
   // Canary depth follows risk: one 20% stage below the threshold, the reference's five above.
   ASSERT_EQ(paper.genops.default_stages.size(), 2U);
@@ -63,7 +64,8 @@ TEST(ScenarioLoader, PaperScenarioIsTheStudy) {
 }
 
 // quick.toml is paper.toml's world for one week: every key but these must be equal (holidays
-// too: a file's holidays lie within its run, and paper.toml's fall after quick's fortnight).
+// too: a file's holidays lie within its run, and paper.toml's fall after quick's fortnight; and
+// the warm-up, which would be four times quick's week).
 TEST(ScenarioLoader, QuickScenarioIsThePaperWorldForAWeek) {
   const models::StrategyRegistry strategies = builtin_strategies();
   const models::Scenario quick = load_scenario(kQuick, strategies);
@@ -72,7 +74,8 @@ TEST(ScenarioLoader, QuickScenarioIsThePaperWorldForAWeek) {
   EXPECT_EQ(quick.replications, 2);
   Json q = Json::parse(scenario_to_json(quick));
   Json p = Json::parse(scenario_to_json(load_scenario(kPaper, strategies)));
-  for (const char* key : {"name", "project", "duration_days", "drain_days", "replications"}) {
+  for (const char* key :
+       {"name", "project", "duration_days", "drain_days", "replications", "warmup_days"}) {
     q.erase(key);
     p.erase(key);
   }
@@ -125,7 +128,7 @@ TEST(ScenarioLoader, OverridesSetTopLevelAndOrganizationKeys) {
   for (const auto& o : s.organizations) {
     EXPECT_EQ(o.ci_runners, 6);
   }
-  EXPECT_EQ(s.organizations[0].reviewers.count, 3);
+  EXPECT_EQ(s.organizations[0].reviewers.count, 6);
   EXPECT_EQ(s.organizations[1].reviewers.count, 7);
   EXPECT_EQ(s.genops.autonomy, models::AutonomyLevel::Learning);
   EXPECT_EQ(s.strategies, (std::vector<std::string>{"genops", "genops-no-rag"}));
@@ -220,7 +223,7 @@ TEST(ScenarioLoader, ResolvedJsonRoundTripsThroughTheLoader) {
   const Json json = Json::parse(scenario_to_json(quick));
   EXPECT_EQ(json["seed"], 42);
   EXPECT_EQ(json["organizations"][1]["name"], "retail");
-  EXPECT_EQ(json["organizations"][0]["reviewers"]["count"], 3);
+  EXPECT_EQ(json["organizations"][0]["reviewers"]["count"], 6);
   EXPECT_EQ(json["genops"]["autonomy"], "GOVERNED");
   EXPECT_EQ(json["genops"]["default_stages"].size(), 2U);
   EXPECT_EQ(json["genops"]["high_risk_stages"].size(), 5U);

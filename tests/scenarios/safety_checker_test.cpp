@@ -114,8 +114,9 @@ struct Predicted {
 
 // What the true rules say about a run: per deployment, a shift in the true no-deploy window, and
 // a shift after its service's own burns (no dependents' share: dependent_impact = 0; the run is
-// shorter than the 28-day window, so nothing leaves it) reached the budget.
-Predicted predict(const models::Scenario& scenario, const RunResult& run) {
+// shorter than the 28-day window, so nothing leaves it) reached the budget. With a warm-up, the
+// warm-up changes' burns count (`history`) though the changes themselves are never judged.
+Predicted predict(const models::Scenario& scenario, const RunResult& run, bool history = true) {
   Predicted predicted;
   for (std::size_t o = 0; o < run.organizations.size(); ++o) {
     const models::PipelineOutput& output = run.organizations[o];
@@ -133,10 +134,14 @@ Predicted predict(const models::Scenario& scenario, const RunResult& run) {
       if (clock.forbidden(shift.time_min, scenario.genops.friday_cutoff_hour, config))
         predicted.window.insert(d.id);
       double burned = 0;
-      for (const models::DeploymentRecord& other : output.deployments) {
-        if (other.service == d.service && other.outcome != models::Outcome::InFlight &&
-            other.end_min <= shift.time_min)
-          burned += other.error_budget_burned_min;
+      for (const auto* part : {&output.deployments, &output.warmup_burns}) {
+        if (part == &output.warmup_burns && !history)
+          continue;
+        for (const models::DeploymentRecord& other : *part) {
+          if (other.service == d.service && other.outcome != models::Outcome::InFlight &&
+              other.end_min <= shift.time_min)
+            burned += other.error_budget_burned_min;
+        }
       }
       if (burned - world.services[d.service].error_budget_minutes >= 1e-6)
         predicted.budget.insert(d.id);
@@ -193,6 +198,34 @@ TEST_F(SafetyCheckerMutation, SoundGuardHasNoShiftViolations) {
   EXPECT_TRUE(predicted.budget.empty());
   EXPECT_TRUE(flagged(run, "no_friday_deployments").empty());
   EXPECT_TRUE(flagged(run, "error_budget_protection").empty());
+}
+
+// With a 7-day warm-up (the run, 21 days, stays shorter than the 28-day window): the warm-up's
+// burns count in the checker's ledger, its changes are never judged, and the measured window's
+// violations are still exactly the predicted ones.
+TEST_F(SafetyCheckerMutation, WarmupHistoryCountsButIsNotJudged) {
+  apply_override(scenario_, "warmup_days=7", registry_);
+  validate_scenario(scenario_, registry_);
+  const GuardMutant broken(scenario_, true);
+  const RunResult run = run_once(scenario_, broken, 0);
+  const Predicted predicted = predict(scenario_, run);
+  const Predicted amnesic = predict(scenario_, run, false);
+  ASSERT_GT(predicted.window.size(), 0U);
+  ASSERT_GT(predicted.budget.size(), 0U);
+  std::cout << "broken guard after a warm-up: " << predicted.window.size() << " window and "
+            << predicted.budget.size() << " budget violations predicted (" << amnesic.budget.size()
+            << " without the warm-up's burns)\n";
+  // The history matters: more shifts meet an exhausted budget than the window's burns explain.
+  EXPECT_GT(predicted.budget.size(), amnesic.budget.size());
+  EXPECT_EQ(flagged(run, "no_friday_deployments"), predicted.window);
+  EXPECT_EQ(flagged(run, "error_budget_protection"), predicted.budget);
+  std::set<std::uint64_t> measured;
+  for (const auto& output : run.organizations) {
+    for (const auto& d : output.deployments)
+      measured.insert(d.id);
+  }
+  for (const models::SafetyViolation& v : run.violations)
+    EXPECT_EQ(measured.count(v.deployment), 1U) << "a warm-up change judged: " << v.deployment;
 }
 
 // The checker's own calendar agrees with the test's at every hour of the study's first weeks.

@@ -141,11 +141,11 @@ TEST(SweepPlan, TheShippedCapacityStudyLabelsItsStageListsByBakeTime) {
   ASSERT_EQ(plan.factors[2].name, "bake");
   EXPECT_EQ(plan.factors[2].labels, (std::vector<std::string>{"1.5", "5.0", "15.0"}));
   EXPECT_EQ(factor_value_json(plan.factors[2], 2), "15.0");
-  const SweepPoint& point = plan.points[5];  // reviewers=1 runners=3 bake=15
-  EXPECT_EQ(plan.point_label(5), "reviewers=1 runners=3 bake=15.0");
-  EXPECT_EQ(point.scenario.name, "capacity-r1-c3-b15.0");
+  const SweepPoint& point = plan.points[5];  // reviewers=2 runners=3 bake=15
+  EXPECT_EQ(plan.point_label(5), "reviewers=2 runners=3 bake=15.0");
+  EXPECT_EQ(point.scenario.name, "capacity-r2-c3-b15.0");
   for (const auto& organization : point.scenario.organizations) {
-    EXPECT_EQ(organization.reviewers.count, 1);
+    EXPECT_EQ(organization.reviewers.count, 2);
     EXPECT_EQ(organization.ci_runners, 3);
   }
   ASSERT_FALSE(point.scenario.genops.default_stages.empty());
