@@ -97,6 +97,10 @@ class Pipeline final : public engine::Model {
 
   PipelineOutput take_output();
 
+  // CI jobs that find no free private runner go to the shared fleet partition `fleet`; every
+  // message to and from it takes `latency` (models/ci_fleet.hpp). Call before the run starts.
+  void use_fleet(engine::PartitionId fleet, SimTime latency);
+
  private:
   enum EventType : std::uint32_t {
     kArrival = 1,
@@ -115,6 +119,12 @@ class Pipeline final : public engine::Model {
   void schedule(SimTime delay, EventType type, std::uint32_t id, std::uint64_t argument = 0);
   void enqueue_ci(std::uint32_t id);
   void try_start_ci();
+  // The duration of a CI job (a change's attempt: its CiRun draw; a PR build: pre-drawn).
+  SimTime ci_duration(std::uint32_t job) const;
+  // A change's CI job started at `start` (on a private runner or the fleet).
+  void ci_started(std::uint32_t id, SimTime start);
+  // A change's CI job finished: the test verdict, then rework or the strategy.
+  void ci_finished(std::uint32_t id);
   void try_start_reviews();
   void review_finished(std::uint32_t id, bool on_call);
   void finish_change(std::uint32_t id, Outcome outcome);
@@ -134,6 +144,9 @@ class Pipeline final : public engine::Model {
   std::vector<DeploymentRecord> records_;
   std::deque<std::uint32_t> ci_queue_;
   int runners_busy_ = 0;
+  bool uses_fleet_ = false;
+  engine::PartitionId fleet_ = 0;
+  SimTime fleet_latency_;
   std::deque<std::uint32_t> review_queue_;
   int reviewers_busy_ = 0;
   SimTime reviewer_wake_ = SimTime::max();

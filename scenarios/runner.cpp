@@ -19,19 +19,51 @@ std::vector<models::DeploymentRecord> RunResult::deployments() const {
   return all;
 }
 
+GroupPartitions add_group(engine::Simulation& simulation, const models::Scenario& scenario,
+                          const models::Strategy& strategy, models::RunKey key,
+                          const std::vector<int>& group) {
+  GroupPartitions parts;
+  std::vector<engine::PartitionId> organization_partition;
+  for (const int o : group) {
+    auto pipeline = std::make_unique<models::Pipeline>(
+        scenario, models::build_organization(scenario, o, key), strategy, key);
+    parts.pipelines.push_back(pipeline.get());
+    organization_partition.push_back(simulation.add_partition(std::move(pipeline)));
+  }
+  for (const int f : models::fleets_of_group(scenario, group)) {
+    const auto& config = scenario.ci_fleets[static_cast<std::size_t>(f)];
+    std::vector<int> users;
+    for (const int o : group) {
+      if (scenario.organizations[static_cast<std::size_t>(o)].ci_fleet == config.name)
+        users.push_back(o);
+    }
+    auto fleet = std::make_unique<models::CiFleet>(scenario, f, users);
+    parts.fleets.push_back(fleet.get());
+    const engine::PartitionId fleet_partition = simulation.add_partition(std::move(fleet));
+    for (std::size_t k = 0; k < group.size(); ++k) {
+      if (scenario.organizations[static_cast<std::size_t>(group[k])].ci_fleet == config.name)
+        parts.pipelines[k]->use_fleet(fleet_partition, models::fleet_latency(config));
+    }
+  }
+  return parts;
+}
+
 RunResult run_once(const models::Scenario& scenario, const models::Strategy& strategy,
                    int replication) {
   const models::RunKey key{scenario.seed, static_cast<std::uint32_t>(replication)};
   engine::SimulationConfig config;
   config.identity = engine::RunIdentity{scenario.seed, key.replication};
   config.horizon = engine::SimTime::days(scenario.duration_days + scenario.drain_days);
+  // Shared fleets couple organizations: conservative windows as long as the shortest latency.
+  config.lookahead = models::fleet_lookahead(scenario);
   engine::Simulation simulation(config);
-  std::vector<models::Pipeline*> pipelines;
-  for (std::size_t o = 0; o < scenario.organizations.size(); ++o) {
-    auto pipeline = std::make_unique<models::Pipeline>(
-        scenario, models::build_organization(scenario, static_cast<int>(o), key), strategy, key);
-    pipelines.push_back(pipeline.get());
-    simulation.add_partition(std::move(pipeline));
+  std::vector<models::Pipeline*> pipelines(scenario.organizations.size());
+  std::vector<models::CiFleet*> fleets;
+  for (const auto& group : models::coupled_groups(scenario)) {
+    const GroupPartitions parts = add_group(simulation, scenario, strategy, key, group);
+    for (std::size_t k = 0; k < group.size(); ++k)
+      pipelines[static_cast<std::size_t>(group[k])] = parts.pipelines[k];
+    fleets.insert(fleets.end(), parts.fleets.begin(), parts.fleets.end());
   }
   RunResult result;
   result.strategy = std::string(strategy.name());
@@ -45,6 +77,9 @@ RunResult run_once(const models::Scenario& scenario, const models::Strategy& str
         models::check_safety(scenario, pipeline->organization(), output.deployments, output.shifts);
     result.violations.insert(result.violations.end(), violations.begin(), violations.end());
   }
+  result.fleets.resize(scenario.ci_fleets.size());
+  for (const models::CiFleet* fleet : fleets)
+    result.fleets[static_cast<std::size_t>(fleet->index())] = fleet->stats();
   return result;
 }
 
@@ -108,6 +143,20 @@ models::StrategySummary pooled_summary(const StudyResult& study, std::size_t str
   }
   models::add_resource_use(summary, samples, study.scenario);
   return summary;
+}
+
+std::vector<models::CiFleetStats> pooled_fleets(const StudyResult& study, std::size_t strategy) {
+  std::vector<models::CiFleetStats> pooled;
+  for (std::size_t k = 0; k < study.replications.size(); ++k) {
+    const RunResult& run = study.run(strategy, static_cast<int>(k));
+    if (k == 0) {
+      pooled = run.fleets;
+      continue;
+    }
+    for (std::size_t f = 0; f < pooled.size(); ++f)
+      pooled[f].merge(run.fleets[f]);
+  }
+  return pooled;
 }
 
 models::StrategySummary replication_summary(const RunResult& run,
