@@ -72,6 +72,10 @@ PEAK_UTILISATION = 0.6
 # lookahead of the run's conservative windows, so it bounds their number).
 FLEET_SIZE = 16
 SELF_HOSTED_SHARE = 0.5
+# The fleet holds this share of its organizations' hosted runners: pooling lets a provider hold
+# less than the sum of what each would need alone, since overflow peaks do not all coincide
+# (assumption; with the full sum the fleets peaked at ~40% in a 3-day run and never queued).
+FLEET_CAPACITY_SHARE = 0.6
 DISPATCH_LATENCY_SECONDS = 15
 # The arrival profile when paper.toml sets none (models/config.hpp TrafficConfig's defaults).
 DEFAULT_HOURLY = [0.05, 0.03, 0.03, 0.03, 0.05, 0.1, 0.25, 0.6, 1.0, 1.3, 1.4, 1.3, 1.0, 1.2, 1.4,
@@ -160,7 +164,8 @@ def organization(rng, index, template, paper, peak):
 
 def share_fleets(orgs):
     """Groups the organizations by time zone (then index) into fleets of FLEET_SIZE; each keeps
-    SELF_HOSTED_SHARE of its runners (rounded down, possibly none) and its fleet gets the rest.
+    SELF_HOSTED_SHARE of its runners (rounded down, possibly none) and its fleet gets
+    FLEET_CAPACITY_SHARE of the rest.
     Sets ci_runners and ci_fleet in place and returns the [[ci_fleets]] tables as lines."""
     order = sorted(range(len(orgs)), key=lambda i: (orgs[i]["utc_offset_hours"], i))
     lines = ["", "# --- Shared hosted CI fleets: one per group of organizations in neighbouring time "
@@ -175,9 +180,10 @@ def share_fleets(orgs):
             orgs[i]["ci_runners"] = own
             orgs[i]["ci_fleet"] = name
         zones = sorted({orgs[i]["utc_offset_hours"] for i in members})
+        runners = max(1, math.ceil(hosted * FLEET_CAPACITY_SHARE))
         lines += ["", "[[ci_fleets]]", f'name = "{name}"',
-                  f"runners = {hosted}   # the hosted share of {len(members)} organizations' "
-                  f"runners (UTC {', '.join(f'{z:+d}' for z in zones)})",
+                  f"runners = {runners}   # {FLEET_CAPACITY_SHARE:.0%} of the {hosted} hosted runners of "
+                  f"{len(members)} organizations (UTC {', '.join(f'{z:+d}' for z in zones)})",
                   f"dispatch_latency_seconds = {DISPATCH_LATENCY_SECONDS}"]
     return lines
 
@@ -221,7 +227,8 @@ def generate(private_runners=False):
 # days). Organization sizes are lognormal, time zones weighted by where developers work, CI
 # runners sized for {PEAK_UTILISATION:.0%} utilisation in the busiest hour of the week (deployments and
 # pull-request builds), {SELF_HOSTED_SHARE:.0%} of them (rounded down) the organization's own and the rest in
-# a hosted fleet shared by {FLEET_SIZE} organizations of neighbouring time zones (dispatch latency
+# a hosted fleet shared by {FLEET_SIZE} organizations of neighbouring time zones, which pools them
+# into {FLEET_CAPACITY_SHARE:.0%} as many runners (dispatch latency
 # {DISPATCH_LATENCY_SECONDS} s, the lookahead of the run's conservative windows), reviewers for
 # paper.toml's review load ({deploys_per_reviewer(paper):.1f} requests per reviewer and day); the
 # model sections below are paper.toml's, verbatim, except retrieval_index = "hnsw".
