@@ -177,5 +177,109 @@ TEST_F(CiFleetTest, AnUnboundedFleetAddsExactlyTheLatencyPerAttempt) {
   }
 }
 
+// The fleet model alone, driven by hand: FIFO in delivery order, starts on free runners, every
+// message to an organization takes the latency, and the wait and utilisation figures are exact.
+class RecordingContext final : public engine::Context {
+ public:
+  struct Sent {
+    engine::PartitionId target;
+    engine::SimTime delay;
+    engine::EventData data;
+  };
+  engine::SimTime now() const override { return now_; }
+  engine::PartitionId partition() const override { return 99; }
+  void schedule(engine::SimTime delay, const engine::EventData& data) override {
+    scheduled.push_back({99, delay, data});
+  }
+  void schedule_at(engine::SimTime time, const engine::EventData& data) override {
+    scheduled.push_back({99, time - now_, data});
+  }
+  void send(engine::PartitionId target, engine::SimTime delay,
+            const engine::EventData& data) override {
+    sent.push_back({target, delay, data});
+  }
+  engine::RngStream rng(std::uint64_t, std::uint32_t) const override {
+    return engine::RngStream(1);
+  }
+  engine::SimTime now_;
+  std::vector<Sent> scheduled;
+  std::vector<Sent> sent;
+};
+
+engine::Event request(engine::SimTime at, engine::PartitionId organization, std::uint32_t job,
+                      engine::SimTime duration) {
+  return engine::Event{
+      at, 0,
+      engine::EventData{models::fleet_message::kRequest, organization,
+                        (std::uint64_t{job} << 32) | static_cast<std::uint64_t>(duration.ticks())}};
+}
+
+TEST(CiFleetModel, ServesFifoOnFreeRunnersAndAnswersAfterTheLatency) {
+  using engine::SimTime;
+  models::Scenario scenario;
+  scenario.duration_days = 1;  // 2025-01-06, a Monday
+  scenario.ci_fleets.push_back(models::CiFleetConfig{"hosted", 2, 10.0});
+  models::CiFleet fleet(scenario, 0, {5, 6});
+  RecordingContext context;
+  fleet.start(context);
+  // Four requests at t = 0 in delivery order A (org 5), B (org 6), C (org 5), D (org 6); two
+  // runners.
+  fleet.handle(context, request(SimTime::zero(), 5, 1, SimTime::seconds(60)));
+  fleet.handle(context, request(SimTime::zero(), 6, 2, SimTime::seconds(30)));
+  fleet.handle(context, request(SimTime::zero(), 5, 3, SimTime::seconds(10)));
+  fleet.handle(context, request(SimTime::zero(), 6, 4, SimTime::seconds(5)));
+  ASSERT_EQ(context.sent.size(), 2U);  // A and B started, C and D queued
+  EXPECT_EQ(context.sent[0].target, 5U);
+  EXPECT_EQ(context.sent[0].data.type, models::fleet_message::kStarted);
+  EXPECT_EQ(context.sent[0].data.target, 1U);
+  EXPECT_EQ(context.sent[0].delay, SimTime::seconds(10));
+  EXPECT_EQ(context.sent[1].target, 6U);
+  EXPECT_EQ(context.sent[1].data.target, 2U);
+  ASSERT_EQ(context.scheduled.size(), 2U);
+  EXPECT_EQ(context.scheduled[0].delay, SimTime::seconds(60));
+  EXPECT_EQ(context.scheduled[1].delay, SimTime::seconds(30));
+  // B's runner frees at 30 s: B's "done" goes to org 6, C (first in) starts after 30 s.
+  context.now_ = SimTime::seconds(30);
+  fleet.handle(context, engine::Event{context.now_, 0, context.scheduled[1].data});
+  ASSERT_EQ(context.sent.size(), 4U);
+  EXPECT_EQ(context.sent[2].target, 6U);
+  EXPECT_EQ(context.sent[2].data.type, models::fleet_message::kDone);
+  EXPECT_EQ(context.sent[2].data.target, 2U);
+  EXPECT_EQ(context.sent[3].target, 5U);
+  EXPECT_EQ(context.sent[3].data.type, models::fleet_message::kStarted);
+  EXPECT_EQ(context.sent[3].data.target, 3U);
+  EXPECT_EQ(context.sent[3].data.argument,
+            static_cast<std::uint64_t>(SimTime::seconds(30).ticks()));
+  ASSERT_EQ(context.scheduled.size(), 3U);
+  EXPECT_EQ(context.scheduled[2].delay, SimTime::seconds(10));
+  // C done at 40 s: D starts after 40 s.
+  context.now_ = SimTime::seconds(40);
+  fleet.handle(context, engine::Event{context.now_, 0, context.scheduled[2].data});
+  ASSERT_EQ(context.sent.size(), 6U);
+  EXPECT_EQ(context.sent[5].target, 6U);
+  EXPECT_EQ(context.sent[5].data.target, 4U);
+  ASSERT_EQ(context.scheduled.size(), 4U);
+  context.now_ = SimTime::seconds(45);
+  fleet.handle(context, engine::Event{context.now_, 0, context.scheduled[3].data});
+  context.now_ = SimTime::seconds(60);
+  fleet.handle(context, engine::Event{context.now_, 0, context.scheduled[0].data});
+  EXPECT_EQ(context.sent.size(), 8U);
+  context.now_ = SimTime::hours(1);
+  fleet.finish(context);
+  const models::CiFleetStats& stats = fleet.stats();
+  EXPECT_EQ(stats.requests, 4U);
+  EXPECT_EQ(stats.started, 4U);
+  EXPECT_EQ(stats.queued_at_end, 0U);
+  EXPECT_DOUBLE_EQ(stats.mean_wait_seconds(), (0.0 + 0.0 + 30.0 + 40.0) / 4.0);
+  EXPECT_DOUBLE_EQ(stats.wait_seconds_max, 40.0);
+  EXPECT_DOUBLE_EQ(stats.wait_quantile_seconds(0.5), 0.0);
+  EXPECT_DOUBLE_EQ(stats.wait_quantile_seconds(0.75), 30.0);
+  EXPECT_DOUBLE_EQ(stats.wait_quantile_seconds(0.95), 40.0);
+  // 60 + 30 + 10 + 5 busy runner-seconds in UTC hour 0 of a Monday, out of 2 x 3,600.
+  EXPECT_DOUBLE_EQ(stats.busy_runner_seconds[0], 105.0);
+  EXPECT_DOUBLE_EQ(stats.observed_seconds[0], 3600.0);
+  EXPECT_DOUBLE_EQ(stats.peak_hour_utilisation(), 105.0 / 7200.0);
+}
+
 }  // namespace
 }  // namespace genops::scenarios
