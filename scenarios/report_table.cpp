@@ -278,6 +278,10 @@ std::string study_json(const StudyResult& study, const StudySummaries& summaries
                       {"safety_violations", y.safety_violations},
                       {"canary_catch_rate", y.canary_catch_rate},
                       {"error_budget_burned_min", y.error_budget_burned_min}});
+      if (!sc.ci_fleets.empty())
+        reps.back()["ci_fleets"] = fleets_json(
+            study.runs[s * static_cast<std::size_t>(sc.replications) + static_cast<std::size_t>(r)]
+                .fleets);
     }
     strategies[sc.strategies[s]] = {
         {"deployments", x.deployments},
