@@ -49,7 +49,11 @@ struct OrganizationConfig {
   int services = 40;
   // Shares of CRITICAL, HIGH, MEDIUM, LOW services (normalised).
   std::array<double, kTierCount> tier_shares = {0.1, 0.2, 0.4, 0.3};
+  // Private CI runners. With `ci_fleet` set, a job starts on a free private runner if there is
+  // one and is otherwise sent to the shared fleet (0 private runners: every job goes there).
   int ci_runners = 4;
+  // Name of the [[ci_fleets]] fleet this organization shares; empty: private runners only.
+  std::string ci_fleet;
   ReviewerConfig reviewers;
   // Mean deployment requests per service per day; each service's rate is lognormal around it.
   double deploys_per_service_per_day = 0.5;
@@ -63,6 +67,15 @@ struct OrganizationConfig {
   // Pull-request builds per service per day: they never deploy but share the CI runners
   // (arrival profile traffic.pr_hourly_profile x weekday_profile).
   double pr_builds_per_service_per_day = 0.0;
+};
+
+// A hosted CI runner fleet that several organizations share ([[ci_fleets]]): it is its own
+// engine partition, and every message between it and an organization takes the dispatch
+// latency, which is the lookahead of the run's conservative windows (models/ci_fleet.hpp).
+struct CiFleetConfig {
+  std::string name;
+  int runners = 0;
+  double dispatch_latency_seconds = 30.0;
 };
 
 struct TrafficConfig {
@@ -260,6 +273,7 @@ struct Scenario {
   std::string project = "genops-sim";
   std::string environment = "production";
   std::vector<OrganizationConfig> organizations;
+  std::vector<CiFleetConfig> ci_fleets;
   TrafficConfig traffic;
   DefectConfig defects;
   ServiceConfig services;

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "engine/error.hpp"
+#include "models/ci_fleet.hpp"
 
 namespace genops::models {
 
@@ -103,46 +104,30 @@ void Pipeline::handle(engine::Context& context, const engine::Event& event) {
       try_start_ci();
       break;
     }
-    case kPrCiDone: {
+    case kPrCiDone:
       --runners_busy_;
       try_start_ci();
-      const ReviewerConfig& reviewers = organization_.config.reviewers;
-      if (reviewers.pr_review_share > 0) {
-        engine::RngStream draw =
-            world_stream(key_, organization_.index, id, purpose_key(Purpose::PrReview));
-        if (engine::bernoulli(draw, reviewers.pr_review_share)) {
-          pr_review_enqueued_.resize(organization_.pr_builds.size());
-          pr_review_enqueued_[id] = now_;
-          review_queue_.push_back(id | kPrBuildBit);
-          try_start_reviews();
-        }
-      }
+      pr_build_finished(id);
       break;
-    }
     case kPrReviewDone:
       --reviewers_busy_;
       try_start_reviews();
       break;
-    case kCiDone: {
+    case kCiDone:
       --runners_busy_;
       try_start_ci();
-      ChangeState& s = states_[id];
-      DeploymentRecord& r = records_[id];
-      const Change& c = organization_.changes[id];
-      engine::RngStream draw = rng(id, Purpose::CiRun);
-      engine::lognormal_median(draw, 1.0, 1.0);  // the duration draw, already used
-      if (s.defect_present && c.test_visible &&
-          engine::bernoulli(draw, scenario_.defects.test_detection)) {
-        ++r.ci_failures;
-        send_to_rework(id, CatchPoint::None);
-        break;
-      }
-      if (s.defect_present)
-        r.defect_survived_ci = true;
-      s.phase = PipelineStage::PreDeploy;
-      strategy_.on_ci_passed(*this, id);
+      ci_finished(id);
       break;
-    }
+    case fleet_message::kStarted:
+      if ((id & kPrBuildBit) == 0)
+        ci_started(id, SimTime::milliseconds(static_cast<std::int64_t>(event.data.argument)));
+      break;
+    case fleet_message::kDone:
+      if ((id & kPrBuildBit) == 0)
+        ci_finished(id);
+      else
+        pr_build_finished(id & ~kPrBuildBit);
+      break;
     case kReworkDone: {
       ChangeState& s = states_[id];
       ++s.attempt;
@@ -204,26 +189,89 @@ void Pipeline::enqueue_ci(std::uint32_t id) {
   try_start_ci();
 }
 
+void Pipeline::use_fleet(engine::PartitionId fleet, SimTime latency) {
+  uses_fleet_ = true;
+  fleet_ = fleet;
+  fleet_latency_ = latency;
+}
+
+// A job takes a free private runner; without one it goes to the shared fleet if the
+// organization uses one (the fleet queues it), else it waits here for a private runner.
 void Pipeline::try_start_ci() {
-  while (runners_busy_ < organization_.config.ci_runners && !ci_queue_.empty()) {
-    const std::uint32_t id = ci_queue_.front();
+  while (!ci_queue_.empty()) {
+    const bool private_free = runners_busy_ < organization_.config.ci_runners;
+    if (!private_free && !uses_fleet_)
+      break;
+    const std::uint32_t job = ci_queue_.front();
     ci_queue_.pop_front();
-    ++runners_busy_;
-    if ((id & kPrBuildBit) != 0) {
-      const PrBuild& pr = organization_.pr_builds[id & ~kPrBuildBit];
-      schedule(SimTime::from_minutes(pr.minutes), kPrCiDone, id & ~kPrBuildBit);
+    const SimTime duration = ci_duration(job);
+    if (!private_free) {
+      GENOPS_ASSERT(duration.ticks() >= 0 && duration.ticks() <= 0xffffffffLL,
+                    "a CI job longer than 49 days cannot be sent to a fleet");
+      context_->send(fleet_, fleet_latency_,
+                     engine::EventData{fleet_message::kRequest, context_->partition(),
+                                       (std::uint64_t{job} << 32) |
+                                           static_cast<std::uint64_t>(duration.ticks())});
       continue;
     }
-    states_[id].phase = PipelineStage::Ci;
-    DeploymentRecord& r = records_[id];
-    if (states_[id].attempt == 0 && r.ci_failures == 0)
-      r.ci_start_min = now_min();
-    r.ci_wait_min += static_cast<float>((now_ - states_[id].ci_enqueued).to_minutes());
-    engine::RngStream draw = rng(id, Purpose::CiRun);
-    const double minutes = engine::lognormal_median(draw, service_of(id).ci_median_minutes,
-                                                    scenario_.services.ci_sigma);
-    schedule(SimTime::from_minutes(minutes), kCiDone, id);
+    ++runners_busy_;
+    if ((job & kPrBuildBit) != 0) {
+      schedule(duration, kPrCiDone, job & ~kPrBuildBit);
+      continue;
+    }
+    ci_started(job, now_);
+    schedule(duration, kCiDone, job);
   }
+}
+
+SimTime Pipeline::ci_duration(std::uint32_t job) const {
+  if ((job & kPrBuildBit) != 0)
+    return SimTime::from_minutes(organization_.pr_builds[job & ~kPrBuildBit].minutes);
+  engine::RngStream draw = rng(job, Purpose::CiRun);
+  return SimTime::from_minutes(engine::lognormal_median(draw, service_of(job).ci_median_minutes,
+                                                        scenario_.services.ci_sigma));
+}
+
+// A pull-request build finished (on a private runner or the fleet): a share of PRs then asks the
+// reviewers for a review.
+void Pipeline::pr_build_finished(std::uint32_t pr) {
+  const ReviewerConfig& reviewers = organization_.config.reviewers;
+  if (reviewers.pr_review_share <= 0)
+    return;
+  engine::RngStream draw =
+      world_stream(key_, organization_.index, pr, purpose_key(Purpose::PrReview));
+  if (engine::bernoulli(draw, reviewers.pr_review_share)) {
+    pr_review_enqueued_.resize(organization_.pr_builds.size());
+    pr_review_enqueued_[pr] = now_;
+    review_queue_.push_back(pr | kPrBuildBit);
+    try_start_reviews();
+  }
+}
+
+void Pipeline::ci_started(std::uint32_t id, SimTime start) {
+  states_[id].phase = PipelineStage::Ci;
+  DeploymentRecord& r = records_[id];
+  if (states_[id].attempt == 0 && r.ci_failures == 0)
+    r.ci_start_min = record_minutes(start);
+  r.ci_wait_min += static_cast<float>((start - states_[id].ci_enqueued).to_minutes());
+}
+
+void Pipeline::ci_finished(std::uint32_t id) {
+  ChangeState& s = states_[id];
+  DeploymentRecord& r = records_[id];
+  const Change& c = organization_.changes[id];
+  engine::RngStream draw = rng(id, Purpose::CiRun);
+  engine::lognormal_median(draw, 1.0, 1.0);  // the duration draw, already used
+  if (s.defect_present && c.test_visible &&
+      engine::bernoulli(draw, scenario_.defects.test_detection)) {
+    ++r.ci_failures;
+    send_to_rework(id, CatchPoint::None);
+    return;
+  }
+  if (s.defect_present)
+    r.defect_survived_ci = true;
+  s.phase = PipelineStage::PreDeploy;
+  strategy_.on_ci_passed(*this, id);
 }
 
 void Pipeline::send_to_rework(std::uint32_t id, CatchPoint point) {

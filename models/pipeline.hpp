@@ -115,6 +115,10 @@ class Pipeline final : public engine::Model {
 
   PipelineOutput take_output();
 
+  // CI jobs that find no free private runner go to the shared fleet partition `fleet`; every
+  // message to and from it takes `latency` (models/ci_fleet.hpp). Call before the run starts.
+  void use_fleet(engine::PartitionId fleet, SimTime latency);
+
  private:
   enum EventType : std::uint32_t {
     kArrival = 1,
@@ -134,6 +138,14 @@ class Pipeline final : public engine::Model {
   void schedule(SimTime delay, EventType type, std::uint32_t id, std::uint64_t argument = 0);
   void enqueue_ci(std::uint32_t id);
   void try_start_ci();
+  // The duration of a CI job (a change's attempt: its CiRun draw; a PR build: pre-drawn).
+  SimTime ci_duration(std::uint32_t job) const;
+  // A change's CI job started at `start` (on a private runner or the fleet).
+  void ci_started(std::uint32_t id, SimTime start);
+  // A change's CI job finished: the test verdict, then rework or the strategy.
+  void ci_finished(std::uint32_t id);
+  // A pull-request build finished: a share of them join the review queue.
+  void pr_build_finished(std::uint32_t pr);
   void try_start_reviews();
   // Minutes the review at the head of the queue takes (a change's approval or a PR review).
   double review_minutes(std::uint32_t queued) const;
@@ -156,6 +168,9 @@ class Pipeline final : public engine::Model {
   std::vector<DeploymentRecord> records_;
   std::deque<std::uint32_t> ci_queue_;
   int runners_busy_ = 0;
+  bool uses_fleet_ = false;
+  engine::PartitionId fleet_ = 0;
+  SimTime fleet_latency_;
   std::deque<std::uint32_t> review_queue_;   // changes, and PR reviews (kPrBuildBit | index)
   std::vector<SimTime> pr_review_enqueued_;  // by PR index (review queue waits)
   int reviewers_busy_ = 0;

@@ -462,7 +462,12 @@ int command_validate(const std::vector<std::string>& arguments) {
   for (const auto& o : scenario.organizations)
     services += o.services;
   std::cout << scenario.source << ": ok (" << scenario.organizations.size() << " organizations, "
-            << services << " services, " << scenario.duration_days << " days";
+            << services << " services, ";
+  if (!scenario.ci_fleets.empty()) {
+    std::cout << scenario.ci_fleets.size() << " shared CI fleet(s), lookahead "
+              << models::fleet_lookahead(scenario).to_seconds() << " s, ";
+  }
+  std::cout << scenario.duration_days << " days";
   if (scenario.warmup_days > 0)
     std::cout << " after a " << scenario.warmup_days << "-day warm-up";
   std::cout << ", strategies";

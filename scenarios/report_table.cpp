@@ -63,6 +63,24 @@ std::pair<std::uint64_t, double> pr_reviews(const StudyResult& study, std::size_
   return {n, n == 0 ? 0.0 : wait / static_cast<double>(n)};
 }
 
+// Per shared CI fleet: queue wait from request to start (mean, p95) and peak-hour use.
+template <class Row>
+void print_fleet_rows(const StudyResult& study, const Row& row) {
+  const std::size_t n = study.scenario.strategies.size();
+  std::vector<std::vector<models::CiFleetStats>> fleets(n);
+  for (std::size_t s = 0; s < n; ++s)
+    fleets[s] = pooled_fleets(study, s);
+  for (std::size_t f = 0; f < study.scenario.ci_fleets.size(); ++f) {
+    const std::string name = "Fleet " + study.scenario.ci_fleets[f].name;
+    row(name + " wait mean/p95 s", [&](std::size_t s) {
+      const auto& x = fleets[s][f];
+      return fixed(x.mean_wait_seconds(), 1) + " / " + fixed(x.wait_quantile_seconds(0.95), 0);
+    });
+    row(name + " peak-hour use",
+        [&](std::size_t s) { return percent(fleets[s][f].peak_hour_utilisation()); });
+  }
+}
+
 }  // namespace
 
 void print_study_table(const StudyResult& study, const StudySummaries& summaries,
@@ -158,6 +176,7 @@ void print_study_table(const StudyResult& study, const StudySummaries& summaries
       [&](std::size_t s) { return percent(pooled[s].peak_runner_utilisation); });
   row("Peak-hour reviewer use",
       [&](std::size_t s) { return percent(pooled[s].peak_reviewer_utilisation); });
+  print_fleet_rows(study, row);
   if (sc.replications > 1) {
     out << "\nAcross replications (mean ± sd):\n";
     const auto across = [&](auto field, double scale, int digits) {
@@ -220,6 +239,26 @@ nlohmann::json accounting_json(const models::StrategySummary& x, std::uint64_t w
   };
 }
 
+// Pooled figures of each shared CI fleet (`run --json`): waits from a request's arrival at the
+// fleet to its start, in seconds.
+nlohmann::json fleets_json(const std::vector<models::CiFleetStats>& fleets) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& x : fleets) {
+    out.push_back({{"name", x.name},
+                   {"runners", x.runners},
+                   {"dispatch_latency_seconds", x.dispatch_latency_seconds},
+                   {"organizations", x.organizations.size()},
+                   {"jobs", x.requests},
+                   {"started", x.started},
+                   {"queued_at_end", x.queued_at_end},
+                   {"mean_queue_wait_s", x.mean_wait_seconds()},
+                   {"p95_queue_wait_s", x.wait_quantile_seconds(0.95)},
+                   {"max_queue_wait_s", x.wait_seconds_max},
+                   {"peak_hour_utilisation", x.peak_hour_utilisation()}});
+  }
+  return out;
+}
+
 }  // namespace
 
 void warn_in_flight(const StudyResult& study, const StudySummaries& summaries, std::ostream& out) {
@@ -271,6 +310,10 @@ std::string study_json(const StudyResult& study, const StudySummaries& summaries
                       {"safety_violations", y.safety_violations},
                       {"canary_catch_rate", y.canary_catch_rate},
                       {"error_budget_burned_min", y.error_budget_burned_min}});
+      if (!sc.ci_fleets.empty())
+        reps.back()["ci_fleets"] = fleets_json(
+            study.runs[s * static_cast<std::size_t>(sc.replications) + static_cast<std::size_t>(r)]
+                .fleets);
     }
     strategies[sc.strategies[s]] = {
         {"deployments", x.deployments},
@@ -314,6 +357,14 @@ std::string study_json(const StudyResult& study, const StudySummaries& summaries
         {"mean_pr_review_wait_min", pr_reviews(study, s).second},
         {"replications", reps},
     };
+    if (!sc.ci_fleets.empty())
+      strategies[sc.strategies[s]]["ci_fleets"] = fleets_json(pooled_fleets(study, s));
+  }
+  std::uint64_t windows = 0;
+  std::uint64_t messages = 0;
+  for (const RunResult& run : study.runs) {
+    windows += run.engine.windows;
+    messages += run.engine.messages;
   }
   Json out = {
       {"scenario", sc.name},
@@ -327,7 +378,9 @@ std::string study_json(const StudyResult& study, const StudySummaries& summaries
          study.wall_seconds > 0 ? static_cast<double>(study.events) / study.wall_seconds : 0.0},
         {"deployments_per_second",
          study.wall_seconds > 0 ? static_cast<double>(deployments) / study.wall_seconds : 0.0},
-        {"threads", study.threads}}},
+        {"threads", study.threads},
+        {"windows", windows},
+        {"messages", messages}}},
   };
   Json steps = Json::array();  // in the order the steps ran
   for (const auto& [name, seconds] : step_seconds) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/simulation.hpp"
+#include "models/ci_fleet.hpp"
 #include "models/config.hpp"
 #include "models/metrics.hpp"
 #include "models/pipeline.hpp"
@@ -21,6 +22,8 @@ struct RunResult {
   std::uint64_t seed = 0;
   std::vector<models::PipelineOutput> organizations;
   std::vector<models::SafetyViolation> violations;
+  // Queue waits and utilisation of each shared CI fleet, in scenario.ci_fleets order.
+  std::vector<models::CiFleetStats> fleets;
   engine::RunStats engine;
   // Records of all organizations, concatenated in organization order.
   std::vector<models::DeploymentRecord> deployments() const;
@@ -54,6 +57,18 @@ struct StudyResult {
   }
 };
 
+// The partitions of one group of coupled organizations (models::coupled_groups) in a Simulation.
+struct GroupPartitions {
+  std::vector<models::Pipeline*> pipelines;  // in the group's organization order
+  std::vector<models::CiFleet*> fleets;      // the fleets the group uses, ascending
+};
+// Adds the group's organizations (one partition each, in order) and then its fleets, and links
+// each organization to its fleet. The simulation's lookahead must not exceed
+// models::fleet_lookahead(scenario) when the group uses a fleet.
+GroupPartitions add_group(engine::Simulation& simulation, const models::Scenario& scenario,
+                          const models::Strategy& strategy, models::RunKey key,
+                          const std::vector<int>& group);
+
 // Runs one strategy on one replication (the unit of parallelism), inside the caller's arena.
 RunResult run_once(const models::Scenario& scenario, const models::Strategy& strategy,
                    int replication);
@@ -65,6 +80,9 @@ StudyResult run_study(const models::Scenario& scenario, const models::StrategyRe
 
 // Pooled and per-replication summaries of one strategy.
 models::StrategySummary pooled_summary(const StudyResult& study, std::size_t strategy);
+// Each shared CI fleet's figures of one strategy, pooled over the study's replications (in
+// scenario.ci_fleets order; empty without fleets).
+std::vector<models::CiFleetStats> pooled_fleets(const StudyResult& study, std::size_t strategy);
 // With the scenario, the summary also carries peak resource utilisation.
 models::StrategySummary replication_summary(const RunResult& run,
                                             const models::Scenario* scenario = nullptr);

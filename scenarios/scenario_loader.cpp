@@ -162,6 +162,7 @@ using Getter = std::function<Json(const Scenario&, int)>;
 struct Binding {
   KeyInfo info;
   bool per_organization = false;
+  bool per_fleet = false;  // ci_fleets.*.x: the index argument is the fleet's
   Setter set;
   Getter get;
 };
@@ -246,6 +247,7 @@ class KeyTable {
            std::string doc, Setter set, Getter get) {
     Binding b;
     b.per_organization = key.rfind("organizations.*.", 0) == 0;
+    b.per_fleet = key.rfind("ci_fleets.*.", 0) == 0;
     b.info = KeyInfo{key, std::move(type), std::move(unit), std::move(range), "", std::move(doc)};
     b.set = std::move(set);
     b.get = std::move(get);
@@ -415,8 +417,12 @@ void add_organization_keys(KeyTable& t) {
       o + "tier_shares", [](auto& s, int i) -> auto& { return org(s, i).tier_shares; }, 0, 1,
       "share", "Shares of CRITICAL, HIGH, MEDIUM, LOW services (normalised)");
   t.integer(
-      o + "ci_runners", [](auto& s, int i) -> auto& { return org(s, i).ci_runners; }, 1, 10000, "",
-      "CI runner pool size");
+      o + "ci_runners", [](auto& s, int i) -> auto& { return org(s, i).ci_runners; }, 0, 10000, "",
+      "Private CI runners (0 only with ci_fleet: every job then goes to the fleet)");
+  t.string(
+      o + "ci_fleet", [](auto& s, int i) -> auto& { return org(s, i).ci_fleet; }, {},
+      "Name of a shared [[ci_fleets]] fleet; jobs that find no free private runner go there "
+      "(default: none, private runners only)");
   t.number(
       o + "deploys_per_service_per_day",
       [](auto& s, int i) -> auto& { return org(s, i).deploys_per_service_per_day; }, 0, 1000,
@@ -469,6 +475,29 @@ void add_organization_keys(KeyTable& t) {
         }
         return out;
       });
+}
+
+models::CiFleetConfig& fleet(Scenario& s, int f) {
+  return s.ci_fleets.at(static_cast<std::size_t>(f));
+}
+const models::CiFleetConfig& fleet(const Scenario& s, int f) {
+  return s.ci_fleets.at(static_cast<std::size_t>(f));
+}
+
+// Shared CI fleet keys ([[ci_fleets]] tables, models/ci_fleet.hpp).
+void add_fleet_keys(KeyTable& t) {
+  const std::string f = "ci_fleets.*.";
+  t.string(
+      f + "name", [](auto& s, int i) -> auto& { return fleet(s, i).name; }, {},
+      "Fleet name (unique), referred to by organizations.*.ci_fleet");
+  t.integer(
+      f + "runners", [](auto& s, int i) -> auto& { return fleet(s, i).runners; }, 1, 1000000, "",
+      "Runners of the shared fleet (its capacity; required)");
+  t.number(
+      f + "dispatch_latency_seconds",
+      [](auto& s, int i) -> auto& { return fleet(s, i).dispatch_latency_seconds; }, 1, 3600, "s",
+      "Time each request, start and completion message takes between an organization and the "
+      "fleet; the smallest one used is the run's lookahead");
 }
 
 // Reviewer keys of an organization ([organizations.reviewers] sub-tables).
@@ -890,6 +919,7 @@ KeyTable build_table() {
   add_top_level_keys(t);
   add_organization_keys(t);
   add_reviewer_keys(t);
+  add_fleet_keys(t);
   add_traffic_keys(t);
   add_defect_keys(t);
   add_service_keys(t);
@@ -975,6 +1005,17 @@ void retired_key(const Where& where, const std::string& key) {
   }
 }
 
+// organizations.*.x of table i as the user wrote it: organizations[i].x (ci_fleets likewise).
+std::string indexed_key(const std::string& key, int index) {
+  for (const std::string section : {"organizations", "ci_fleets"}) {
+    const std::string pattern = section + ".*.";
+    if (key.rfind(pattern, 0) == 0)
+      return section + "[" + std::to_string(index) + "]." + key.substr(pattern.size());
+  }
+  return key;
+}
+
+// `organization` is the index of the [[organizations]] or [[ci_fleets]] table being read.
 void walk(Scenario& s, const toml::table& tbl, const std::string& prefix, int organization,
           const std::string& source) {
   for (const auto& [k, node] : tbl) {
@@ -997,6 +1038,20 @@ void walk(Scenario& s, const toml::table& tbl, const std::string& prefix, int or
       }
       continue;
     }
+    if (organization < 0 && key == "ci_fleets") {
+      const auto* fleets = node.as_array();
+      if (fleets == nullptr || fleets->empty())
+        fail(where, "one or more [[ci_fleets]] tables", describe(node));
+      s.ci_fleets.assign(fleets->size(), models::CiFleetConfig{});
+      for (std::size_t i = 0; i < fleets->size(); ++i) {
+        const auto* t = fleets->get(i)->as_table();
+        if (t == nullptr)
+          fail(where, "[[ci_fleets]] tables", describe(*fleets->get(i)));
+        s.ci_fleets[i].name = "fleet" + std::to_string(i);
+        walk(s, *t, "ci_fleets.*.", static_cast<int>(i), source);
+      }
+      continue;
+    }
     if (const Binding* b = find_binding(key)) {
       b->set(s, std::max(organization, 0), node, where);
       continue;
@@ -1008,12 +1063,13 @@ void walk(Scenario& s, const toml::table& tbl, const std::string& prefix, int or
     if (is_prefix_of_key(key)) {
       // A section written as a value (genops = 5) or an array of tables ([[genops]]).
       if (organization >= 0)
-        where.key = "organizations[" + std::to_string(organization) + "]." + key.substr(16);
-      fail(where, "a table [" + key.substr(organization >= 0 ? 16 : 0) + "] of keys",
+        where.key = indexed_key(key, organization);
+      fail(where,
+           "a table [" + key.substr(organization >= 0 ? key.find(".*.") + 3 : 0) + "] of keys",
            describe(node));
     }
     if (organization >= 0) {
-      where.key = "organizations[" + std::to_string(organization) + "]." + key.substr(16);
+      where.key = indexed_key(key, organization);
     }
     retired_key(where, key);
     unknown_key(where, key);
@@ -1168,6 +1224,29 @@ Scenario load_scenario(const std::string& path, const models::StrategyRegistry& 
   return parse_scenario(text, path, strategies, validation);
 }
 
+// The table indexes that `--set section.<i or *>.key` addresses (count tables exist).
+std::vector<int> indexes_of(const std::string& key, const std::string& section, std::size_t count) {
+  const std::size_t start = section.size() + 1;
+  const std::size_t dot = key.find('.', start);
+  const std::string index = dot == std::string::npos ? "" : key.substr(start, dot - start);
+  std::vector<int> indexes;
+  if (index == "*") {
+    for (std::size_t i = 0; i < count; ++i)
+      indexes.push_back(static_cast<int>(i));
+    return indexes;
+  }
+  char* end = nullptr;
+  const long i = std::strtol(index.c_str(), &end, 10);
+  if (index.empty() || *end != '\0' || i < 0 || static_cast<std::size_t>(i) >= count) {
+    throw ScenarioError("--set: key '" + key + "': expected " + section + ".<" +
+                        (count == 0 ? std::string("index; the scenario has no [[") + section + "]]"
+                                    : "index 0.." + std::to_string(count - 1) + " or *") +
+                        ">.<key>");
+  }
+  indexes.push_back(static_cast<int>(i));
+  return indexes;
+}
+
 void apply_override(Scenario& s, const std::string& assignment,
                     const models::StrategyRegistry& strategies, Validation validation) {
   const std::size_t eq = assignment.find('=');
@@ -1177,24 +1256,14 @@ void apply_override(Scenario& s, const std::string& assignment,
   std::string key = assignment.substr(0, eq);
   std::string value = assignment.substr(eq + 1);
   std::vector<int> organizations{-1};
-  if (key.rfind("organizations.", 0) == 0) {
-    const std::size_t dot = key.find('.', 14);
-    const std::string index = dot == std::string::npos ? "" : key.substr(14, dot - 14);
-    organizations.clear();
-    if (index == "*") {
-      for (std::size_t i = 0; i < s.organizations.size(); ++i)
-        organizations.push_back(static_cast<int>(i));
-    } else {
-      char* end = nullptr;
-      const long i = std::strtol(index.c_str(), &end, 10);
-      if (index.empty() || *end != '\0' || i < 0 ||
-          static_cast<std::size_t>(i) >= s.organizations.size()) {
-        throw ScenarioError("--set: key '" + key + "': expected organizations.<index 0.." +
-                            std::to_string(s.organizations.size() - 1) + " or *>.<key>");
-      }
-      organizations.push_back(static_cast<int>(i));
-    }
-    key = "organizations.*." + (dot == std::string::npos ? "" : key.substr(dot + 1));
+  for (const auto& [section, count] :
+       {std::pair<std::string, std::size_t>{"organizations", s.organizations.size()},
+        std::pair<std::string, std::size_t>{"ci_fleets", s.ci_fleets.size()}}) {
+    if (key.rfind(section + ".", 0) != 0)
+      continue;
+    organizations = indexes_of(key, section, count);
+    const std::size_t dot = key.find('.', section.size() + 1);
+    key = section + ".*." + (dot == std::string::npos ? "" : key.substr(dot + 1));
   }
   const Binding* b = find_binding(key);
   if (b == nullptr)
@@ -1252,6 +1321,50 @@ void validate_limits(const Scenario& s, const Where& where) {
   }
 }
 
+// Shared CI fleets: unique names, every organization's fleet exists, every fleet is used, and an
+// organization without a fleet has private runners.
+void validate_fleets(const Scenario& s, const Where& where) {
+  std::set<std::string> fleet_names;
+  std::string listed;
+  for (std::size_t f = 0; f < s.ci_fleets.size(); ++f) {
+    const auto& name = s.ci_fleets[f].name;
+    if (!fleet_names.insert(name).second) {
+      fail({where.source, 0, "ci_fleets[" + std::to_string(f) + "].name"}, "a unique fleet name",
+           "'" + name + "' twice");
+    }
+    listed += (listed.empty() ? "" : ", ") + name;
+    if (s.ci_fleets[f].runners < 1) {
+      fail({where.source, 0, "ci_fleets[" + std::to_string(f) + "].runners"},
+           "the fleet's runner count (required, at least 1)",
+           std::to_string(s.ci_fleets[f].runners));
+    }
+  }
+  std::set<std::string> used;
+  for (std::size_t i = 0; i < s.organizations.size(); ++i) {
+    const auto& o = s.organizations[i];
+    const std::string at = "organizations[" + std::to_string(i) + "].";
+    if (!o.ci_fleet.empty() && fleet_names.count(o.ci_fleet) == 0) {
+      fail({where.source, 0, at + "ci_fleet"},
+           listed.empty() ? "a fleet defined in a [[ci_fleets]] table (the scenario has none)"
+                          : "the name of a [[ci_fleets]] table (" + listed + ")",
+           "'" + o.ci_fleet + "'");
+    }
+    if (o.ci_fleet.empty() && o.ci_runners < 1) {
+      fail({where.source, 0, at + "ci_runners"},
+           "at least 1 private runner (0 only with organizations.*.ci_fleet)",
+           std::to_string(o.ci_runners));
+    }
+    used.insert(o.ci_fleet);
+  }
+  for (std::size_t f = 0; f < s.ci_fleets.size(); ++f) {
+    if (used.count(s.ci_fleets[f].name) == 0) {
+      fail({where.source, 0, "ci_fleets[" + std::to_string(f) + "].name"},
+           "a fleet that at least one organization uses (organizations.*.ci_fleet)",
+           "'" + s.ci_fleets[f].name + "', used by none");
+    }
+  }
+}
+
 }  // namespace
 
 void validate_scenario(const Scenario& s, const models::StrategyRegistry& strategies,
@@ -1266,6 +1379,7 @@ void validate_scenario(const Scenario& s, const models::StrategyRegistry& strate
   }
   if (validation == Validation::Complete)
     validate_limits(s, where);
+  validate_fleets(s, where);
   std::set<std::string> names;
   for (std::size_t i = 0; i < s.organizations.size(); ++i) {
     const auto& o = s.organizations[i];
@@ -1320,6 +1434,7 @@ std::vector<KeyInfo> scenario_keys() {
   const Scenario defaults = [] {
     Scenario s;
     s.organizations.emplace_back();
+    s.ci_fleets.emplace_back();
     return s;
   }();
   for (const auto& b : table()) {
@@ -1335,9 +1450,18 @@ std::string scenario_to_json(const Scenario& s) {
   Json orgs = Json::array();
   for (std::size_t i = 0; i < s.organizations.size(); ++i)
     orgs.push_back(Json::object());
+  Json fleets = Json::array();
+  for (std::size_t i = 0; i < s.ci_fleets.size(); ++i)
+    fleets.push_back(Json::object());
   for (const auto& b : table()) {
-    if (b.per_organization) {
+    if (b.per_fleet) {
+      for (std::size_t i = 0; i < s.ci_fleets.size(); ++i)
+        set_json_path(fleets[i], b.info.key.substr(12), b.get(s, static_cast<int>(i)));
+    } else if (b.per_organization) {
       for (std::size_t i = 0; i < s.organizations.size(); ++i) {
+        // Written only when set, so scenarios without fleets keep their config_json (and hash).
+        if (b.info.key == "organizations.*.ci_fleet" && s.organizations[i].ci_fleet.empty())
+          continue;
         set_json_path(orgs[i], b.info.key.substr(16), b.get(s, static_cast<int>(i)));
       }
     } else {
@@ -1345,6 +1469,8 @@ std::string scenario_to_json(const Scenario& s) {
     }
   }
   root["organizations"] = std::move(orgs);
+  if (!s.ci_fleets.empty())
+    root["ci_fleets"] = std::move(fleets);
   return root.dump();
 }
 

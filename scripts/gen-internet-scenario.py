@@ -4,6 +4,9 @@
     scripts/gen-internet-scenario.py            # (re)writes scenarios/internet.toml
     scripts/gen-internet-scenario.py --check    # exit 1 if the file is not what this script
                                                 # makes from today's scenarios/paper.toml
+    scripts/gen-internet-scenario.py --private-runners OUT.toml
+        # the same world without shared fleets (every organization keeps all its runners): the
+        # uncoupled reference for measuring what the fleets' conservative windows cost
 
 The model sections of paper.toml ([traffic], [defects], [services], [incidents], [baseline],
 [genops], ...) are copied verbatim at generation time, so a recalibration of paper.toml carries
@@ -13,6 +16,12 @@ paper.toml's organizations (cycled by a seeded draw) for its per-organization mo
 shares, reviewers' speed and catch rate, defect multiplier, dependencies, holidays), with
 services, deploy rate, CI runners (peak utilisation) and reviewer count (paper.toml's requests per
 reviewer and day) scaled to its size and rate.
+
+CI capacity is shared: organizations are grouped by time zone into groups of FLEET_SIZE, each
+group sharing one hosted runner fleet ([[ci_fleets]]), the way hosted CI providers serve a region.
+Each organization keeps part of its runners as its own (self-hosted) and sends the jobs that find
+them busy to its group's fleet; the fleet holds the rest of the group's runners. The groups are
+what a bounded-memory run may batch: organizations of one fleet always run together.
 
 Seeded: Python's Mersenne Twister (random.Random.random is stable across Python versions) and
 statistics.NormalDist's inverse CDF; no other variate code. Only the standard library.
@@ -59,10 +68,24 @@ TIME_ZONES = [(-8, 0.18), (-7, 0.04), (-6, 0.06), (-5, 0.16), (-3, 0.06), (0, 0.
 # CI runners sized so the busiest hour of the week runs at this utilisation (assumption: hosted
 # fleets are provisioned for ~60% at peak, leaving headroom for bursts and retries).
 PEAK_UTILISATION = 0.6
+# Shared hosted CI fleets: organizations per fleet (grouped by time zone: a region's hosted
+# runners), the share of each organization's runners it keeps as its own (assumption: about half
+# of CI capacity self-hosted, the rest hosted, a common mix), and the dispatch latency of the
+# hosted fleet (assumption: hosted runners pick a queued job up in ~10-30 s; it is also the
+# lookahead of the run's conservative windows, so it bounds their number).
+FLEET_SIZE = 16
+SELF_HOSTED_SHARE = 0.5
+# The fleet holds this share of its organizations' hosted runners: pooling lets a provider hold
+# less than the sum of what each would need alone, since overflow peaks do not all coincide
+# (assumption; with the full sum the fleets peaked at ~40% in a 3-day run and never queued).
+FLEET_CAPACITY_SHARE = 0.6
+DISPATCH_LATENCY_SECONDS = 15
 # The arrival profile when paper.toml sets none (models/config.hpp TrafficConfig's defaults).
 DEFAULT_HOURLY = [0.05, 0.03, 0.03, 0.03, 0.05, 0.1, 0.25, 0.6, 1.0, 1.3, 1.4, 1.3, 1.0, 1.2, 1.4,
                   1.4, 1.2, 0.9, 0.5, 0.3, 0.2, 0.15, 0.1, 0.07]
 DEFAULT_WEEKDAY = [1.0, 1.1, 1.1, 1.0, 0.8, 0.12, 0.08]
+DEFAULT_PR_HOURLY = [0.02, 0.01, 0.01, 0.01, 0.02, 0.05, 0.15, 0.5, 1.2, 1.6, 1.7, 1.5, 1.0, 1.4,
+                     1.7, 1.7, 1.5, 1.1, 0.6, 0.35, 0.25, 0.15, 0.08, 0.04]
 # Mean CI minutes relative to the scenario's median: each service's median is lognormal with
 # log-sigma 0.25 around it and each job again (models/world.cpp, models/pipeline.cpp); ~1.1 covers
 # both with margin.
@@ -105,9 +128,11 @@ def weighted(rng, pairs):
     return pairs[-1][0]
 
 
-def peak_factor(paper):
+def peak_factor(paper, key="hourly_profile", default=DEFAULT_HOURLY):
+    """Busiest hour of the week over the mean hour, for deployments or (key pr_hourly_profile)
+    pull-request builds."""
     traffic = paper.get("traffic", {})
-    hourly = traffic.get("hourly_profile", DEFAULT_HOURLY)
+    hourly = traffic.get(key, default)
     weekday = traffic.get("weekday_profile", DEFAULT_WEEKDAY)
     mean = sum(w * h for w in weekday for h in hourly) / (7 * 24)
     return max(weekday) * max(hourly) / mean
@@ -126,7 +151,10 @@ def organization(rng, index, template, paper, peak):
                                                                    SERVICES_SIGMA))))
     rate = round(lognormal(rng, RATE_MEDIAN, RATE_SIGMA), 3)
     ci_minutes = paper.get("services", {}).get("ci_median_minutes", 9.0) * CI_MEAN_OVER_MEDIAN
-    peak_per_minute = services * rate / (24 * 60) * peak
+    # CI jobs at the busiest hour: deployments and the pull-request builds that share the runners.
+    pr_rate = template.get("pr_builds_per_service_per_day", 0.0)
+    pr_peak = peak_factor(paper, "pr_hourly_profile", DEFAULT_PR_HOURLY)
+    peak_per_minute = services * (rate * peak + pr_rate * pr_peak) / (24 * 60)
     runners = max(1, math.ceil(peak_per_minute * ci_minutes / PEAK_UTILISATION))
     reviewers = dict(template.get("reviewers", {}))
     reviewers["count"] = max(1, round(services * rate / deploys_per_reviewer(paper)))
@@ -135,6 +163,32 @@ def organization(rng, index, template, paper, peak):
     org.update(utc_offset_hours=weighted(rng, TIME_ZONES), services=services, ci_runners=runners,
                deploys_per_service_per_day=rate)
     return org, reviewers
+
+
+def share_fleets(orgs):
+    """Groups the organizations by time zone (then index) into fleets of FLEET_SIZE; each keeps
+    SELF_HOSTED_SHARE of its runners (rounded down, possibly none) and its fleet gets
+    FLEET_CAPACITY_SHARE of the rest.
+    Sets ci_runners and ci_fleet in place and returns the [[ci_fleets]] tables as lines."""
+    order = sorted(range(len(orgs)), key=lambda i: (orgs[i]["utc_offset_hours"], i))
+    lines = ["", "# --- Shared hosted CI fleets: one per group of organizations in neighbouring time "
+             "zones ---"]
+    for number, first in enumerate(range(0, len(order), FLEET_SIZE)):
+        members = order[first:first + FLEET_SIZE]
+        name = f"hosted{number:02d}"
+        hosted = 0
+        for i in members:
+            own = math.floor(orgs[i]["ci_runners"] * SELF_HOSTED_SHARE)
+            hosted += orgs[i]["ci_runners"] - own
+            orgs[i]["ci_runners"] = own
+            orgs[i]["ci_fleet"] = name
+        zones = sorted({orgs[i]["utc_offset_hours"] for i in members})
+        runners = max(1, math.ceil(hosted * FLEET_CAPACITY_SHARE))
+        lines += ["", "[[ci_fleets]]", f'name = "{name}"',
+                  f"runners = {runners}   # {FLEET_CAPACITY_SHARE:.0%} of the {hosted} hosted runners of "
+                  f"{len(members)} organizations (UTC {', '.join(f'{z:+d}' for z in zones)})",
+                  f"dispatch_latency_seconds = {DISPATCH_LATENCY_SECONDS}"]
+    return lines
 
 
 def toml_value(value):
@@ -147,16 +201,18 @@ def toml_value(value):
     return repr(value)
 
 
-def generate():
+def generate(private_runners=False):
     paper_text = PAPER.read_text()
     paper = tomllib.loads(paper_text)
     rng = random.Random(SEED)
     peak = peak_factor(paper)
     templates = paper["organizations"]
-    lines, services, deployments = [], 0, 0.0
+    lines, services, deployments, drawn = [], 0, 0.0, []
     for i in range(ORGANIZATIONS):
         template = templates[int(rng.random() * len(templates))]
-        org, reviewers = organization(rng, i, template, paper, peak)
+        drawn.append(organization(rng, i, template, paper, peak))
+    fleet_lines = [] if private_runners else share_fleets([org for org, _ in drawn])
+    for org, reviewers in drawn:
         services += org["services"]
         deployments += org["services"] * org["deploys_per_service_per_day"] * DURATION_DAYS
         lines.append("\n[[organizations]]")
@@ -172,7 +228,11 @@ def generate():
 # The paper's model at internet scale: {ORGANIZATIONS} organizations, {services:,} services, {DURATION_DAYS} days,
 # about {deployments:,.0f} deployments per strategy (services x deploys_per_service_per_day x
 # days). Organization sizes are lognormal, time zones weighted by where developers work, CI
-# runners sized for {PEAK_UTILISATION:.0%} utilisation in the busiest hour of the week, reviewers for
+# runners sized for {PEAK_UTILISATION:.0%} utilisation in the busiest hour of the week (deployments and
+# pull-request builds), {SELF_HOSTED_SHARE:.0%} of them (rounded down) the organization's own and the rest in
+# a hosted fleet shared by {FLEET_SIZE} organizations of neighbouring time zones, which pools them
+# into {FLEET_CAPACITY_SHARE:.0%} as many runners (dispatch latency
+# {DISPATCH_LATENCY_SECONDS} s, the lookahead of the run's conservative windows), reviewers for
 # paper.toml's review load ({deploys_per_reviewer(paper):.1f} requests per reviewer and day); the
 # model sections below are paper.toml's, verbatim, except retrieval_index = "hnsw".
 #
@@ -193,14 +253,21 @@ environment = {toml_value(paper.get("environment", "production"))}
 max_memory_gib = {MAX_MEMORY_GIB}   # the issue's one-machine target; the full run needs more
 
 """
-    return header + model_sections(paper_text) + "\n".join(lines) + "\n"
+    return (header + model_sections(paper_text) + "\n".join(fleet_lines) + "\n" +
+            "\n".join(lines) + "\n")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true",
                         help="exit 1 if scenarios/internet.toml differs from a fresh generation")
+    parser.add_argument("--private-runners", metavar="OUT",
+                        help="write the variant without shared fleets to OUT instead")
     args = parser.parse_args()
+    if args.private_runners:
+        Path(args.private_runners).write_text(generate(private_runners=True))
+        print(f"wrote {args.private_runners} (no shared fleets)")
+        return 0
     text = generate()
     if args.check:
         if not TARGET.exists() or TARGET.read_text() != text:

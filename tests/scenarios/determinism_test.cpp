@@ -199,5 +199,42 @@ TEST_F(StudyDeterminism, SeedsAndReplicationsChangeTheResults) {
   EXPECT_NE(run_once(other, *baseline, 0).engine.digest, study.run(0, 0).engine.digest);
 }
 
+// Organizations coupled through a shared CI fleet run under conservative windows: the study is
+// still identical at 1 and 2 threads, including the fleet's queue figures and the messages.
+TEST(SharedFleetDeterminism, OneAndTwoThreadsGiveIdenticalResults) {
+  models::StrategyRegistry registry;
+  models::register_builtin_strategies(registry);
+  const models::Scenario scenario = load_scenario(
+      std::string(GENOPS_SOURCE_DIR) + "/tests/data/scenarios/shared_fleet.toml", registry);
+  ASSERT_FALSE(scenario.ci_fleets.empty());
+  StudyOptions options;
+  options.threads = 1;
+  const StudyResult one = run_study(scenario, registry, options);
+  options.threads = 2;
+  const StudyResult two = run_study(scenario, registry, options);
+  expect_same_study(one, two);
+  for (std::size_t r = 0; r < one.runs.size(); ++r) {
+    const RunResult& x = one.runs[r];
+    const RunResult& y = two.runs[r];
+    EXPECT_GT(x.engine.messages, 0U);
+    EXPECT_EQ(x.engine.messages, y.engine.messages);
+    EXPECT_EQ(x.engine.windows, y.engine.windows);
+    ASSERT_EQ(x.fleets.size(), 1U);
+    ASSERT_EQ(y.fleets.size(), 1U);
+    EXPECT_GT(x.fleets[0].started, 0U);
+    EXPECT_EQ(x.fleets[0].requests, y.fleets[0].requests);
+    EXPECT_EQ(x.fleets[0].wait_seconds_sum, y.fleets[0].wait_seconds_sum);
+    EXPECT_EQ(x.fleets[0].wait_bins, y.fleets[0].wait_bins);
+    EXPECT_EQ(x.fleets[0].busy_runner_seconds, y.fleets[0].busy_runner_seconds);
+  }
+  const StudySummaries a = summarize_study(one);
+  const StudySummaries b = summarize_study(two);
+  for (std::size_t s = 0; s < a.pooled.size(); ++s) {
+    EXPECT_EQ(a.pooled[s].median_cycle_time_min, b.pooled[s].median_cycle_time_min);
+    EXPECT_EQ(a.pooled[s].mean_ci_wait_min, b.pooled[s].mean_ci_wait_min);
+    EXPECT_EQ(a.pooled[s].success_rate, b.pooled[s].success_rate);
+  }
+}
+
 }  // namespace
 }  // namespace genops::scenarios
