@@ -1,14 +1,20 @@
 #include "scenarios/runner.hpp"
 
+#include <malloc.h>
+
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <numeric>
 #include <thread>
 
 #include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
+
+#include "engine/error.hpp"
+#include "engine/random.hpp"
 
 namespace genops::scenarios {
 
@@ -19,33 +25,68 @@ std::vector<models::DeploymentRecord> RunResult::deployments() const {
   return all;
 }
 
-RunResult run_once(const models::Scenario& scenario, const models::Strategy& strategy,
-                   int replication) {
+BatchResult run_batch(const models::Scenario& scenario, const models::Strategy& strategy,
+                      int replication, const std::vector<int>& organizations) {
   const models::RunKey key{scenario.seed, static_cast<std::uint32_t>(replication)};
   engine::SimulationConfig config;
   config.identity = engine::RunIdentity{scenario.seed, key.replication};
   config.horizon = engine::SimTime::days(scenario.duration_days + scenario.drain_days);
   engine::Simulation simulation(config);
   std::vector<models::Pipeline*> pipelines;
-  for (std::size_t o = 0; o < scenario.organizations.size(); ++o) {
+  for (const int o : organizations) {
     auto pipeline = std::make_unique<models::Pipeline>(
-        scenario, models::build_organization(scenario, static_cast<int>(o), key), strategy, key);
+        scenario, models::build_organization(scenario, o, key), strategy, key);
     pipelines.push_back(pipeline.get());
     simulation.add_partition(std::move(pipeline));
   }
+  BatchResult result;
+  result.engine = simulation.run();
+  for (std::size_t p = 0; p < pipelines.size(); ++p) {
+    result.partition_digests.push_back(
+        simulation.partition(static_cast<engine::PartitionId>(p)).digest());
+    result.organizations.push_back(pipelines[p]->take_output());
+    const models::PipelineOutput& output = result.organizations.back();
+    const auto violations = models::check_safety(scenario, pipelines[p]->organization(),
+                                                 output.deployments, output.shifts);
+    result.violations.insert(result.violations.end(), violations.begin(), violations.end());
+  }
+  return result;
+}
+
+RunResult run_once(const models::Scenario& scenario, const models::Strategy& strategy,
+                   int replication) {
+  std::vector<int> organizations(scenario.organizations.size());
+  std::iota(organizations.begin(), organizations.end(), 0);
+  BatchResult batch = run_batch(scenario, strategy, replication, organizations);
   RunResult result;
   result.strategy = std::string(strategy.name());
   result.replication = replication;
   result.seed = scenario.seed;
-  result.engine = simulation.run();
-  for (models::Pipeline* pipeline : pipelines) {
-    result.organizations.push_back(pipeline->take_output());
-    const models::PipelineOutput& output = result.organizations.back();
-    const auto violations =
-        models::check_safety(scenario, pipeline->organization(), output.deployments, output.shifts);
-    result.violations.insert(result.violations.end(), violations.begin(), violations.end());
-  }
+  result.engine = batch.engine;
+  result.organizations = std::move(batch.organizations);
+  result.violations = std::move(batch.violations);
   return result;
+}
+
+std::vector<std::vector<int>> coupled_groups(const models::Scenario& scenario) {
+  std::vector<std::vector<int>> groups;
+  for (std::size_t o = 0; o < scenario.organizations.size(); ++o)
+    groups.push_back({static_cast<int>(o)});
+  return groups;
+}
+
+std::vector<std::vector<int>> plan_batches(const std::vector<std::vector<int>>& groups,
+                                           int organizations) {
+  std::vector<std::vector<int>> batches;
+  for (const std::vector<int>& group : groups) {
+    const bool fits =
+        !batches.empty() && (organizations <= 0 || batches.back().size() + group.size() <=
+                                                       static_cast<std::size_t>(organizations));
+    if (!fits)
+      batches.emplace_back();
+    batches.back().insert(batches.back().end(), group.begin(), group.end());
+  }
+  return batches;
 }
 
 StudyResult run_study(const models::Scenario& scenario, const models::StrategyRegistry& registry,
@@ -132,6 +173,120 @@ StudySummaries summarize_study(const StudyResult& study) {
     summaries.pooled.push_back(pooled_summary(study, s));
   }
   return summaries;
+}
+
+namespace {
+
+// The batches of every run, checked to hand organizations over in ascending order (the results
+// file's order; coupled groups that interleave would need their outputs reordered first).
+std::vector<std::vector<int>> checked_batches(const models::Scenario& scenario, int organizations) {
+  std::vector<std::vector<int>> batches = plan_batches(coupled_groups(scenario), organizations);
+  int next = 0;
+  for (const auto& batch : batches) {
+    for (const int o : batch) {
+      if (o != next++)
+        throw std::logic_error("stream_study: batches must list organizations in ascending order");
+    }
+  }
+  return batches;
+}
+
+// Adds one batch's engine totals to the run's (the digest chained in partition order, as
+// engine::Simulation::run chains it over one Simulation's partitions).
+void add_batch_stats(engine::RunStats& run, const BatchResult& batch) {
+  run.events += batch.engine.events;
+  run.windows += batch.engine.windows;
+  run.messages += batch.engine.messages;
+  run.wall_seconds += batch.engine.wall_seconds;
+  for (const std::uint64_t digest : batch.partition_digests)
+    run.digest = engine::splitmix64(run.digest ^ digest);
+}
+
+// The streaming state of one strategy: the pooled accumulators its runs feed in study order.
+struct PooledStreams {
+  models::SummaryAccumulator summary;
+  models::ResourceAccumulator resources;
+  std::uint64_t violations = 0;
+};
+
+// One run of stream_study(): batch by batch into the sink and the accumulators.
+models::StrategySummary stream_run(const models::Scenario& scenario,
+                                   const models::Strategy& strategy,
+                                   const std::vector<std::vector<int>>& batches, RunResult& run,
+                                   PooledStreams& pooled, RunSink& sink) {
+  sink.begin_run(run);
+  models::SummaryAccumulator summary;
+  models::ResourceAccumulator resources(scenario);
+  for (const std::vector<int>& organizations : batches) {
+    BatchResult batch = run_batch(scenario, strategy, run.replication, organizations);
+    add_batch_stats(run.engine, batch);
+    for (const models::PipelineOutput& output : batch.organizations) {
+      summary.add(output.deployments);
+      pooled.summary.add_sums(output.deployments);
+      resources.add(output.samples);
+      pooled.resources.add(output.samples);
+    }
+    run.violations.insert(run.violations.end(), batch.violations.begin(), batch.violations.end());
+    sink.organizations(run, batch.organizations);
+    batch = {};
+    // The batch's pages back to the OS: glibc keeps them in the arenas of the workers that built
+    // the partitions, out of reach of the next batch's allocations on other workers.
+    malloc_trim(0);
+  }
+  models::StrategySummary result = summary.finish(run.violations.size());
+  resources.finish(result);
+  pooled.summary.absorb_values(std::move(summary));
+  pooled.violations += run.violations.size();
+  sink.end_run(run, result);
+  return result;
+}
+
+}  // namespace
+
+StreamedStudy stream_study(const models::Scenario& scenario,
+                           const models::StrategyRegistry& registry, const StudyOptions& options,
+                           const StreamOptions& stream, RunSink& sink) {
+  const auto started = std::chrono::steady_clock::now();
+  StreamedStudy result;
+  StudyResult& study = result.study;
+  study.scenario = scenario;
+  study.replications = options.replications;
+  if (study.replications.empty()) {
+    for (int r = 0; r < scenario.replications; ++r)
+      study.replications.push_back(r);
+  }
+  const std::vector<std::vector<int>> batches =
+      checked_batches(study.scenario, stream.batch_organizations);
+  study.threads =
+      options.threads > 0 ? options.threads : std::max(1, tbb::info::default_concurrency());
+  const tbb::global_control worker_limit(tbb::global_control::max_allowed_parallelism,
+                                         static_cast<std::size_t>(study.threads));
+  const int total = static_cast<int>(scenario.strategies.size() * study.replications.size());
+  tbb::task_arena arena(study.threads);
+  arena.execute([&] {
+    for (const std::string& name : scenario.strategies) {
+      const std::unique_ptr<models::Strategy> strategy = registry.create(name, scenario);
+      PooledStreams pooled{{}, models::ResourceAccumulator(study.scenario), 0};
+      for (const int replication : study.replications) {
+        RunResult run;
+        run.strategy = std::string(strategy->name());
+        run.replication = replication;
+        run.seed = scenario.seed;
+        result.summaries.runs.push_back(
+            stream_run(study.scenario, *strategy, batches, run, pooled, sink));
+        study.events += run.engine.events;
+        study.runs.push_back(std::move(run));
+        if (options.progress)
+          options.progress(static_cast<int>(study.runs.size()), total);
+      }
+      models::StrategySummary summary = pooled.summary.finish(pooled.violations);
+      pooled.resources.finish(summary);
+      result.summaries.pooled.push_back(summary);
+    }
+  });
+  study.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
 }
 
 }  // namespace genops::scenarios
