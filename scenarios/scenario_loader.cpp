@@ -12,7 +12,6 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
-#include <numeric>
 #include <set>
 #include <sstream>
 
@@ -1213,28 +1212,23 @@ double estimated_deployments(const Scenario& s) {
   return deployments;
 }
 
-namespace {
-
-// Expected deployments of one run of each organization, largest first.
-std::vector<double> organization_deployments_descending(const Scenario& s) {
-  std::vector<double> deployments;
-  for (const auto& o : s.organizations)
-    deployments.push_back(o.services * o.deploys_per_service_per_day * s.duration_days);
-  std::sort(deployments.begin(), deployments.end(), std::greater<>());
-  return deployments;
-}
-
-}  // namespace
-
 double estimated_memory_bytes(const Scenario& s, int batch_organizations) {
-  const std::vector<double> deployments = organization_deployments_descending(s);
-  const std::size_t batch =
-      batch_organizations <= 0
-          ? deployments.size()
-          : std::min(deployments.size(), static_cast<std::size_t>(batch_organizations));
-  // The batch's share: at most its `batch` largest organizations.
-  const double in_flight = std::accumulate(
-      deployments.begin(), deployments.begin() + static_cast<std::ptrdiff_t>(batch), 0.0);
+  // `run`'s batches: consecutive organizations, batch_organizations at a time (whole coupled
+  // groups; today each organization is its own); the largest batch is the one in flight at peak.
+  const std::size_t n = s.organizations.size();
+  const std::size_t batch = batch_organizations <= 0
+                                ? std::max<std::size_t>(n, 1)
+                                : static_cast<std::size_t>(batch_organizations);
+  double in_flight = 0;
+  for (std::size_t first = 0; first < n; first += batch) {
+    double deployments = 0;
+    for (std::size_t o = first; o < std::min(n, first + batch); ++o) {
+      const auto& organization = s.organizations[o];
+      deployments +=
+          organization.services * organization.deploys_per_service_per_day * s.duration_days;
+    }
+    in_flight = std::max(in_flight, deployments);
+  }
   return kFixedBytes + in_flight * kBytesPerDeploymentInFlight +
          estimated_deployments(s) * kKeptBytesPerDeployment * s.replications;
 }

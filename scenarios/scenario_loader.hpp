@@ -59,8 +59,8 @@ inline constexpr std::size_t kMaxOrganizations = 65535;
 // Expected arriving deployments of one run (all organizations).
 double estimated_deployments(const models::Scenario& scenario);
 // Estimated peak memory of `run` (scenarios/README.md "Memory"): a fixed allowance, the records
-// of one batch of `batch_organizations` organizations in flight (<= 0: all; the estimate takes
-// the largest ones), and the values kept per deployment for a strategy's exact pooled
+// of the largest of its batches of `batch_organizations` consecutive organizations (<= 0: all),
+// which is in flight at peak, and the values kept per deployment for a strategy's exact pooled
 // quantiles over all its replications. Independent of the number of deployments beyond those.
 double estimated_memory_bytes(const models::Scenario& scenario, int batch_organizations = 0);
 // The most organizations `run` simulates together within max_memory_gib (at least 1).
