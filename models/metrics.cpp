@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "models/calendar.hpp"
 
@@ -133,7 +134,7 @@ void SummaryAccumulator::absorb_values(SummaryAccumulator&& run) {
     } else {
       to.insert(to.end(), from.begin(), from.end());
     }
-    from = {};
+    std::decay_t<decltype(from)>().swap(from);  // frees the capacity too
   };
   append(cycle_, run.cycle_);
   append(risk_, run.risk_);

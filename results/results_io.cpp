@@ -798,7 +798,7 @@ class StreamedTable {
       for (const Row& buffered : buffer_) {
         (*direct_)(buffered);
       }
-      buffer_ = {};
+      std::vector<Row>().swap(buffer_);
     }
   }
   std::uint64_t rows() const { return rows_; }
@@ -813,7 +813,7 @@ class StreamedTable {
         pusher(row);
       }
     });
-    buffer_ = {};
+    std::vector<Row>().swap(buffer_);
   }
 
  private:
