@@ -55,10 +55,11 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
-// Progress of `run` on stderr with one ETA over the whole command, in wall-time units: a run
+// Progress of `run` on stderr with one ETA over the whole command. Streamed (the default): one
+// step per run simulated and written. Held in memory (--telemetry), in wall-time units: a run
 // simulated costs 1/threads (runs simulate in parallel), a run written by --out kWriteShare
 // more (one at a time), so the ETA covers the HDF5 write too. auto: a bar on a terminal, else
-// one line per 10%; json: one JSON line per run simulated or written; none.
+// one line per 10%; json: one JSON line per step; none.
 class Progress {
  public:
   // Writing one run costs about 0.6 of simulating it on one core: an assumption measured on
@@ -78,6 +79,14 @@ class Progress {
     simulate_unit_ = 1.0 / std::max(1, std::min(threads, runs));
     total_ = runs * (simulate_unit_ + (writes ? kWriteShare : 0.0));
   }
+  // `run` with bounded memory: runs go one at a time, each simulated and written before the
+  // next, so a finished run ("run" phase) is one equal share.
+  void start_streamed(int runs) {
+    runs_ = runs;
+    simulate_unit_ = 1.0;
+    total_ = runs;
+  }
+  void run_done(int done) { report("run", done, done); }
   void simulated(int done) { report("simulate", done, done * simulate_unit_); }
   void written(int done) { report("write", done, runs_ * simulate_unit_ + kWriteShare * done); }
   void finish() {
@@ -380,7 +389,6 @@ int command_run(const std::vector<std::string>& arguments) {
   const int threads = values["threads"].as<int>() > 0
                           ? values["threads"].as<int>()
                           : std::max(1, tbb::info::default_concurrency());
-  progress.start(runs, threads, values.count("out") != 0);
   const std::string command_line = command_line_of(arguments);
   StudyResult study;
   StudySummaries summaries;
@@ -404,8 +412,10 @@ int command_run(const std::vector<std::string>& arguments) {
       results = file.get();
       sink = std::move(file);
     }
+    progress.start_streamed(runs);
     StreamedStudy streamed = steps.time("simulate", [&] {
       StudyOptions options = study_options_of(values, progress);
+      options.progress = [&progress](int done, int) { progress.run_done(done); };
       options.replications = replications;
       return stream_study(scenario, registry, options, stream, *sink);
     });
@@ -414,10 +424,10 @@ int command_run(const std::vector<std::string>& arguments) {
     task_of(study);
     if (results != nullptr) {
       digest = steps.time("write_results", [&] { return results->finish(study, steps.times()); });
-      progress.written(runs);
     }
   } else {
     // The telemetry exporter reads whole runs: the study is held in memory.
+    progress.start(runs, threads, values.count("out") != 0);
     study = steps.time("simulate", [&] {
       StudyOptions options = study_options_of(values, progress);
       options.replications = replications;
