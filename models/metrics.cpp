@@ -2,12 +2,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "models/calendar.hpp"
 
 namespace genops::models {
 
 double quantile_of(std::vector<double> values, double q) {
+  return quantile_in_place(values, q);
+}
+
+double quantile_in_place(std::vector<double>& values, double q) {
   if (values.empty())
     return 0.0;
   const double position = q * static_cast<double>(values.size() - 1);
@@ -24,6 +29,10 @@ double quantile_of(std::vector<double> values, double q) {
 }
 
 double roc_auc(std::vector<std::pair<double, bool>> scored) {
+  return roc_auc_in_place(scored);
+}
+
+double roc_auc_in_place(std::vector<std::pair<double, bool>>& scored) {
   std::sort(scored.begin(), scored.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
   double positives = 0;
@@ -45,175 +54,208 @@ double roc_auc(std::vector<std::pair<double, bool>> scored) {
   return (rank_sum - positives * (positives + 1) / 2.0) / (positives * negatives);
 }
 
-namespace {
-
-// The model v2 information measures of one set of records.
-void information_measures(std::span<const models::DeploymentRecord> records, StrategySummary& s) {
-  std::vector<std::pair<double, bool>> risk;
-  std::vector<std::pair<double, bool>> share;
-  double found = 0;
-  double relevant = 0;
-  double retrieved = 0;
-  for (const auto& r : records) {
-    if (r.risk_score >= 0)
-      risk.emplace_back(r.risk_score, r.latent_defect);
-    if (r.retrieval_confidence >= 0) {
-      share.emplace_back(r.similar_failure_share, r.latent_defect);
-      found += r.neighbours_found;
-      relevant += r.neighbours_relevant;
-      retrieved += 1;
+void SummaryAccumulator::add_counts(const DeploymentRecord& r) {
+  using models::Outcome;
+  ++s_.deployments;
+  if (r.outcome != Outcome::InFlight) {
+    ++finished_;
+    s_.mean_cycle_time_min += r.cycle_time_min;
+  }
+  switch (r.outcome) {
+    case Outcome::Succeeded:
+      ++s_.succeeded;
+      break;
+    case Outcome::RolledBack:
+      ++s_.rolled_back;
+      break;
+    case Outcome::Failed:
+      ++s_.failed;
+      break;
+    case Outcome::Blocked:
+      ++s_.blocked;
+      break;
+    case Outcome::InFlight:
+      ++s_.in_flight;
+      break;
+  }
+  if (r.defect_survived_ci) {
+    ++s_.issues;
+    ++s_.caught_at[static_cast<std::size_t>(r.catch_point)];
+    for (std::size_t point = 0; point < s_.met_at.size(); ++point) {
+      if ((r.catch_points >> point) & 1U)
+        ++s_.met_at[point];
     }
   }
-  s.risk_auc = roc_auc(std::move(risk));
-  s.failure_share_auc = roc_auc(std::move(share));
-  s.retrieval_precision = found > 0 ? relevant / found : -1;
-  s.mean_neighbours = retrieved > 0 ? found / retrieved : 0;
+  if (r.false_rollback)
+    ++s_.false_rollbacks;
+  if (r.incident) {
+    ++s_.incidents;
+    restore_total_ += r.incident_minutes;
+  }
+  if (r.deploy_start_min >= 0 && r.outcome != Outcome::InFlight)
+    ++deployed_;
+  s_.error_budget_burned_min += r.error_budget_burned_min;
+  rework_ += r.rework_loops;
+  if (r.human_approved)
+    ++approvals_;
+  if (r.deferred_min > 0)
+    ++deferred_;
+  ci_wait_ += r.ci_wait_min;
+  review_wait_ += r.review_wait_min;
+  // The model v2 information measures (docs/MODEL.md "Information").
+  if (r.retrieval_confidence >= 0) {
+    found_ += r.neighbours_found;
+    relevant_ += r.neighbours_relevant;
+    retrieved_ += 1;
+  }
 }
 
-}  // namespace
+void SummaryAccumulator::add_sums(std::span<const DeploymentRecord> records) {
+  for (const auto& r : records)
+    add_counts(r);
+}
 
-StrategySummary summarize(std::span<const models::DeploymentRecord> records,
-                          std::uint64_t violations) {
-  using models::Outcome;
-  StrategySummary s;
-  s.deployments = records.size();
-  s.safety_violations = violations;
-  if (records.empty())
-    return s;
-  std::vector<double> cycle;
-  cycle.reserve(records.size());
-  double restore_total = 0;
-  std::uint64_t deployed = 0;
-  std::uint64_t rework = 0;
-  std::uint64_t approvals = 0;
-  std::uint64_t deferred = 0;
-  double ci_wait = 0;
-  double review_wait = 0;
+void SummaryAccumulator::add(std::span<const DeploymentRecord> records) {
   for (const auto& r : records) {
-    if (r.outcome != Outcome::InFlight) {
-      cycle.push_back(r.cycle_time_min);
-      s.mean_cycle_time_min += r.cycle_time_min;
-    }
-    switch (r.outcome) {
-      case Outcome::Succeeded:
-        ++s.succeeded;
-        break;
-      case Outcome::RolledBack:
-        ++s.rolled_back;
-        break;
-      case Outcome::Failed:
-        ++s.failed;
-        break;
-      case Outcome::Blocked:
-        ++s.blocked;
-        break;
-      case Outcome::InFlight:
-        ++s.in_flight;
-        break;
-    }
-    if (r.defect_survived_ci) {
-      ++s.issues;
-      ++s.caught_at[static_cast<std::size_t>(r.catch_point)];
-      for (std::size_t point = 0; point < s.met_at.size(); ++point) {
-        if ((r.catch_points >> point) & 1U)
-          ++s.met_at[point];
-      }
-    }
-    if (r.false_rollback)
-      ++s.false_rollbacks;
-    if (r.incident) {
-      ++s.incidents;
-      restore_total += r.incident_minutes;
-    }
-    if (r.deploy_start_min >= 0 && r.outcome != Outcome::InFlight)
-      ++deployed;
-    s.error_budget_burned_min += r.error_budget_burned_min;
-    rework += r.rework_loops;
-    if (r.human_approved)
-      ++approvals;
-    if (r.deferred_min > 0)
-      ++deferred;
-    ci_wait += r.ci_wait_min;
-    review_wait += r.review_wait_min;
+    add_counts(r);
+    if (r.outcome != models::Outcome::InFlight)
+      cycle_.push_back(r.cycle_time_min);
+    if (r.risk_score >= 0)
+      risk_.emplace_back(r.risk_score, r.latent_defect);
+    if (r.retrieval_confidence >= 0)
+      share_.emplace_back(r.similar_failure_share, r.latent_defect);
   }
-  const auto n = static_cast<double>(records.size());
+}
+
+void SummaryAccumulator::absorb_values(SummaryAccumulator&& run) {
+  const auto append = [](auto& to, auto& from) {
+    if (to.empty()) {
+      to = std::move(from);
+    } else {
+      to.insert(to.end(), from.begin(), from.end());
+    }
+    std::decay_t<decltype(from)>().swap(from);  // frees the capacity too
+  };
+  append(cycle_, run.cycle_);
+  append(risk_, run.risk_);
+  append(share_, run.share_);
+}
+
+std::size_t SummaryAccumulator::kept_bytes() const {
+  return cycle_.capacity() * sizeof(double) +
+         (risk_.capacity() + share_.capacity()) * sizeof(std::pair<double, bool>);
+}
+
+StrategySummary SummaryAccumulator::finish(std::uint64_t violations) {
+  StrategySummary s = s_;
+  s.safety_violations = violations;
+  if (s.deployments == 0) {
+    return StrategySummary{.safety_violations = violations};
+  }
+  const auto n = static_cast<double>(s.deployments);
   s.success_rate = static_cast<double>(s.succeeded) / n;
   s.rollback_rate = static_cast<double>(s.rolled_back) / n;
   s.failure_rate = static_cast<double>(s.failed) / n;
   s.block_rate = static_cast<double>(s.blocked) / n;
   s.in_flight_rate = static_cast<double>(s.in_flight) / n;
-  s.deployed = deployed;
+  s.deployed = deployed_;
   s.mean_cycle_time_min =
-      cycle.empty() ? 0.0 : s.mean_cycle_time_min / static_cast<double>(cycle.size());
-  s.median_cycle_time_min = quantile_of(cycle, 0.5);
-  s.p90_cycle_time_min = quantile_of(std::move(cycle), 0.9);
+      finished_ == 0 ? 0.0 : s.mean_cycle_time_min / static_cast<double>(finished_);
+  s.median_cycle_time_min = quantile_in_place(cycle_, 0.5);
+  s.p90_cycle_time_min = quantile_in_place(cycle_, 0.9);
   s.canary_catch_rate =
       s.issues == 0
           ? 0.0
           : static_cast<double>(s.caught_at[static_cast<std::size_t>(models::CatchPoint::Canary)]) /
                 static_cast<double>(s.issues);
-  s.change_failure_rate =
-      deployed == 0 ? 0.0
-                    : static_cast<double>(s.rolled_back + s.failed) / static_cast<double>(deployed);
-  s.deployment_success_rate = deployed == 0
+  s.change_failure_rate = deployed_ == 0 ? 0.0
+                                         : static_cast<double>(s.rolled_back + s.failed) /
+                                               static_cast<double>(deployed_);
+  s.deployment_success_rate = deployed_ == 0
                                   ? 0.0
-                                  : static_cast<double>(deployed - s.rolled_back - s.failed) /
-                                        static_cast<double>(deployed);
+                                  : static_cast<double>(deployed_ - s.rolled_back - s.failed) /
+                                        static_cast<double>(deployed_);
   s.mean_time_to_restore_min =
-      s.incidents == 0 ? 0.0 : restore_total / static_cast<double>(s.incidents);
-  s.mean_rework_loops = static_cast<double>(rework) / n;
-  s.mean_ci_wait_min = ci_wait / n;
-  s.mean_review_wait_min = review_wait / n;
-  s.human_approval_share = static_cast<double>(approvals) / n;
-  s.deferred_share = static_cast<double>(deferred) / n;
-  information_measures(records, s);
+      s.incidents == 0 ? 0.0 : restore_total_ / static_cast<double>(s.incidents);
+  s.mean_rework_loops = static_cast<double>(rework_) / n;
+  s.mean_ci_wait_min = ci_wait_ / n;
+  s.mean_review_wait_min = review_wait_ / n;
+  s.human_approval_share = static_cast<double>(approvals_) / n;
+  s.deferred_share = static_cast<double>(deferred_) / n;
+  s.risk_auc = roc_auc_in_place(risk_);
+  s.failure_share_auc = roc_auc_in_place(share_);
+  s.retrieval_precision = found_ > 0 ? relevant_ / found_ : -1;
+  s.mean_neighbours = retrieved_ > 0 ? found_ / retrieved_ : 0;
   return s;
+}
+
+StrategySummary summarize(std::span<const models::DeploymentRecord> records,
+                          std::uint64_t violations) {
+  SummaryAccumulator accumulator;
+  accumulator.add(records);
+  return accumulator.finish(violations);
 }
 
 }  // namespace genops::models
 
 namespace genops::models {
 
-void add_resource_use(StrategySummary& summary, std::span<const ResourceSample> samples,
-                      const Scenario& scenario) {
-  const std::size_t orgs = scenario.organizations.size();
-  if (orgs == 0)
-    return;
-  // [organization][local hour]: busy runners, busy reviewers, samples (weekdays only).
-  std::vector<std::array<double, 24>> runners(orgs), reviewers(orgs), count(orgs);
-  const int start_weekday = iso_weekday(scenario.start_date);
+ResourceAccumulator::ResourceAccumulator(const Scenario& scenario)
+    : scenario_(&scenario),
+      start_weekday_(iso_weekday(scenario.start_date)),
+      runners_(scenario.organizations.size()),
+      reviewers_(scenario.organizations.size()),
+      count_(scenario.organizations.size()) {}
+
+void ResourceAccumulator::add(std::span<const ResourceSample> samples) {
+  const std::size_t orgs = scenario_->organizations.size();
   for (const ResourceSample& x : samples) {
     if (x.organization >= orgs)
       continue;
     const double local_hours =
-        x.time_min / 60.0 + scenario.organizations[x.organization].utc_offset_hours;
+        x.time_min / 60.0 + scenario_->organizations[x.organization].utc_offset_hours;
     const auto day = static_cast<long>(std::floor(local_hours / 24.0));
-    if ((start_weekday + day % 7 + 7) % 7 >= 5)
+    if ((start_weekday_ + day % 7 + 7) % 7 >= 5)
       continue;
     const auto hour = static_cast<std::size_t>(local_hours - 24.0 * static_cast<double>(day)) % 24;
-    runners[x.organization][hour] += x.runners_busy;
-    reviewers[x.organization][hour] += x.reviewers_busy;
-    count[x.organization][hour] += 1;
+    runners_[x.organization][hour] += x.runners_busy;
+    reviewers_[x.organization][hour] += x.reviewers_busy;
+    count_[x.organization][hour] += 1;
   }
+}
+
+void ResourceAccumulator::finish(StrategySummary& summary) const {
+  const std::size_t orgs = scenario_->organizations.size();
+  if (orgs == 0)
+    return;
   double runner_sum = 0;
   double reviewer_sum = 0;
   for (std::size_t o = 0; o < orgs; ++o) {
-    const auto& config = scenario.organizations[o];
+    const auto& config = scenario_->organizations[o];
     double runner_peak = 0;
     double reviewer_peak = 0;
     for (std::size_t h = 0; h < 24; ++h) {
-      if (count[o][h] == 0)
+      if (count_[o][h] == 0)
         continue;
       runner_peak =
-          std::max(runner_peak, runners[o][h] / count[o][h] / std::max(1, config.ci_runners));
-      reviewer_peak = std::max(reviewer_peak,
-                               reviewers[o][h] / count[o][h] / std::max(1, config.reviewers.count));
+          std::max(runner_peak, runners_[o][h] / count_[o][h] / std::max(1, config.ci_runners));
+      reviewer_peak = std::max(
+          reviewer_peak, reviewers_[o][h] / count_[o][h] / std::max(1, config.reviewers.count));
     }
     runner_sum += runner_peak;
     reviewer_sum += reviewer_peak;
   }
   summary.peak_runner_utilisation = runner_sum / static_cast<double>(orgs);
   summary.peak_reviewer_utilisation = reviewer_sum / static_cast<double>(orgs);
+}
+
+void add_resource_use(StrategySummary& summary, std::span<const ResourceSample> samples,
+                      const Scenario& scenario) {
+  if (scenario.organizations.empty())
+    return;
+  ResourceAccumulator accumulator(scenario);
+  accumulator.add(samples);
+  accumulator.finish(summary);
 }
 
 }  // namespace genops::models

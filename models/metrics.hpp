@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "models/config.hpp"
@@ -68,16 +69,75 @@ struct StrategySummary {
 void add_resource_use(StrategySummary& summary, std::span<const ResourceSample> samples,
                       const Scenario& scenario);
 
+// add_resource_use() in streaming form: samples are added a slice at a time (in the order
+// add_resource_use() would see them) into per-(organization, local hour) sums, so the samples
+// themselves need not be kept (3 x 24 doubles per organization). finish() gives exactly what
+// add_resource_use() gives for all the samples added.
+class ResourceAccumulator {
+ public:
+  explicit ResourceAccumulator(const Scenario& scenario);
+  void add(std::span<const ResourceSample> samples);
+  void finish(StrategySummary& summary) const;
+
+ private:
+  const Scenario* scenario_;
+  int start_weekday_ = 0;
+  // [organization][local hour]: busy runners, busy reviewers, samples (weekdays only).
+  std::vector<std::array<double, 24>> runners_, reviewers_, count_;
+};
+
 // Area under the ROC curve of `score` for `positive` (Mann-Whitney, ties count one half); -1 when
 // either class is empty.
 double roc_auc(std::vector<std::pair<double, bool>> scored);
+// The same, sorting `scored` in place.
+double roc_auc_in_place(std::vector<std::pair<double, bool>>& scored);
 
 // Summary of a set of records (pooled or one replication). `violations` comes from the
 // independent safety checker.
 StrategySummary summarize(std::span<const models::DeploymentRecord> records,
                           std::uint64_t violations);
 
+// summarize() in streaming form (records leave memory as they are written): records are added
+// a slice at a time, in the order summarize() would see them. Counts and sums are running
+// (the same additions in the same order, so the same doubles); only the values the order
+// statistics need are kept: the cycle time of every finished change (8 bytes) and, for every
+// change the AI analysed, the (score, latent defect) pairs of the two AUCs (2 x 16 bytes).
+// finish() gives exactly summarize() of every record added. summarize() is this class.
+class SummaryAccumulator {
+ public:
+  void add(std::span<const DeploymentRecord> records);
+  // Counts and sums only: for a pooled accumulator whose kept values come from the runs'
+  // accumulators by absorb_values() (so they are held once).
+  void add_sums(std::span<const DeploymentRecord> records);
+  // Moves `run`'s kept values into this one. Quantiles and AUCs do not depend on the order of
+  // the values, so a pooled summary is exact whatever order runs are absorbed in.
+  void absorb_values(SummaryAccumulator&& run);
+  // The summary of every record added; reorders (does not discard) the kept values.
+  StrategySummary finish(std::uint64_t violations);
+  // Bytes held by the kept values (their capacity).
+  std::size_t kept_bytes() const;
+
+ private:
+  void add_counts(const DeploymentRecord& r);
+  StrategySummary s_;
+  double restore_total_ = 0;
+  std::uint64_t deployed_ = 0;
+  std::uint64_t rework_ = 0;
+  std::uint64_t approvals_ = 0;
+  std::uint64_t deferred_ = 0;
+  std::uint64_t finished_ = 0;
+  double ci_wait_ = 0;
+  double review_wait_ = 0;
+  double found_ = 0;
+  double relevant_ = 0;
+  double retrieved_ = 0;
+  std::vector<double> cycle_;
+  std::vector<std::pair<double, bool>> risk_, share_;
+};
+
 // Quantile of type 7 (linear interpolation, numpy's default) of unsorted values.
 double quantile_of(std::vector<double> values, double q);
+// The same, reordering `values` instead of copying them.
+double quantile_in_place(std::vector<double>& values, double q);
 
 }  // namespace genops::models

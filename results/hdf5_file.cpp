@@ -1168,34 +1168,63 @@ Dataset Group::write_fixed_dataset(std::string_view name, ElementType type, cons
   return dataset;
 }
 
-Dataset Group::write_string_dataset(std::string_view name, std::span<const std::string> values) {
+Dataset Group::create_string_dataset(std::string_view name, std::uint64_t rows, std::size_t width) {
   const std::string path = child_path(name);
   const std::string relative(name);
   const Site site{id(), path};
-  const hsize_t dimension = values.size();
+  const hsize_t dimension = rows;
   // Fixed-length, as wide as the longest value: no global heap, whose records carry no checksum.
+  const Handle type = fixed_string_type(site, std::max<std::size_t>(1, width));
+  const Handle space = make_handle("H5Screate_simple", site, HandleKind::Dataspace,
+                                   [&] { return H5Screate_simple(1, &dimension, nullptr); });
+  const Handle creation = checksummed_creation_list(site, dimension);
+  return Dataset(make_handle("H5Dcreate2", site, HandleKind::Dataset,
+                             [&] {
+                               return H5Dcreate2(id(), relative.c_str(), type.id(), space.id(),
+                                                 H5P_DEFAULT, creation.id(), H5P_DEFAULT);
+                             }),
+                 path);
+}
+
+void Dataset::write_fixed_strings(std::uint64_t first_row, std::uint64_t rows,
+                                  std::string_view text) {
+  if (rows == 0) {
+    return;
+  }
+  const Site site{id(), path_};
+  const Handle type =
+      make_handle("H5Dget_type", site, HandleKind::Datatype, [&] { return H5Dget_type(id()); });
+  const std::size_t width = H5Tget_size(type.id());
+  if (width == 0 || text.size() != width * rows) {
+    fail("H5Dwrite", site,
+         "expected " + std::to_string(rows) + " strings of " + std::to_string(width) + " bytes");
+  }
+  const hsize_t start = first_row;
+  const hsize_t count = rows;
+  const Handle file_space =
+      make_handle("H5Dget_space", site, HandleKind::Dataspace, [&] { return H5Dget_space(id()); });
+  checked("H5Sselect_hyperslab", site, [&] {
+    return H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, &start, nullptr, &count, nullptr);
+  });
+  const Handle memory_space = make_handle("H5Screate_simple", site, HandleKind::Dataspace,
+                                          [&] { return H5Screate_simple(1, &count, nullptr); });
+  checked("H5Dwrite", site, [&] {
+    return H5Dwrite(id(), type.id(), memory_space.id(), file_space.id(), H5P_DEFAULT, text.data());
+  });
+}
+
+Dataset Group::write_string_dataset(std::string_view name, std::span<const std::string> values) {
   std::size_t width = 1;
   for (const std::string& value : values) {
     width = std::max(width, value.size());
   }
-  const Handle type = fixed_string_type(site, width);
-  const Handle space = make_handle("H5Screate_simple", site, HandleKind::Dataspace,
-                                   [&] { return H5Screate_simple(1, &dimension, nullptr); });
-  const Handle creation = checksummed_creation_list(site, dimension);
-  Dataset dataset(make_handle("H5Dcreate2", site, HandleKind::Dataset,
-                              [&] {
-                                return H5Dcreate2(id(), relative.c_str(), type.id(), space.id(),
-                                                  H5P_DEFAULT, creation.id(), H5P_DEFAULT);
-                              }),
-                  path);
+  Dataset dataset = create_string_dataset(name, values.size(), width);
   if (!values.empty()) {
     std::string buffer(width * values.size(), '\0');
     for (std::size_t row = 0; row < values.size(); ++row) {
       values[row].copy(buffer.data() + row * width, values[row].size());
     }
-    checked("H5Dwrite", site, [&] {
-      return H5Dwrite(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data());
-    });
+    dataset.write_fixed_strings(0, values.size(), buffer);
   }
   return dataset;
 }

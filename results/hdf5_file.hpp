@@ -251,6 +251,9 @@ class Dataset : public Object {
   void write_encoded_chunk(std::uint64_t first_row, std::uint64_t rows,
                            std::span<const std::byte> encoded);
   std::vector<std::string> read_strings() const;
+  // Writes rows [first_row, first_row + rows) of a fixed-length string dataset (made by
+  // Group::create_string_dataset) from `text`: rows x the type's width bytes, NUL-padded.
+  void write_fixed_strings(std::uint64_t first_row, std::uint64_t rows, std::string_view text);
   // Checks, before any read (read() and read_strings() call it), that the dataset holds plain
   // data of this file: no external storage, no virtual layout, every chunk of its extent
   // stored, and an extent its stored bytes can hold (deflate expands at most about 1032x).
@@ -300,6 +303,9 @@ class Group : public Object {
   }
   // A fixed-size 1-D dataset of fixed-length UTF-8 strings (as wide as the longest value).
   Dataset write_string_dataset(std::string_view name, std::span<const std::string> values);
+  // The dataset write_string_dataset() makes for `rows` values whose longest is `width` bytes,
+  // left unwritten: fill it a slice at a time with Dataset::write_fixed_strings().
+  Dataset create_string_dataset(std::string_view name, std::uint64_t rows, std::size_t width);
 
  protected:
   Group(detail::Handle handle, std::string path) : Object(std::move(handle), std::move(path)) {}

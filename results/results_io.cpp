@@ -7,10 +7,12 @@
 #include <boost/version.hpp>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <ctime>
 #include <limits>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <tuple>
 #include <type_traits>
 
@@ -535,25 +537,6 @@ auto summary_fields() {
       Field<&S::deferred_share>{"deferred_share", "1", ""});
 }
 
-template <typename Records>
-std::uint64_t total_rows(const RunView& run, Records OrganizationRecords::*member) {
-  std::uint64_t rows = 0;
-  for (const OrganizationRecords& organization : run.organizations) {
-    rows += (organization.*member).size();
-  }
-  return rows;
-}
-
-// Deployment rows whose outcome is InFlight: the run's 'unfinished' attribute and summary column.
-std::uint64_t in_flight_rows(const RunView& run) {
-  std::uint64_t rows = 0;
-  for (const OrganizationRecords& organization : run.organizations) {
-    for (const DeploymentRecord& record : organization.deployments)
-      rows += record.outcome == models::Outcome::InFlight ? 1 : 0;
-  }
-  return rows;
-}
-
 std::string utc_now() {
   const std::time_t now = std::time(nullptr);
   std::tm parts{};
@@ -776,6 +759,270 @@ std::array<std::uint8_t, 32> audit_manifest_digest(
   return sha256_of(text, key);
 }
 
+// ---- Streaming tables
+// ----------------------------------------------------------------------------
+
+namespace {
+
+// Rows beyond which a table's layout no longer depends on its final length: write_table() gives
+// a table of more than kDefaultChunkRows / 2 rows chunks of kDefaultChunkRows (bit_ceil).
+inline constexpr std::uint64_t kLayoutKnownRows = kDefaultChunkRows / 2;
+
+// A table written a row at a time when its row count is not known in advance, with exactly the
+// layout write_table() gives for the final count: rows are buffered until there are more than
+// kLayoutKnownRows (then the chunked table is created and rows stream into it), and finish()
+// writes a shorter table through write_table(). `bind(table)` returns the row pusher of a table
+// of either kind.
+template <typename Row, typename Bind>
+class StreamedTable {
+ public:
+  StreamedTable(Group& parent, std::string name, std::string dimension, const WriteOptions& options,
+                Bind bind)
+      : parent_(&parent),
+        name_(std::move(name)),
+        dimension_(std::move(dimension)),
+        options_(&options),
+        bind_(std::move(bind)) {}
+
+  void push(Row row) {
+    ++rows_;
+    if (direct_) {
+      (*direct_)(row);
+      return;
+    }
+    buffer_.push_back(std::move(row));
+    if (buffer_.size() > kLayoutKnownRows) {
+      table_ = std::make_unique<ColumnTableWriter>(*parent_, name_, dimension_, kDefaultChunkRows,
+                                                   options_->gzip_level, options_->shuffle);
+      direct_.emplace(bind_(*table_));
+      for (const Row& buffered : buffer_) {
+        (*direct_)(buffered);
+      }
+      std::vector<Row>().swap(buffer_);
+    }
+  }
+  std::uint64_t rows() const { return rows_; }
+  void finish() {
+    if (table_) {
+      table_->finish();
+      return;
+    }
+    write_table(*parent_, name_, dimension_, buffer_.size(), *options_, [&](auto& table) {
+      auto pusher = bind_(table);
+      for (const Row& row : buffer_) {
+        pusher(row);
+      }
+    });
+    std::vector<Row>().swap(buffer_);
+  }
+
+ private:
+  using Direct = decltype(std::declval<const Bind&>()(std::declval<ColumnTableWriter&>()));
+  Group* parent_;
+  std::string name_;
+  std::string dimension_;
+  const WriteOptions* options_;
+  Bind bind_;
+  std::uint64_t rows_ = 0;
+  std::vector<Row> buffer_;
+  std::unique_ptr<ColumnTableWriter> table_;
+  std::optional<Direct> direct_;
+};
+
+// Binds a record table's columns (one per field).
+template <typename Fields>
+struct BindFields {
+  Fields fields;
+  template <typename Table>
+  auto operator()(Table& table) const {
+    return [columns = bind_columns(table, fields)](const auto& record) mutable {
+      push_row(columns, record);
+    };
+  }
+};
+
+struct AuditRow {
+  AuditRecord record;
+  std::uint16_t organization = 0;
+  std::uint32_t action = 0;
+  std::uint32_t decision = 0;
+  std::uint32_t policies = 0;
+};
+
+struct BindAudit {
+  decltype(audit_fields()) fields;
+  std::vector<std::string> organizations;
+  template <typename Table>
+  auto operator()(Table& table) const {
+    auto columns = bind_columns(table, fields);
+    auto organization = table.template add_categorical_column<std::uint16_t>(
+        "organization", std::span<const std::string>(organizations),
+        "organization (code): each organization has its own hash chain");
+    auto action = table.template add_column<std::uint32_t>(
+        "action", "1", "action (code into /lookup/audit_actions)");
+    auto decision = table.template add_column<std::uint32_t>(
+        "decision", "1", "decision (code into /lookup/audit_decisions)");
+    auto policies = table.template add_column<std::uint32_t>(
+        "policies", "1", "policy results 'name=result;...' (code into /lookup/audit_policies)");
+    return [=](const AuditRow& row) mutable {
+      push_row(columns, row.record);
+      organization.push(row.organization);
+      action.push(row.action);
+      decision.push(row.decision);
+      policies.push(row.policies);
+    };
+  }
+};
+
+struct AwuRow {
+  AwuRecord record;
+  std::uint32_t policy = 0;
+};
+
+struct BindAwu {
+  decltype(awu_fields({})) fields;
+  template <typename Table>
+  auto operator()(Table& table) const {
+    auto columns = bind_columns(table, fields);
+    auto policy = table.template add_column<std::uint32_t>(
+        "policy", "1", "deciding policy (code into /lookup/awu_policies)");
+    return [=](const AwuRow& row) mutable {
+      push_row(columns, row.record);
+      policy.push(row.policy);
+    };
+  }
+};
+
+struct ServiceRow {
+  std::uint16_t organization = 0;
+  std::uint16_t service = 0;
+  std::uint32_t name = 0;
+};
+
+struct BindServices {
+  std::vector<std::string> organizations;
+  template <typename Table>
+  auto operator()(Table& table) const {
+    auto organization = table.template add_categorical_column<std::uint16_t>(
+        "organization", std::span<const std::string>(organizations), "organization (code)");
+    auto service = table.template add_column<std::uint16_t>("service", "1", "service index");
+    auto name = table.template add_column<std::uint32_t>(
+        "name", "1", "service name (code into /lookup/service_names)");
+    return [=](const ServiceRow& row) mutable {
+      organization.push(row.organization);
+      service.push(row.service);
+      name.push(row.name);
+    };
+  }
+};
+
+// The audit rows' (previous_hash, hash) pairs, 64 bytes a row, in a temporary file until the
+// run's row count sizes the hash datasets.
+class HashSpool {
+ public:
+  HashSpool() : file_(std::tmpfile()) {
+    if (file_ == nullptr) {
+      throw ResultsFileError("cannot create a temporary file for the audit hashes");
+    }
+  }
+  ~HashSpool() { std::fclose(file_); }
+  HashSpool(const HashSpool&) = delete;
+  HashSpool& operator=(const HashSpool&) = delete;
+
+  void push(const AuditRecord& record) {
+    std::array<std::uint8_t, 64> pair{};
+    std::copy(record.previous_hash.begin(), record.previous_hash.end(), pair.begin());
+    std::copy(record.hash.begin(), record.hash.end(), pair.begin() + 32);
+    write(pair.data(), pair.size());
+    ++rows_;
+  }
+  std::uint64_t rows() const { return rows_; }
+  // Writes the "previous_hash" and "hash" columns as 64-character hex (vlen UTF-8 in
+  // write_string_dataset()'s layout), a slice at a time.
+  void write_columns(Group& group);
+
+ private:
+  void write(const void* data, std::size_t bytes) {
+    if (std::fwrite(data, 1, bytes, file_) != bytes) {
+      throw ResultsFileError("cannot write the temporary file of the audit hashes");
+    }
+  }
+  std::FILE* file_;
+  std::uint64_t rows_ = 0;
+};
+
+void HashSpool::write_columns(Group& group) {
+  const Dataset scale = group.open_dataset("entry");
+  const std::array<std::pair<const char*, const char*>, 2> columns{
+      {{"previous_hash", "SHA-256 of the previous entry (hex)"},
+       {"hash", "SHA-256(previous_hash || canonical entry) (hex)"}}};
+  std::array<Dataset, 2> datasets;
+  constexpr std::size_t kWidth = 64;
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    datasets[c] = rows_ == 0 ? group.write_string_dataset(columns[c].first, {})
+                             : group.create_string_dataset(columns[c].first, rows_, kWidth);
+  }
+  std::rewind(file_);
+  constexpr std::uint64_t kSlice = kDefaultChunkRows;
+  std::vector<std::uint8_t> pairs(kSlice * 64);
+  std::array<std::string, 2> text;
+  for (std::uint64_t first = 0; first < rows_; first += kSlice) {
+    const std::uint64_t rows = std::min(kSlice, rows_ - first);
+    if (std::fread(pairs.data(), 64, rows, file_) != rows) {
+      throw ResultsFileError("cannot read the temporary file of the audit hashes");
+    }
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      text[c].clear();
+      for (std::uint64_t row = 0; row < rows; ++row) {
+        std::array<std::uint8_t, 32> hash{};
+        std::copy_n(pairs.begin() + static_cast<std::ptrdiff_t>(row * 64 + c * 32), 32,
+                    hash.begin());
+        text[c] += hash_to_hex(hash);
+      }
+      datasets[c].write_fixed_strings(first, rows, text[c]);
+    }
+  }
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    datasets[c].write_attribute("units", "1");
+    datasets[c].write_attribute("long_name", columns[c].second);
+    datasets[c].attach_dimension_scale(scale);
+  }
+}
+
+}  // namespace
+
+struct StudyResultsWriter::OpenRun {
+  OpenRun(Group run_group, const RunView& view, std::size_t run_slot, const WriteOptions& options,
+          const std::vector<std::string>& organizations)
+      : group(std::move(run_group)),
+        strategy(view.strategy),
+        replication(view.replication),
+        slot(run_slot),
+        deployments(group, "deployments", "deployment", options,
+                    BindFields<decltype(deployment_fields({}))>{deployment_fields(organizations)}),
+        stages(group, "canary_stages", "stage_event", options,
+               BindFields<decltype(canary_stage_fields())>{canary_stage_fields()}),
+        audit(group, "audit", "entry", options, BindAudit{audit_fields(), organizations}),
+        resources(group, "resources", "sample", options,
+                  BindFields<decltype(resource_fields({}))>{resource_fields(organizations)}),
+        awus(group, "awu", "awu", options, BindAwu{awu_fields(organizations)}),
+        services(group, "services", "service_row", options, BindServices{organizations}) {}
+
+  Group group;
+  std::string strategy;
+  std::uint32_t replication = 0;
+  std::size_t slot = 0;
+  std::uint32_t next_organization = 0;
+  std::uint64_t unfinished = 0;
+  StreamedTable<DeploymentRecord, BindFields<decltype(deployment_fields({}))>> deployments;
+  StreamedTable<CanaryStageRecord, BindFields<decltype(canary_stage_fields())>> stages;
+  StreamedTable<AuditRow, BindAudit> audit;
+  HashSpool hashes;
+  StreamedTable<ResourceSample, BindFields<decltype(resource_fields({}))>> resources;
+  StreamedTable<AwuRow, BindAwu> awus;
+  StreamedTable<ServiceRow, BindServices> services;
+};
+
 // ---- Writer ------------------------------------------------------------------------------------
 
 StudyResultsWriter::StudyResultsWriter(std::filesystem::path path,
@@ -887,14 +1134,20 @@ std::uint32_t StudyResultsWriter::code_of(std::unordered_map<std::string, std::u
 }
 
 void StudyResultsWriter::write_run(const RunView& run) {
+  begin_run(run);
+  append(run.organizations);
+  end_run(run);
+}
+
+void StudyResultsWriter::begin_run(const RunView& run) {
+  GENOPS_ASSERT(open_ == nullptr, "run " + run_group_path(run.strategy, run.replication) +
+                                      " begun while another run is open");
   const auto strategy =
       std::find(provenance_.strategies.begin(), provenance_.strategies.end(), run.strategy);
   GENOPS_ASSERT(strategy != provenance_.strategies.end(),
                 "run of strategy '" + run.strategy + "' not in the study's strategies");
   GENOPS_ASSERT(run.replication < provenance_.replications,
                 "replication " + std::to_string(run.replication) + " out of range");
-  GENOPS_ASSERT(run.organizations.size() == provenance_.organizations.size(),
-                "a run has one record set per organization");
   const std::size_t slot = static_cast<std::size_t>(strategy - provenance_.strategies.begin()) *
                                provenance_.replications +
                            run.replication;
@@ -906,156 +1159,104 @@ void StudyResultsWriter::write_run(const RunView& run) {
   group.write_attribute("strategy", run.strategy);
   group.write_attribute("replication", run.replication);
   group.write_attribute("seed", run.seed);
-  group.write_attribute("events", run.events);
-  group.write_attribute("unfinished", in_flight_rows(run));
-  if (run.warmup_arrivals > 0)
-    group.write_attribute("warmup_arrivals", run.warmup_arrivals);
-  write_deployments(group, run);
-  write_canary_stages(group, run);
-  write_audit(group, run);
-  write_resources(group, run);
-  write_awus(group, run);
-  write_services(group, run);
-  write_violations(group, run);
-  write_summary(group, run);
-  write_audit_manifest(group, run, slot);
-  written_[slot] = true;
+  manifests_[slot].clear();
+  open_ = std::make_unique<OpenRun>(std::move(group), run, slot, options_,
+                                    organization_labels(provenance_.organizations));
 }
 
-void StudyResultsWriter::write_deployments(Group& run, const RunView& view) {
-  const auto fields = deployment_fields(organization_labels(provenance_.organizations));
-  write_table(run, "deployments", "deployment", total_rows(view, &OrganizationRecords::deployments),
-              options_, [&](auto& table) {
-                auto columns = bind_columns(table, fields);
-                for (const OrganizationRecords& organization : view.organizations) {
-                  for (const DeploymentRecord& record : organization.deployments) {
-                    push_row(columns, record);
-                  }
-                }
-              });
-  run.open_group("deployments")
-      .open_dataset("service")
-      .write_attribute("lookup", "/lookup/services");
-}
-
-void StudyResultsWriter::write_canary_stages(Group& run, const RunView& view) {
-  write_table(run, "canary_stages", "stage_event", total_rows(view, &OrganizationRecords::stages),
-              options_, [&](auto& table) {
-                auto columns = bind_columns(table, canary_stage_fields());
-                for (const OrganizationRecords& organization : view.organizations) {
-                  for (const CanaryStageRecord& record : organization.stages) {
-                    push_row(columns, record);
-                  }
-                }
-              });
-}
-
-void StudyResultsWriter::write_audit(Group& run, const RunView& view) {
-  const std::uint64_t rows = total_rows(view, &OrganizationRecords::audit);
-  const std::vector<std::string> organizations = organization_labels(provenance_.organizations);
-  // Hashes are 64-character lowercase hex strings (vlen UTF-8): every HDF5 reader gets text it
-  // can compare, and bytes.fromhex() gives the digest back.
-  std::vector<std::string> previous_hashes;
-  std::vector<std::string> hashes;
-  previous_hashes.reserve(rows);
-  hashes.reserve(rows);
-  write_table(run, "audit", "entry", rows, options_, [&](auto& table) {
-    auto columns = bind_columns(table, audit_fields());
-    auto organization = table.template add_categorical_column<std::uint16_t>(
-        "organization", std::span<const std::string>(organizations),
-        "organization (code): each organization has its own hash chain");
-    auto action = table.template add_column<std::uint32_t>(
-        "action", "1", "action (code into /lookup/audit_actions)");
-    auto decision = table.template add_column<std::uint32_t>(
-        "decision", "1", "decision (code into /lookup/audit_decisions)");
-    auto policies = table.template add_column<std::uint32_t>(
-        "policies", "1", "policy results 'name=result;...' (code into /lookup/audit_policies)");
-    for (std::size_t o = 0; o < view.organizations.size(); ++o) {
-      for (const AuditRecord& record : view.organizations[o].audit) {
-        push_row(columns, record);
-        organization.push(static_cast<std::uint16_t>(o));
-        action.push(code_of(action_codes_, actions_, record.action));
-        decision.push(code_of(decision_codes_, decisions_, record.decision));
-        policies.push(code_of(policy_set_codes_, policy_sets_, record.policies));
-        previous_hashes.push_back(hash_to_hex(record.previous_hash));
-        hashes.push_back(hash_to_hex(record.hash));
-      }
-    }
-  });
-  Group group = run.open_group("audit");
-  group.open_dataset("action").write_attribute("lookup", "/lookup/audit_actions");
-  group.open_dataset("decision").write_attribute("lookup", "/lookup/audit_decisions");
-  group.open_dataset("policies").write_attribute("lookup", "/lookup/audit_policies");
-  const Dataset scale = group.open_dataset("entry");
-  for (const auto& [name, values, long_name] :
-       {std::tuple{"previous_hash", &previous_hashes, "SHA-256 of the previous entry (hex)"},
-        std::tuple{"hash", &hashes, "SHA-256(previous_hash || canonical entry) (hex)"}}) {
-    Dataset column = group.write_string_dataset(name, *values);
-    column.write_attribute("units", "1");
-    column.write_attribute("long_name", long_name);
-    column.attach_dimension_scale(scale);
+void StudyResultsWriter::append(std::span<const OrganizationRecords> organizations) {
+  GENOPS_ASSERT(open_ != nullptr, "append() outside begin_run() / end_run()");
+  for (const OrganizationRecords& organization : organizations) {
+    append_organization(organization);
   }
 }
 
-void StudyResultsWriter::write_resources(Group& run, const RunView& view) {
-  const auto fields = resource_fields(organization_labels(provenance_.organizations));
-  write_table(run, "resources", "sample", total_rows(view, &OrganizationRecords::samples), options_,
-              [&](auto& table) {
-                auto columns = bind_columns(table, fields);
-                for (const OrganizationRecords& organization : view.organizations) {
-                  for (const ResourceSample& record : organization.samples) {
-                    push_row(columns, record);
-                  }
-                }
-              });
+void StudyResultsWriter::append_organization(const OrganizationRecords& organization) {
+  OpenRun& run = *open_;
+  const std::uint32_t o = run.next_organization++;
+  GENOPS_ASSERT(o < provenance_.organizations.size(), "more organizations than the study's");
+  const auto code = static_cast<std::uint16_t>(o);
+  for (const DeploymentRecord& record : organization.deployments) {
+    run.unfinished += record.outcome == models::Outcome::InFlight ? 1 : 0;
+    run.deployments.push(record);
+  }
+  for (const CanaryStageRecord& record : organization.stages) {
+    run.stages.push(record);
+  }
+  for (const AuditRecord& record : organization.audit) {
+    run.audit.push(AuditRow{record, code, code_of(action_codes_, actions_, record.action),
+                            code_of(decision_codes_, decisions_, record.decision),
+                            code_of(policy_set_codes_, policy_sets_, record.policies)});
+    run.hashes.push(record);
+  }
+  for (const ResourceSample& record : organization.samples) {
+    run.resources.push(record);
+  }
+  for (const AwuRecord& record : organization.awus) {
+    std::uint32_t& policy = awu_policy_code_of_[static_cast<std::size_t>(record.policy)];
+    if (policy == kNoCode) {
+      policy = code_of(awu_policy_codes_, awu_policies_, models::awu_policy_name(record.policy));
+    }
+    run.awus.push(AwuRow{record, policy});
+  }
+  for (std::size_t s = 0; s < organization.service_names.size(); ++s) {
+    run.services.push(ServiceRow{
+        code, static_cast<std::uint16_t>(s),
+        code_of(service_name_codes_, service_name_labels_, organization.service_names[s])});
+  }
+  AuditManifestEntry entry;
+  entry.organization = o;
+  entry.records = organization.audit.size();
+  entry.head =
+      organization.audit.empty()
+          ? models::audit_genesis(run.strategy, provenance_.master_seed, run.replication, o)
+          : organization.audit.back().hash;
+  entry.deployments = organization.deployments.size();
+  entry.deployments_sha256 = deployments_digest(organization.deployments);
+  manifests_[run.slot].push_back(entry);
 }
 
-void StudyResultsWriter::write_awus(Group& run, const RunView& view) {
-  const auto fields = awu_fields(organization_labels(provenance_.organizations));
-  write_table(
-      run, "awu", "awu", total_rows(view, &OrganizationRecords::awus), options_, [&](auto& table) {
-        auto columns = bind_columns(table, fields);
-        auto policy = table.template add_column<std::uint32_t>(
-            "policy", "1", "deciding policy (code into /lookup/awu_policies)");
-        for (const OrganizationRecords& organization : view.organizations) {
-          for (const AwuRecord& record : organization.awus) {
-            push_row(columns, record);
-            std::uint32_t& code = awu_policy_code_of_[static_cast<std::size_t>(record.policy)];
-            if (code == kNoCode) {
-              code =
-                  code_of(awu_policy_codes_, awu_policies_, models::awu_policy_name(record.policy));
-            }
-            policy.push(code);
-          }
-        }
-      });
-  Group group = run.open_group("awu");
-  group.open_dataset("policy").write_attribute("lookup", "/lookup/awu_policies");
-  group.open_dataset("service").write_attribute("lookup", "/lookup/services");
-}
-
-void StudyResultsWriter::write_services(Group& run, const RunView& view) {
-  const std::vector<std::string> organizations = organization_labels(provenance_.organizations);
-  write_table(
-      run, "services", "service_row", total_rows(view, &OrganizationRecords::service_names),
-      options_, [&](auto& table) {
-        auto organization = table.template add_categorical_column<std::uint16_t>(
-            "organization", std::span<const std::string>(organizations), "organization (code)");
-        auto service = table.template add_column<std::uint16_t>("service", "1", "service index");
-        auto name = table.template add_column<std::uint32_t>(
-            "name", "1", "service name (code into /lookup/service_names)");
-        for (std::size_t o = 0; o < view.organizations.size(); ++o) {
-          const auto& names = view.organizations[o].service_names;
-          for (std::size_t s = 0; s < names.size(); ++s) {
-            organization.push(static_cast<std::uint16_t>(o));
-            service.push(static_cast<std::uint16_t>(s));
-            name.push(code_of(service_name_codes_, service_name_labels_, names[s]));
-          }
-        }
-      });
-  run.open_group("services")
+void StudyResultsWriter::end_run(const RunView& view) {
+  GENOPS_ASSERT(open_ != nullptr, "end_run() without begin_run()");
+  GENOPS_ASSERT(view.strategy == open_->strategy && view.replication == open_->replication,
+                "end_run() of another run than the open one");
+  OpenRun& run = *open_;
+  GENOPS_ASSERT(run.next_organization == provenance_.organizations.size(),
+                "a run has one record set per organization");
+  Group& group = run.group;
+  group.write_attribute("events", view.events);
+  group.write_attribute("unfinished", run.unfinished);
+  if (view.warmup_arrivals > 0)
+    group.write_attribute("warmup_arrivals", view.warmup_arrivals);
+  run.deployments.finish();
+  group.open_group("deployments")
+      .open_dataset("service")
+      .write_attribute("lookup", "/lookup/services");
+  run.stages.finish();
+  run.audit.finish();
+  {
+    Group audit = group.open_group("audit");
+    audit.open_dataset("action").write_attribute("lookup", "/lookup/audit_actions");
+    audit.open_dataset("decision").write_attribute("lookup", "/lookup/audit_decisions");
+    audit.open_dataset("policies").write_attribute("lookup", "/lookup/audit_policies");
+    run.hashes.write_columns(audit);
+  }
+  run.resources.finish();
+  run.awus.finish();
+  {
+    Group awu = group.open_group("awu");
+    awu.open_dataset("policy").write_attribute("lookup", "/lookup/awu_policies");
+    awu.open_dataset("service").write_attribute("lookup", "/lookup/services");
+  }
+  run.services.finish();
+  group.open_group("services")
       .open_dataset("name")
       .write_attribute("lookup", "/lookup/service_names");
+  write_violations(group, view);
+  write_summary(group, view, run.unfinished);
+  write_audit_manifest(group, run.slot);
+  written_[run.slot] = true;
+  open_.reset();
 }
 
 void StudyResultsWriter::write_violations(Group& run, const RunView& view) {
@@ -1072,8 +1273,7 @@ void StudyResultsWriter::write_violations(Group& run, const RunView& view) {
   run.open_group("violations").open_dataset("policy").write_attribute("lookup", "/lookup/policies");
 }
 
-void StudyResultsWriter::write_summary(Group& run, const RunView& view) {
-  const std::uint64_t unfinished = in_flight_rows(view);
+void StudyResultsWriter::write_summary(Group& run, const RunView& view, std::uint64_t unfinished) {
   write_table(run, "summary", "row", 1, options_, [&](auto& table) {
     table.template add_column<std::uint32_t>("replication", "1", "replication index")
         .push(view.replication);
@@ -1102,21 +1302,8 @@ void StudyResultsWriter::write_summary(Group& run, const RunView& view) {
   });
 }
 
-void StudyResultsWriter::write_audit_manifest(Group& run, const RunView& view, std::size_t slot) {
-  std::vector<AuditManifestEntry>& entries = manifests_[slot];
-  for (std::size_t o = 0; o < view.organizations.size(); ++o) {
-    const OrganizationRecords& organization = view.organizations[o];
-    AuditManifestEntry entry;
-    entry.organization = static_cast<std::uint32_t>(o);
-    entry.records = organization.audit.size();
-    entry.head = organization.audit.empty()
-                     ? models::audit_genesis(view.strategy, provenance_.master_seed,
-                                             view.replication, entry.organization)
-                     : organization.audit.back().hash;
-    entry.deployments = organization.deployments.size();
-    entry.deployments_sha256 = deployments_digest(organization.deployments);
-    entries.push_back(entry);
-  }
+void StudyResultsWriter::write_audit_manifest(Group& run, std::size_t slot) {
+  const std::vector<AuditManifestEntry>& entries = manifests_[slot];
   std::vector<std::string> heads;
   std::vector<std::string> digests;
   SmallTableWriter table(run, "audit_manifest", "organization_entry");
@@ -1198,6 +1385,14 @@ void StudyResultsWriter::record_totals(double wall_time_s, std::uint64_t events_
   provenance_.events_processed = events_processed;
   writer_.file().write_attribute("wall_time_s", wall_time_s);
   writer_.file().write_attribute("events_processed", events_processed);
+}
+
+void StudyResultsWriter::record_step_seconds(
+    const std::vector<std::pair<std::string, double>>& step_seconds) {
+  provenance_.step_seconds = step_seconds;
+  for (const auto& [step, seconds] : step_seconds) {
+    writer_.file().write_attribute("step_seconds_" + step, seconds);
+  }
 }
 
 void write_study(const std::filesystem::path& path, const StudyProvenance& provenance,

@@ -135,14 +135,30 @@ class StudyResultsWriter {
   StudyResultsWriter& operator=(const StudyResultsWriter&) = delete;
 
   // Writes /runs/<strategy>/rep<replication>/{deployments, canary_stages, audit, resources,
-  // awu, services, violations, summary}; each (strategy, replication) at most once.
+  // awu, services, violations, summary}; each (strategy, replication) at most once. The same as
+  // begin_run(run), append(run.organizations), end_run(run).
   void write_run(const RunView& run);
+
+  // A run written as it is produced, so its records need not be held: begin_run() (strategy,
+  // replication and seed of `run`), append() the organizations in organization order (any
+  // number of calls, each of whole organizations), end_run() (events, wall_seconds,
+  // violations and summary of `run`; its organizations are ignored). One run is open at a
+  // time; the file's content is exactly write_run()'s: a table's rows are buffered until its
+  // layout is known (at most kDefaultChunkRows / 2 rows, then chunks stream to the file), the
+  // audit hashes go to a temporary file (64 bytes per audit row) until the run's row count
+  // sizes their datasets, and the audit manifest is hashed organization by organization.
+  void begin_run(const RunView& run);
+  void append(std::span<const OrganizationRecords> organizations);
+  void end_run(const RunView& run);
   // Checks every run of the provenance was written, writes the lookup tables and
   // status="complete" (last) and renames the file.
   void finalize();
   // Rewrites the wall_time_s and events_processed attributes, for writers that stream runs
   // before the study's totals are known.
   void record_totals(double wall_time_s, std::uint64_t events_processed);
+  // Rewrites the step_seconds_<step> attributes (StudyProvenance::step_seconds), for writers
+  // opened before the steps were timed.
+  void record_step_seconds(const std::vector<std::pair<std::string, double>>& step_seconds);
 
   const std::filesystem::path& path() const { return writer_.path(); }
   // The audit manifest digest (hex) finalize() stored; "" before.
@@ -151,15 +167,13 @@ class StudyResultsWriter {
  private:
   std::uint32_t code_of(std::unordered_map<std::string, std::uint32_t>& codes,
                         std::vector<std::string>& labels, const std::string& text);
-  void write_deployments(Group& run, const RunView& view);
-  void write_canary_stages(Group& run, const RunView& view);
-  void write_audit(Group& run, const RunView& view);
-  void write_resources(Group& run, const RunView& view);
-  void write_awus(Group& run, const RunView& view);
-  void write_services(Group& run, const RunView& view);
   void write_violations(Group& run, const RunView& view);
-  void write_summary(Group& run, const RunView& view);
-  void write_audit_manifest(Group& run, const RunView& view, std::size_t slot);
+  void write_summary(Group& run, const RunView& view, std::uint64_t unfinished);
+  void write_audit_manifest(Group& run, std::size_t slot);
+  void append_organization(const OrganizationRecords& organization);
+
+  struct OpenRun;  // the run between begin_run() and end_run()
+  std::unique_ptr<OpenRun> open_;
 
   ResultsWriter writer_;
   StudyProvenance provenance_;

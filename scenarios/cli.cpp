@@ -55,10 +55,11 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
-// Progress of `run` on stderr with one ETA over the whole command, in wall-time units: a run
+// Progress of `run` on stderr with one ETA over the whole command. Streamed (the default): one
+// step per run simulated and written. Held in memory (--telemetry), in wall-time units: a run
 // simulated costs 1/threads (runs simulate in parallel), a run written by --out kWriteShare
 // more (one at a time), so the ETA covers the HDF5 write too. auto: a bar on a terminal, else
-// one line per 10%; json: one JSON line per run simulated or written; none.
+// one line per 10%; json: one JSON line per step; none.
 class Progress {
  public:
   // Writing one run costs about 0.6 of simulating it on one core: an assumption measured on
@@ -78,6 +79,14 @@ class Progress {
     simulate_unit_ = 1.0 / std::max(1, std::min(threads, runs));
     total_ = runs * (simulate_unit_ + (writes ? kWriteShare : 0.0));
   }
+  // `run` with bounded memory: runs go one at a time, each simulated and written before the
+  // next, so a finished run ("run" phase) is one equal share.
+  void start_streamed(int runs) {
+    runs_ = runs;
+    simulate_unit_ = 1.0;
+    total_ = runs;
+  }
+  void run_done(int done) { report("run", done, done); }
   void simulated(int done) { report("simulate", done, done * simulate_unit_); }
   void written(int done) { report("write", done, runs_ * simulate_unit_ + kWriteShare * done); }
   void finish() {
@@ -216,6 +225,10 @@ bool parse_run_options(const std::vector<std::string>& arguments, po::variables_
       ("force", po::bool_switch(), "replace existing --out / --telemetry files")
       ("audit-key", po::value<std::string>(),
        "file holding an HMAC key: --out also stores the audit manifest's HMAC-SHA-256")
+      ("batch-organizations", po::value<int>()->default_value(0),
+       "organizations simulated together before their records are written and freed (0: as "
+       "many as max_memory_gib allows); results do not depend on it. With --telemetry the "
+       "whole study is held in memory")
       ("quiet", po::bool_switch(), "no progress on stderr")
       ("progress", po::value<std::string>()->default_value("auto"),
        "auto (a bar on a terminal, else one line per 10%), json (one JSON line per run "
@@ -376,22 +389,62 @@ int command_run(const std::vector<std::string>& arguments) {
   const int threads = values["threads"].as<int>() > 0
                           ? values["threads"].as<int>()
                           : std::max(1, tbb::info::default_concurrency());
-  progress.start(runs, threads, values.count("out") != 0);
-  StudyResult study = steps.time("simulate", [&] {
-    StudyOptions options = study_options_of(values, progress);
-    options.replications = replications;
-    return run_study(scenario, registry, options);
-  });
-  study.task_index = static_cast<std::uint32_t>(task.index);
-  study.task_count = static_cast<std::uint32_t>(task.count);
-  const StudySummaries summaries = steps.time("summarize", [&] { return summarize_study(study); });
+  const std::string command_line = command_line_of(arguments);
+  StudyResult study;
+  StudySummaries summaries;
+  std::string digest;
+  const auto task_of = [&](StudyResult& simulated) {
+    simulated.task_index = static_cast<std::uint32_t>(task.index);
+    simulated.task_count = static_cast<std::uint32_t>(task.count);
+  };
+  if (values.count("telemetry") == 0) {
+    // Bounded memory: organizations in batches, written (with --out) and freed as they finish.
+    StreamOptions stream;
+    stream.batch_organizations = values["batch-organizations"].as<int>() > 0
+                                     ? values["batch-organizations"].as<int>()
+                                     : organizations_per_batch(scenario);
+    std::unique_ptr<RunSink> sink = std::make_unique<DiscardSink>();
+    ResultsSink* results = nullptr;
+    if (values.count("out") != 0) {
+      auto file = std::make_unique<ResultsSink>(
+          out, scenario, threads, command_line, outputs.force, outputs.audit_key,
+          static_cast<std::uint32_t>(task.index), static_cast<std::uint32_t>(task.count));
+      results = file.get();
+      sink = std::move(file);
+    }
+    progress.start_streamed(runs);
+    StreamedStudy streamed = steps.time("simulate", [&] {
+      StudyOptions options = study_options_of(values, progress);
+      options.progress = [&progress](int done, int) { progress.run_done(done); };
+      options.replications = replications;
+      return stream_study(scenario, registry, options, stream, *sink);
+    });
+    study = std::move(streamed.study);
+    summaries = std::move(streamed.summaries);
+    task_of(study);
+    if (results != nullptr) {
+      digest = steps.time("write_results", [&] { return results->finish(study, steps.times()); });
+    }
+  } else {
+    // The telemetry exporter reads whole runs: the study is held in memory.
+    progress.start(runs, threads, values.count("out") != 0);
+    study = steps.time("simulate", [&] {
+      StudyOptions options = study_options_of(values, progress);
+      options.replications = replications;
+      return run_study(scenario, registry, options);
+    });
+    task_of(study);
+    summaries = steps.time("summarize", [&] { return summarize_study(study); });
+    if (values.count("out") != 0) {
+      digest = steps.time("write_results", [&] {
+        return write_study_results(out, study, summaries, command_line, steps.times(),
+                                   outputs.force, outputs.audit_key,
+                                   [&progress](int written) { progress.written(written); });
+      });
+    }
+  }
   warn_in_flight(study, summaries, std::cerr);
   if (values.count("out") != 0) {
-    const std::string digest = steps.time("write_results", [&] {
-      return write_study_results(out, study, summaries, command_line_of(arguments), steps.times(),
-                                 outputs.force, outputs.audit_key,
-                                 [&progress](int written) { progress.written(written); });
-    });
     // On stderr (stdout stays the table or the JSON summary); also in the file and in
     // `audit verify`'s output.
     if (!values["quiet"].as<bool>() && task.count > 1)
@@ -473,9 +526,13 @@ int command_validate(const std::vector<std::string>& arguments) {
   std::cout << ", strategies";
   for (const auto& s : scenario.strategies)
     std::cout << ' ' << s;
-  std::printf("; about %.0f deployments per run, %.2f GiB estimated for %d replication(s))\n",
-              estimated_deployments(scenario),
-              estimated_memory_bytes(scenario) / (1024.0 * 1024.0 * 1024.0), scenario.replications);
+  const int batch = organizations_per_batch(scenario);
+  std::printf(
+      "; about %.0f deployments per run, %.2f GiB estimated for %d replication(s) with %d "
+      "organization(s) per batch)\n",
+      estimated_deployments(scenario),
+      estimated_memory_bytes(scenario, batch) / (1024.0 * 1024.0 * 1024.0), scenario.replications,
+      batch);
   return kExitOk;
 }
 

@@ -42,10 +42,8 @@ std::string spread(const std::vector<double>& values, double scale, int digits) 
 // left out of every figure.
 std::uint64_t warmup_arrivals(const StudyResult& study, std::size_t strategy) {
   std::uint64_t n = 0;
-  for (std::size_t k = 0; k < study.replications.size(); ++k) {
-    for (const auto& org : study.run(strategy, static_cast<int>(k)).organizations)
-      n += org.warmup_arrivals;
-  }
+  for (std::size_t k = 0; k < study.replications.size(); ++k)
+    n += study.run(strategy, static_cast<int>(k)).warmup_arrivals;
   return n;
 }
 
@@ -55,10 +53,9 @@ std::pair<std::uint64_t, double> pr_reviews(const StudyResult& study, std::size_
   std::uint64_t n = 0;
   double wait = 0;
   for (std::size_t k = 0; k < study.replications.size(); ++k) {
-    for (const auto& org : study.run(strategy, static_cast<int>(k)).organizations) {
-      n += org.pr_reviews;
-      wait += org.pr_review_wait_min;
-    }
+    const RunResult& run = study.run(strategy, static_cast<int>(k));
+    n += run.pr_reviews;
+    wait += run.pr_review_wait_min;
   }
   return {n, n == 0 ? 0.0 : wait / static_cast<double>(n)};
 }

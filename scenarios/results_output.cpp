@@ -51,8 +51,8 @@ results::RunView results_view(const RunResult& run, const models::StrategySummar
     view.organizations.push_back(results::OrganizationRecords{output.deployments, output.stages,
                                                               output.audit, output.samples,
                                                               output.awus, output.service_names});
-    view.warmup_arrivals += output.warmup_arrivals;
   }
+  view.warmup_arrivals = run.warmup_arrivals;
   view.violations = run.violations;
   view.summary = summary;
   return view;
@@ -114,6 +114,70 @@ std::string write_study_results(const std::string& path, const StudyResult& stud
                                 const std::string& audit_key) {
   return write_study_results(path, study, summarize_study(study), command_line, {}, force,
                              audit_key);
+}
+
+namespace {
+
+// Runs `write` and reports its failures as write_study_results() does.
+template <typename Write>
+auto reporting_write_errors(const std::string& path, Write&& write) {
+  try {
+    return write();
+  } catch (const results::ResultsFileError& error) {
+    throw engine::InputError("--out " + path + ": " + error.what());
+  } catch (const results::Hdf5Error& error) {
+    throw engine::InputError("--out " + path + ": writing failed: " + error.reason());
+  }
+}
+
+std::vector<results::OrganizationRecords> organization_views(
+    std::span<const models::PipelineOutput> batch) {
+  std::vector<results::OrganizationRecords> views;
+  for (const models::PipelineOutput& output : batch) {
+    views.push_back(results::OrganizationRecords{output.deployments, output.stages, output.audit,
+                                                 output.samples, output.awus,
+                                                 output.service_names});
+  }
+  return views;
+}
+
+}  // namespace
+
+ResultsSink::ResultsSink(const std::string& path, const models::Scenario& scenario, int threads,
+                         const std::string& command_line, bool force, const std::string& audit_key,
+                         std::uint32_t task_index, std::uint32_t task_count)
+    : path_(path) {
+  results::WriteOptions options;
+  options.output = results::OutputOptions{"--out", force};
+  options.audit_key = audit_key;
+  options.task_index = task_index;
+  options.task_count = task_count;
+  writer_ = reporting_write_errors(path_, [&] {
+    return std::make_unique<results::StudyResultsWriter>(
+        path_, results_provenance(scenario, threads, command_line), options);
+  });
+}
+
+void ResultsSink::begin_run(const RunResult& run) {
+  reporting_write_errors(path_, [&] { writer_->begin_run(results_view(run, {})); });
+}
+
+void ResultsSink::organizations(const RunResult&, std::span<const models::PipelineOutput> batch) {
+  const std::vector<results::OrganizationRecords> views = organization_views(batch);
+  reporting_write_errors(path_, [&] { writer_->append(views); });
+}
+
+void ResultsSink::end_run(const RunResult& run, const models::StrategySummary& summary) {
+  reporting_write_errors(path_, [&] { writer_->end_run(results_view(run, summary)); });
+}
+
+std::string ResultsSink::finish(const StudyResult& study, const StepTimes& step_seconds) {
+  return reporting_write_errors(path_, [&] {
+    writer_->record_totals(study.wall_seconds, study.events);
+    writer_->record_step_seconds(step_seconds);
+    writer_->finalize();
+    return writer_->audit_manifest_sha256();
+  });
 }
 
 }  // namespace genops::scenarios

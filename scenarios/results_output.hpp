@@ -2,6 +2,8 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,34 @@ results::RunView results_view(const RunResult& run, const models::StrategySummar
 std::string write_study_results(const std::string& path, const StudyResult& study,
                                 const std::string& command_line, bool force = false,
                                 const std::string& audit_key = "");
+
+// `run --out` with bounded memory: the RunSink of stream_study() that appends every batch of
+// organizations to the results file as it finishes (StudyResultsWriter::begin_run / append /
+// end_run), so no run is held. finish() records the study's totals and step times and
+// publishes the file; it returns the audit manifest digest (hex). Errors as
+// write_study_results() reports them (engine::InputError naming --out).
+class ResultsSink : public RunSink {
+ public:
+  ResultsSink(const std::string& path, const models::Scenario& scenario, int threads,
+              const std::string& command_line, bool force, const std::string& audit_key,
+              std::uint32_t task_index, std::uint32_t task_count);
+  void begin_run(const RunResult& run) override;
+  void organizations(const RunResult& run, std::span<const models::PipelineOutput> batch) override;
+  void end_run(const RunResult& run, const models::StrategySummary& summary) override;
+  std::string finish(const StudyResult& study, const StepTimes& step_seconds);
+
+ private:
+  std::string path_;
+  std::unique_ptr<results::StudyResultsWriter> writer_;
+};
+
+// A RunSink that keeps nothing (`run` without --out: the summaries are all it prints).
+class DiscardSink : public RunSink {
+ public:
+  void begin_run(const RunResult&) override {}
+  void organizations(const RunResult&, std::span<const models::PipelineOutput>) override {}
+  void end_run(const RunResult&, const models::StrategySummary&) override {}
+};
 
 // Output safety before any work (results/output_file.hpp): engine::InputError naming the
 // option when an output is empty, not a regular file, one of `inputs`, another output, or an

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,16 @@ struct RunResult {
   // Queue waits and utilisation of each shared CI fleet, in scenario.ci_fleets order.
   std::vector<models::CiFleetStats> fleets;
   engine::RunStats engine;
+  // Counted from every organization's output (kept when a streamed run frees the records):
+  // changes that arrived in the warm-up and were left out, PR reviews started in the measured
+  // window and their summed queue wait.
+  std::uint64_t warmup_arrivals = 0;
+  std::uint64_t pr_reviews = 0;
+  double pr_review_wait_min = 0;
   // Records of all organizations, concatenated in organization order.
   std::vector<models::DeploymentRecord> deployments() const;
+  // Adds one organization's counts (warm-up arrivals, PR reviews) to the run's.
+  void count_organization(const models::PipelineOutput& output);
 };
 
 struct StudyOptions {
@@ -73,6 +82,28 @@ GroupPartitions add_group(engine::Simulation& simulation, const models::Scenario
 RunResult run_once(const models::Scenario& scenario, const models::Strategy& strategy,
                    int replication);
 
+// Splits the coupled groups (models::coupled_groups: organizations sharing a CI fleet) into
+// batches of whole groups, each batch a contiguous range of organizations in ascending order,
+// closed where the next group would take it over `organizations` (a larger group or an
+// interleaved set of groups is a batch of its own: a group is never split).
+// `organizations` <= 0: one batch.
+std::vector<std::vector<int>> plan_batches(const std::vector<std::vector<int>>& groups,
+                                           int organizations);
+
+// One batch of a run: a Simulation of the batch's organizations, their outputs (in the batch's
+// order) and their safety violations. The partitions run in parallel in the caller's arena.
+struct BatchResult {
+  std::vector<models::PipelineOutput> organizations;
+  std::vector<models::SafetyViolation> violations;
+  engine::RunStats engine;
+  // By organization in the batch's order (independent organizations), or by coupled group.
+  std::vector<std::uint64_t> partition_digests;
+  // Shared CI fleets of the batch's groups, in scenario.ci_fleets order (others unnamed).
+  std::vector<models::CiFleetStats> fleets;
+};
+BatchResult run_batch(const models::Scenario& scenario, const models::Strategy& strategy,
+                      int replication, const std::vector<int>& organizations);
+
 // Runs every strategy x replication as TBB tasks in an arena of `threads`; each run writes its
 // own pre-sized slot, so results do not depend on the thread count.
 StudyResult run_study(const models::Scenario& scenario, const models::StrategyRegistry& registry,
@@ -94,5 +125,39 @@ struct StudySummaries {
   std::vector<models::StrategySummary> pooled;  // pooled_summary, by strategy
 };
 StudySummaries summarize_study(const StudyResult& study);
+
+// Receives a study run by stream_study(): runs in study order (strategy-major, replications
+// ascending), each as begin_run, its organizations batch by batch in organization order, then
+// end_run. The outputs are freed when organizations() returns.
+class RunSink {
+ public:
+  virtual ~RunSink() = default;
+  virtual void begin_run(const RunResult& run) = 0;
+  virtual void organizations(const RunResult& run,
+                             std::span<const models::PipelineOutput> batch) = 0;
+  // `run` carries the engine totals and every violation (no records).
+  virtual void end_run(const RunResult& run, const models::StrategySummary& summary) = 0;
+};
+
+// How stream_study() batches a run's organizations.
+struct StreamOptions {
+  // Organizations simulated together (whole coupled groups); <= 0: all (one batch).
+  int batch_organizations = 0;
+};
+
+// The study with bounded memory: the runs one after another in study order, each in batches of
+// organizations (a Simulation per batch, its partitions in parallel on `options.threads`).
+// After a batch every organization is safety-checked, folded into streaming summaries
+// (models::SummaryAccumulator, ResourceAccumulator) and handed to `sink`, then freed. Records,
+// summaries, violations and engine events and digest are identical to run_study() and
+// summarize_study() (organizations are independent), whatever the batch size. The result's
+// runs hold no organizations.
+struct StreamedStudy {
+  StudyResult study;
+  StudySummaries summaries;
+};
+StreamedStudy stream_study(const models::Scenario& scenario,
+                           const models::StrategyRegistry& registry, const StudyOptions& options,
+                           const StreamOptions& stream, RunSink& sink);
 
 }  // namespace genops::scenarios

@@ -20,7 +20,9 @@
 
 #include "models/calendar.hpp"
 #include "models/canary.hpp"
+#include "models/ci_fleet.hpp"
 #include "models/strategy.hpp"
+#include "scenarios/runner.hpp"
 
 namespace genops::scenarios {
 
@@ -35,9 +37,17 @@ constexpr std::size_t kMaxScenarioBytes = std::size_t{4} << 20;
 // 1970 to 2200 leaves room for the longest run (3650 + 365 days).
 constexpr std::string_view kFirstStartDate = "1970-01-01";
 constexpr std::string_view kLastStartDate = "2200-12-31";
-// Measured: the paper study at 2 and 4 replications peaks at 93 and 174 MB, about 1.3 KB per
-// deployment per run; 2 KiB is the margin for audit and AWU text.
-constexpr double kBytesPerDeploymentRun = 2048;
+// The memory model of `run` (scenarios/README.md "Memory"). Records of the organizations in
+// flight (one batch): measured 2.8-2.9 KB per GenOps deployment (internet.toml, 7 and 28 days,
+// records, audit and AWU text, the retrieval index) and 0.43 KB per baseline deployment;
+// 3 KiB covers the GenOps side.
+constexpr double kBytesPerDeploymentInFlight = 3072;
+// Kept for the exact quantiles and AUCs of a strategy's pooled summary, over all its runs
+// (models::SummaryAccumulator): 8 bytes of cycle time and 2 x 16 bytes of AUC pairs.
+constexpr double kKeptBytesPerDeployment = 40;
+// An assumption: the results writer's table buffers (up to 32,768 rows a table, then two
+// 65,536-row chunks a column) and HDF5's caches, beside the program itself.
+constexpr double kFixedBytes = 64.0 * 1024 * 1024;
 constexpr double kBytesPerGib = 1024.0 * 1024.0 * 1024.0;
 
 std::string exact_number_text(double value) {
@@ -345,7 +355,8 @@ void add_top_level_keys(KeyTable& t) {
       "them enters a statistic");
   t.number(
       "max_memory_gib", [](auto& s, int) -> auto& { return s.max_memory_gib; }, 0.001, 1024, "GiB",
-      "Refuse the scenario when its estimated memory (deployments x runs x 2 KiB) exceeds this");
+      "Memory budget of `run`: organizations are simulated in batches that fit it; refuse the "
+      "scenario when one organization in flight does not (scenarios/README.md, Memory)");
   t.add(
       "start_date", "date", "", "YYYY-MM-DD, 1970-01-01 to 2200-12-31",
       "Calendar date of day 0 (sets weekdays)",
@@ -1292,9 +1303,44 @@ double estimated_deployments(const Scenario& s) {
   return deployments;
 }
 
-double estimated_memory_bytes(const Scenario& s) {
-  return estimated_deployments(s) * kBytesPerDeploymentRun * s.replications *
-         static_cast<double>(s.strategies.size());
+double estimated_memory_bytes(const Scenario& s, int batch_organizations) {
+  // `run`'s batches (scenarios/runner.hpp plan_batches: whole coupled groups, contiguous ranges
+  // of organizations); the largest batch is the one in flight at peak. A run holds the
+  // warm-up's records too until it leaves them out at the end.
+  // Before the fleet names are checked (validate_limits runs first), an unknown name couples
+  // nothing: the estimate then takes every organization as its own group.
+  bool fleets_known = true;
+  for (const auto& organization : s.organizations) {
+    if (!organization.ci_fleet.empty() && models::fleet_index(s, organization.ci_fleet) < 0)
+      fleets_known = false;
+  }
+  std::vector<std::vector<int>> groups;
+  if (fleets_known) {
+    groups = models::coupled_groups(s);
+  } else {
+    for (std::size_t o = 0; o < s.organizations.size(); ++o)
+      groups.push_back({static_cast<int>(o)});
+  }
+  double in_flight = 0;
+  for (const std::vector<int>& batch : plan_batches(groups, batch_organizations)) {
+    double deployments = 0;
+    for (const int o : batch) {
+      const auto& organization = s.organizations[static_cast<std::size_t>(o)];
+      deployments += organization.services * organization.deploys_per_service_per_day *
+                     (s.warmup_days + s.duration_days);
+    }
+    in_flight = std::max(in_flight, deployments);
+  }
+  return kFixedBytes + in_flight * kBytesPerDeploymentInFlight +
+         estimated_deployments(s) * kKeptBytesPerDeployment * s.replications;
+}
+
+int organizations_per_batch(const Scenario& s) {
+  const double budget = s.max_memory_gib * kBytesPerGib;
+  int batch = static_cast<int>(s.organizations.size());
+  while (batch > 1 && estimated_memory_bytes(s, batch) > budget)
+    --batch;
+  return std::max(batch, 1);
 }
 
 namespace {
@@ -1308,16 +1354,16 @@ void validate_limits(const Scenario& s, const Where& where) {
              " [[organizations]] tables (organization codes are 16-bit)",
          std::to_string(s.organizations.size()));
   }
-  const double estimated_bytes = estimated_memory_bytes(s);
+  // The smallest footprint `run` can reach: one organization in flight at a time.
+  const double estimated_bytes = estimated_memory_bytes(s, 1);
   if (estimated_bytes > s.max_memory_gib * kBytesPerGib) {
     fail({where.source, 0, "max_memory_gib"},
          "an estimated memory within max_memory_gib = " + exact_number_text(s.max_memory_gib) +
              " (raise it to run this scenario)",
          "about " + exact_number_text(std::round(estimated_deployments(s))) +
-             " deployments per run x " +
-             std::to_string(static_cast<std::uint64_t>(s.replications) * s.strategies.size()) +
-             " runs, about " + exact_number_text(std::ceil(estimated_bytes / kBytesPerGib)) +
-             " GiB");
+             " deployments per run x " + std::to_string(s.replications) +
+             " replications kept for quantiles, one organization in flight: about " +
+             exact_number_text(std::ceil(estimated_bytes / kBytesPerGib)) + " GiB");
   }
 }
 

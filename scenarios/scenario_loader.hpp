@@ -56,10 +56,15 @@ void validate_scenario(const models::Scenario& scenario, const models::StrategyR
 
 // Organization codes are 16-bit in records and results files.
 inline constexpr std::size_t kMaxOrganizations = 65535;
-// Expected arriving deployments of one run (all organizations), and the memory of the whole
-// study's records (every strategy and replication is kept until written).
+// Expected arriving deployments of one run (all organizations).
 double estimated_deployments(const models::Scenario& scenario);
-double estimated_memory_bytes(const models::Scenario& scenario);
+// Estimated peak memory of `run` (scenarios/README.md "Memory"): a fixed allowance, the records
+// of the largest of its batches of `batch_organizations` consecutive organizations (<= 0: all),
+// which is in flight at peak, and the values kept per deployment for a strategy's exact pooled
+// quantiles over all its replications. Independent of the number of deployments beyond those.
+double estimated_memory_bytes(const models::Scenario& scenario, int batch_organizations = 0);
+// The most organizations `run` simulates together within max_memory_gib (at least 1).
+int organizations_per_batch(const models::Scenario& scenario);
 // Every key, for documentation and `genops-sim validate --keys`.
 std::vector<KeyInfo> scenario_keys();
 // The fully resolved scenario as JSON (provenance).

@@ -1,5 +1,6 @@
 // The whole study is a pure function of the scenario and the seed: identical at 1 and 2 threads
 // and on a second run, record by record, audit hash by audit hash, engine digest by digest.
+#include <cstring>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -233,6 +234,96 @@ TEST(SharedFleetDeterminism, OneAndTwoThreadsGiveIdenticalResults) {
     EXPECT_EQ(a.pooled[s].median_cycle_time_min, b.pooled[s].median_cycle_time_min);
     EXPECT_EQ(a.pooled[s].mean_ci_wait_min, b.pooled[s].mean_ci_wait_min);
     EXPECT_EQ(a.pooled[s].success_rate, b.pooled[s].success_rate);
+  }
+}
+
+// stream_study() hands every batch to its sink; this one keeps copies to compare them.
+class CollectingSink : public RunSink {
+ public:
+  void begin_run(const RunResult& run) override {
+    runs.push_back(run);
+    begun.push_back(run.strategy + "/" + std::to_string(run.replication));
+  }
+  void organizations(const RunResult&, std::span<const models::PipelineOutput> batch) override {
+    batches.push_back(batch.size());
+    runs.back().organizations.insert(runs.back().organizations.end(), batch.begin(), batch.end());
+  }
+  void end_run(const RunResult& run, const models::StrategySummary& summary) override {
+    runs.back().engine = run.engine;
+    runs.back().violations = run.violations;
+    summaries.push_back(summary);
+  }
+  std::vector<RunResult> runs;
+  std::vector<std::string> begun;
+  std::vector<std::size_t> batches;
+  std::vector<models::StrategySummary> summaries;
+};
+
+// Every field of a summary is 8 bytes wide (counts, rates, arrays of counts): no padding, so
+// equal bytes mean bit-identical values.
+static_assert(sizeof(models::StrategySummary) % 8 == 0);
+void expect_same_summary(const models::StrategySummary& a, const models::StrategySummary& b,
+                         const std::string& where) {
+  EXPECT_EQ(std::memcmp(&a, &b, sizeof a), 0)
+      << where << ": deployments " << a.deployments << "/" << b.deployments << ", median "
+      << a.median_cycle_time_min << "/" << b.median_cycle_time_min << ", mean "
+      << a.mean_cycle_time_min << "/" << b.mean_cycle_time_min << ", risk AUC " << a.risk_auc << "/"
+      << b.risk_auc;
+}
+
+TEST(Batches, NeverSplitACoupledGroup) {
+  const std::vector<std::vector<int>> groups = {{0}, {1, 2, 3}, {4}, {5, 6}};
+  EXPECT_EQ(plan_batches(groups, 0), (std::vector<std::vector<int>>{{0, 1, 2, 3, 4, 5, 6}}));
+  EXPECT_EQ(plan_batches(groups, 1), (std::vector<std::vector<int>>{{0}, {1, 2, 3}, {4}, {5, 6}}));
+  EXPECT_EQ(plan_batches(groups, 4), (std::vector<std::vector<int>>{{0, 1, 2, 3}, {4, 5, 6}}));
+  EXPECT_EQ(plan_batches(groups, 3), (std::vector<std::vector<int>>{{0}, {1, 2, 3}, {4, 5, 6}}));
+  // Interleaved groups (a fleet of organizations 0 and 2): a batch closes only on a contiguous
+  // range, so organizations still reach the sink in ascending order.
+  const std::vector<std::vector<int>> interleaved = {{0, 2}, {1}, {3}};
+  EXPECT_EQ(plan_batches(interleaved, 1), (std::vector<std::vector<int>>{{0, 1, 2}, {3}}));
+  EXPECT_EQ(plan_batches(interleaved, 0), (std::vector<std::vector<int>>{{0, 1, 2, 3}}));
+}
+
+// Records, violations, engine events and digests, and every summary (per run and pooled) are
+// bit-identical to the whole study held in memory, whatever the batch size and thread count.
+TEST_F(StudyDeterminism, BatchedStreamingIsIdenticalToOneStudyInMemory) {
+  const StudyResult reference = run(2);
+  const StudySummaries expected = summarize_study(reference);
+  const int organizations = static_cast<int>(scenario_.organizations.size());
+  ASSERT_GE(organizations, 3);
+  for (int batch = 0; batch <= organizations; ++batch) {
+    for (const int threads : {1, 2}) {
+      SCOPED_TRACE("batch " + std::to_string(batch) + ", threads " + std::to_string(threads));
+      CollectingSink sink;
+      StudyOptions options;
+      options.threads = threads;
+      const StreamedStudy streamed =
+          stream_study(scenario_, registry_, options, StreamOptions{batch}, sink);
+      const std::size_t expected_batches =
+          reference.runs.size() *
+          (batch == 0 ? 1 : static_cast<std::size_t>((organizations + batch - 1) / batch));
+      EXPECT_EQ(sink.batches.size(), expected_batches);
+      EXPECT_EQ(sink.begun,
+                (std::vector<std::string>{"baseline/0", "baseline/1", "genops/0", "genops/1"}));
+      StudyResult collected;
+      collected.runs = sink.runs;
+      collected.events = streamed.study.events;
+      expect_same_study(reference, collected);
+      ASSERT_EQ(streamed.summaries.runs.size(), expected.runs.size());
+      for (std::size_t r = 0; r < expected.runs.size(); ++r) {
+        expect_same_summary(expected.runs[r], streamed.summaries.runs[r],
+                            "run " + std::to_string(r));
+        expect_same_summary(expected.runs[r], sink.summaries[r], "sink run " + std::to_string(r));
+      }
+      ASSERT_EQ(streamed.summaries.pooled.size(), expected.pooled.size());
+      for (std::size_t s = 0; s < expected.pooled.size(); ++s)
+        expect_same_summary(expected.pooled[s], streamed.summaries.pooled[s],
+                            "pooled " + std::to_string(s));
+      for (const RunResult& r : streamed.study.runs)
+        EXPECT_TRUE(r.organizations.empty()) << "the streamed study holds no records";
+      if (::testing::Test::HasFailure())
+        return;
+    }
   }
 }
 
