@@ -13,26 +13,16 @@
 #include "scenarios/report_table.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario_loader.hpp"
+#include "tests/scenarios/quick_fixture.hpp"
 
 namespace genops::scenarios {
 namespace {
 
-const std::string kQuick = std::string(GENOPS_SOURCE_DIR) + "/scenarios/quick.toml";
-
-class Accounting : public ::testing::Test {
+class Accounting : public QuickScenarioTest {
  protected:
-  Accounting() { models::register_builtin_strategies(registry_); }
   models::Scenario quick(std::initializer_list<const char*> overrides) const {
-    models::Scenario scenario = load_scenario(kQuick, registry_);
-    for (const char* assignment : overrides)
-      apply_override(scenario, assignment, registry_);
-    validate_scenario(scenario, registry_);
-    return scenario;
+    return quick_with(std::vector<std::string>(overrides.begin(), overrides.end()));
   }
-  RunResult run(const models::Scenario& scenario, const char* strategy) const {
-    return run_once(scenario, *registry_.create(strategy, scenario), 0);
-  }
-  models::StrategyRegistry registry_;
 };
 
 std::uint64_t count_in_flight(const std::vector<models::DeploymentRecord>& records) {

@@ -17,6 +17,7 @@
 #include "scenarios/cli.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/scenario_loader.hpp"
+#include "tests/scenarios/quick_fixture.hpp"
 
 namespace genops::scenarios {
 namespace {
@@ -27,21 +28,13 @@ using engine::SimTime;
 const std::string kQuick = std::string(GENOPS_SOURCE_DIR) + "/scenarios/quick.toml";
 constexpr int kWarmup = 14;
 
-class Warmup : public ::testing::Test {
+class Warmup : public QuickScenarioTest {
  protected:
-  Warmup() { models::register_builtin_strategies(registry_); }
   models::Scenario quick(int warmup_days, std::initializer_list<const char*> overrides = {}) const {
-    models::Scenario scenario = load_scenario(kQuick, registry_);
-    apply_override(scenario, "warmup_days=" + std::to_string(warmup_days), registry_);
-    for (const char* assignment : overrides)
-      apply_override(scenario, assignment, registry_);
-    validate_scenario(scenario, registry_);
-    return scenario;
+    std::vector<std::string> assignments{"warmup_days=" + std::to_string(warmup_days)};
+    assignments.insert(assignments.end(), overrides.begin(), overrides.end());
+    return quick_with(assignments);
   }
-  RunResult run(const models::Scenario& scenario, const char* strategy) const {
-    return run_once(scenario, *registry_.create(strategy, scenario), 0);
-  }
-  models::StrategyRegistry registry_;
 };
 
 // Nothing in any output table is dated before start_date, and warm-up changes are counted.
