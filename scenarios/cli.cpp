@@ -397,12 +397,17 @@ int command_run(const std::vector<std::string>& arguments) {
     simulated.task_index = static_cast<std::uint32_t>(task.index);
     simulated.task_count = static_cast<std::uint32_t>(task.count);
   };
+  const int batch_organizations = values["batch-organizations"].as<int>();
+  if (batch_organizations < 0) {
+    throw engine::InputError(
+        "--batch-organizations: expected 0 (as many as max_memory_gib allows) or more, got " +
+        std::to_string(batch_organizations));
+  }
   if (values.count("telemetry") == 0) {
     // Bounded memory: organizations in batches, written (with --out) and freed as they finish.
     StreamOptions stream;
-    stream.batch_organizations = values["batch-organizations"].as<int>() > 0
-                                     ? values["batch-organizations"].as<int>()
-                                     : organizations_per_batch(scenario);
+    stream.batch_organizations =
+        batch_organizations > 0 ? batch_organizations : organizations_per_batch(scenario);
     std::unique_ptr<RunSink> sink = std::make_unique<DiscardSink>();
     ResultsSink* results = nullptr;
     if (values.count("out") != 0) {

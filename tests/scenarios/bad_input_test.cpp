@@ -197,6 +197,7 @@ TEST(CommandLine, BadSetValuesAreBadInput) {
       {"--set", "genops.medium_threshold=0.95"},  // breaks the threshold order
       {"--replications", "0"},
       {"--threads", "-1"},
+      {"--batch-organizations", "-3"},
       {"--no-such-option"},
   };
   for (const auto& extra : bad) {
