@@ -60,10 +60,19 @@ namespace {
 // cluster and make its reach. An assumption of the index's speed, not of its answers, which
 // are exact for any grouping (bench/README.md, "Exact search").
 constexpr double kKeyCells = 8.0;
+// A cluster of more rows than this is split into groups of rows whose embeddings round to the
+// same cell of kGroupCells per unit in every dimension (in a code area: the same size, flags
+// and tier). Speed only, as above: at 10^5-10^6 rows a code area holds hundreds of rows whose
+// similarities to a query differ in the third decimal, too close for the cluster's bound.
+constexpr std::size_t kSplitRows = 64;
+constexpr double kGroupCells = 16.0;
 // The kernel's float scores differ from the exact dot products by at most 16 products'
 // rounding, below 1e-6 for unit vectors; a cluster is skipped only when its bound falls short
 // by more than this.
 constexpr double kBoundSlack = 1e-5;
+// Relative allowance on |q - p|^2 computed from float scores and norms (their rounding is
+// below 1e-6 of |q|^2 + |p|^2), so the distance in the bound is never overestimated.
+constexpr float kDistanceSlack = 1e-5F;
 
 // The eight rows' scores of a block in similarity()'s summation order (bit-identical to it).
 inline BlockLane score_block(const float* block, const Embedding& q) {
@@ -81,6 +90,23 @@ inline BlockLane score_block(const float* block, const Embedding& q) {
   return (lane0 + lane2) + (lane1 + lane3);
 }
 
+// Upper bounds of the score of any member of eight leaders' sets, from the leaders' scores:
+// Cauchy-Schwarz, q.x = q.p + q.(x - p) <= q.p + |q| r; and the triangle inequality,
+// |q - x| >= |q - p| - r, so q.x = (|q|^2 + |x|^2 - |q - x|^2) / 2 <= (|q|^2 + max|x|^2 -
+// max(0, |q - p| - r)^2) / 2. The second is far tighter when q is close to p (unit vectors at
+// similarity 0.999 and r = 0.01: 0.9994 against 1.009).
+inline BlockLane bound_block(const BlockLane& score, const float* reach, const float* norm2,
+                             const float* max_norm2, float q_norm, float q_norm2) {
+  const auto r = Eigen::Map<const BlockLane>(reach);
+  const auto p2 = Eigen::Map<const BlockLane>(norm2);
+  const auto m2 = Eigen::Map<const BlockLane>(max_norm2);
+  const BlockLane cauchy_schwarz = score + r * q_norm;
+  const BlockLane distance2 = (q_norm2 + p2) * (1.0F - kDistanceSlack) - 2.0F * score;
+  const BlockLane gap = (distance2.max(0.0F).sqrt() - r).max(0.0F);
+  const BlockLane triangle = 0.5F * (q_norm2 + m2) - 0.5F * (gap * gap);
+  return cauchy_schwarz.min(triangle);
+}
+
 // Appends `embedding` as row `count` (0-based) of a blocked layout.
 void append_blocked(std::vector<float>& blocks, std::size_t count, const Embedding& embedding) {
   if (count % kBlockRows == 0)
@@ -90,6 +116,15 @@ void append_blocked(std::vector<float>& blocks, std::size_t count, const Embeddi
     block[d * kBlockRows + count % kBlockRows] = embedding[d];
 }
 
+// Row `i` of a blocked layout.
+Embedding blocked_row(const std::vector<float>& blocks, std::size_t i) {
+  Embedding e{};
+  const float* block = blocks.data() + i / kBlockRows * kBlockFloats;
+  for (std::size_t d = 0; d < kEmbeddingDim; ++d)
+    e[d] = block[d * kBlockRows + i % kBlockRows];
+  return e;
+}
+
 double distance(const Embedding& a, const Embedding& b) {
   double sum = 0;
   for (std::size_t d = 0; d < kEmbeddingDim; ++d) {
@@ -97,6 +132,13 @@ double distance(const Embedding& a, const Embedding& b) {
     sum += difference * difference;
   }
   return std::sqrt(sum);
+}
+
+double squared_norm(const Embedding& e) {
+  double sum = 0;
+  for (const float v : e)
+    sum += static_cast<double>(v) * v;
+  return sum;
 }
 
 // The cluster key: the signature dims' direction rounded to 1/kKeyCells, 8 bits a dimension.
@@ -110,6 +152,18 @@ std::uint64_t cluster_key(const Embedding& e) {
     const double unit = norm > 0 ? e[static_cast<std::size_t>(d)] / norm : 0.0;
     const auto cell = static_cast<std::int64_t>(std::lround(unit * kKeyCells));
     key = key << 8 | static_cast<std::uint64_t>(cell & 0xff);
+  }
+  return key;
+}
+
+// The group key inside a cluster: every dimension rounded to 1/kGroupCells, hashed (a collision
+// only merges two groups, whose reach then covers both).
+std::uint64_t group_key(const Embedding& e) {
+  std::uint64_t key = 0;
+  for (const float v : e) {
+    const auto cell = static_cast<std::int64_t>(std::lround(v * kGroupCells));
+    key = (key ^ static_cast<std::uint64_t>(cell)) * 0x9E3779B97F4A7C15ULL;
+    key ^= key >> 29;
   }
   return key;
 }
@@ -157,31 +211,70 @@ void EmbeddingIndex::build_graph() {
     graph_->add(embedding);
   graph_built_ = true;
   held_ = {};
-  cluster_of_key_ = {};
-  clusters_ = {};
-  leader_blocks_ = {};
-  leader_rows_ = {};
-  leader_reach_ = {};
+  leaders_ = {};
+  std::vector<Cluster>().swap(clusters_);
+}
+
+std::size_t EmbeddingIndex::split_clusters() const {
+  return static_cast<std::size_t>(std::count_if(
+      clusters_.begin(), clusters_.end(), [](const Cluster& c) { return c.groups != nullptr; }));
+}
+
+std::uint32_t EmbeddingIndex::Leaders::add(std::uint64_t key, const Embedding& embedding) {
+  const auto [at, added] = of_key.try_emplace(key, static_cast<std::uint32_t>(rows.size()));
+  const std::uint32_t c = at->second;
+  const auto member_norm2 = static_cast<float>(squared_norm(embedding));
+  if (added) {
+    append_blocked(blocks, rows.size(), embedding);
+    rows.push_back(embedding);
+    reach.push_back(0.0);
+    const std::size_t padded = blocks.size() / kEmbeddingDim;
+    reach_f.resize(padded, 0.0F);
+    norm2.resize(padded, 0.0F);
+    max_norm2.resize(padded, 0.0F);
+    norm2[c] = member_norm2;
+  }
+  reach[c] = std::max(reach[c], distance(embedding, rows[c]));
+  // The float copy the search uses: its rounding (below 2e-7) is inside kBoundSlack. Not
+  // rounded up: a zero reach would become a denormal, and every bound with it a microcode
+  // assist (a quarter of the run's time when tried).
+  reach_f[c] = static_cast<float>(reach[c]);
+  max_norm2[c] = std::max(max_norm2[c], member_norm2);
+  return c;
 }
 
 void EmbeddingIndex::exact_add(const Embedding& embedding, std::size_t row) {
-  const auto [at, added] = cluster_of_key_.try_emplace(
-      cluster_key(embedding), static_cast<std::uint32_t>(clusters_.size()));
-  const std::uint32_t c = at->second;
-  if (added) {
-    append_blocked(leader_blocks_, leader_rows_.size(), embedding);
-    leader_rows_.push_back(embedding);
+  const std::uint32_t c = leaders_.add(cluster_key(embedding), embedding);
+  if (c == clusters_.size())
     clusters_.emplace_back();
-  }
   Cluster& cluster = clusters_[c];
-  cluster.reach = std::max(cluster.reach, distance(embedding, leader_rows_[c]));
-  // The float copy the search adds to leader scores: its rounding (below 2e-7) is inside
-  // kBoundSlack. Not rounded up: a zero reach would become a denormal, and every bound with it
-  // a microcode assist (a quarter of the run's time when tried).
-  leader_reach_.resize(leader_blocks_.size() / kEmbeddingDim, 0.0F);
-  leader_reach_[c] = static_cast<float>(cluster.reach);
-  append_blocked(cluster.blocks, cluster.rows.size(), embedding);
-  cluster.rows.push_back(static_cast<std::uint32_t>(row));
+  ++cluster.size;
+  if (cluster.groups) {
+    add_to_group(cluster, embedding, static_cast<std::uint32_t>(row));
+    return;
+  }
+  append_blocked(cluster.flat.blocks, cluster.flat.rows.size(), embedding);
+  cluster.flat.rows.push_back(static_cast<std::uint32_t>(row));
+  if (cluster.flat.rows.size() > kSplitRows)
+    split(cluster);
+}
+
+void EmbeddingIndex::add_to_group(Cluster& cluster, const Embedding& embedding,
+                                  std::uint32_t row) {
+  const std::uint32_t g = cluster.groups->add(group_key(embedding), embedding);
+  if (g == cluster.group_rows.size())
+    cluster.group_rows.emplace_back();
+  Rows& rows = cluster.group_rows[g];
+  append_blocked(rows.blocks, rows.rows.size(), embedding);
+  rows.rows.push_back(row);
+}
+
+void EmbeddingIndex::split(Cluster& cluster) {
+  // Members in row order, so each group's members stay in row order.
+  cluster.groups = std::make_unique<Leaders>();
+  for (std::size_t i = 0; i < cluster.flat.rows.size(); ++i)
+    add_to_group(cluster, blocked_row(cluster.flat.blocks, i), cluster.flat.rows[i]);
+  cluster.flat = {};
 }
 
 std::vector<std::pair<std::size_t, float>> EmbeddingIndex::top_k(const Embedding& embedding,
@@ -201,69 +294,94 @@ void EmbeddingIndex::exact_top_k(const Embedding& embedding, std::size_t take, d
   if (clusters_.empty() || take == 0)
     return;
   best.reserve(take + 1);
-  leader_scores_.resize(leader_blocks_.size() / kEmbeddingDim);
-  std::size_t first_cluster = 0;
+  const double norm2 = squared_norm(embedding);
+  const Query query{embedding, static_cast<float>(std::sqrt(norm2)), static_cast<float>(norm2),
+                    take, floor};
+  search(leaders_, query, best, cluster_scratch_,
+         [&](std::uint32_t c) { search_cluster(clusters_[c], query, best); });
+}
+
+template <class Visit>
+void EmbeddingIndex::search(const Leaders& leaders, const Query& query, Neighbours& best,
+                            Scratch& scratch, Visit&& visit) {
+  const std::size_t count = leaders.size();
+  if (count == 0)
+    return;
+  auto& scores = scratch.scores;
+  scores.resize(leaders.blocks.size() / kEmbeddingDim);
+  std::size_t first_leader = 0;
   float first_score = -std::numeric_limits<float>::infinity();
-  for (std::size_t first = 0; first < leader_rows_.size(); first += kBlockRows) {
-    const BlockLane scores = score_block(leader_blocks_.data() + first * kEmbeddingDim, embedding);
-    Eigen::Map<BlockLane>(leader_scores_.data() + first) = scores;
-    if (!(scores.maxCoeff() > first_score))
+  for (std::size_t first = 0; first < count; first += kBlockRows) {
+    const BlockLane block = score_block(leaders.blocks.data() + first * kEmbeddingDim,
+                                        query.embedding);
+    Eigen::Map<BlockLane>(scores.data() + first) = block;
+    if (!(block.maxCoeff() > first_score))
       continue;
-    const std::size_t count = std::min(kBlockRows, clusters_.size() - first);
-    for (std::size_t i = 0; i < count; ++i) {
-      if (leader_scores_[first + i] > first_score) {
-        first_score = leader_scores_[first + i];
-        first_cluster = first + i;
+    const std::size_t in_block = std::min(kBlockRows, count - first);
+    for (std::size_t i = 0; i < in_block; ++i) {
+      if (scores[first + i] > first_score) {
+        first_score = scores[first + i];
+        first_leader = first + i;
       }
     }
   }
-  // The cluster of the most similar leader first: it usually holds the answer, and the k-th
-  // best it leaves rules most other clusters out by their bound.
-  scan_cluster(clusters_[first_cluster], embedding, take, floor, best);
-  double norm = 0;
-  for (const float v : embedding)
-    norm += static_cast<double>(v) * v;
-  const auto norm_f = static_cast<float>(std::sqrt(norm));
-  const double threshold =
-      best.size() == take ? std::max(floor, static_cast<double>(best.back().second)) : floor;
-  // Bounds in float, 8 clusters at a time: the slack covers the float sums' rounding.
+  // The set of the most similar leader first: it usually holds the answer, and the k-th best
+  // it leaves rules most other sets out by their bound.
+  visit(static_cast<std::uint32_t>(first_leader));
+  const double threshold = best.size() == query.take
+                               ? std::max(query.floor, static_cast<double>(best.back().second))
+                               : query.floor;
+  // Bounds in float, 8 leaders at a time: the slack covers the float sums' rounding.
   const auto cut = static_cast<float>(std::max(threshold, -2.0) - kBoundSlack);
-  candidates_.clear();
-  for (std::size_t first = 0; first < clusters_.size(); first += kBlockRows) {
-    const BlockLane bounds = Eigen::Map<const BlockLane>(leader_scores_.data() + first) +
-                             Eigen::Map<const BlockLane>(leader_reach_.data() + first) * norm_f;
+  auto& candidates = scratch.candidates;
+  candidates.clear();
+  for (std::size_t first = 0; first < count; first += kBlockRows) {
+    const BlockLane bounds = bound_block(
+        Eigen::Map<const BlockLane>(scores.data() + first), leaders.reach_f.data() + first,
+        leaders.norm2.data() + first, leaders.max_norm2.data() + first, query.norm, query.norm2);
     if (!(bounds.maxCoeff() >= cut))
       continue;
-    const std::size_t count = std::min(kBlockRows, clusters_.size() - first);
-    for (std::size_t i = 0; i < count; ++i) {
+    const std::size_t in_block = std::min(kBlockRows, count - first);
+    for (std::size_t i = 0; i < in_block; ++i) {
       const float bound = bounds[static_cast<Eigen::Index>(i)];
-      if (bound >= cut && first + i != first_cluster)
-        candidates_.emplace_back(static_cast<double>(bound) + kBoundSlack,
-                                 static_cast<std::uint32_t>(first + i));
+      if (bound >= cut && first + i != first_leader)
+        candidates.emplace_back(static_cast<double>(bound) + kBoundSlack,
+                                static_cast<std::uint32_t>(first + i));
     }
   }
   // The most promising first, so the k-th best rises early.
-  std::sort(candidates_.begin(), candidates_.end(), [](const auto& a, const auto& b) {
+  std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
     return a.first > b.first || (a.first == b.first && a.second < b.second);
   });
-  for (const auto& [bound, c] : candidates_) {
-    if (best.size() == take && bound < best.back().second)
-      break;  // no member of this or any later cluster can enter
-    scan_cluster(clusters_[c], embedding, take, floor, best);
+  for (const auto& [bound, c] : candidates) {
+    if (best.size() == query.take && bound < best.back().second)
+      break;  // no member of this or any later set can enter
+    visit(c);
   }
 }
 
-void EmbeddingIndex::scan_cluster(const Cluster& cluster, const Embedding& embedding,
-                                  std::size_t take, double floor, Neighbours& best) const {
-  for (std::size_t first = 0; first < cluster.rows.size(); first += kBlockRows) {
-    const BlockLane scores = score_block(cluster.blocks.data() + first * kEmbeddingDim, embedding);
+void EmbeddingIndex::search_cluster(const Cluster& cluster, const Query& query,
+                                    Neighbours& best) const {
+  if (!cluster.groups) {
+    scan_rows(cluster.flat, query, best);
+    return;
+  }
+  search(*cluster.groups, query, best, group_scratch_,
+         [&](std::uint32_t g) { scan_rows(cluster.group_rows[g], query, best); });
+}
+
+void EmbeddingIndex::scan_rows(const Rows& rows, const Query& query, Neighbours& best) {
+  const std::size_t take = query.take;
+  for (std::size_t first = 0; first < rows.rows.size(); first += kBlockRows) {
+    const BlockLane scores = score_block(rows.blocks.data() + first * kEmbeddingDim,
+                                         query.embedding);
     if (best.size() == take && scores.maxCoeff() < best.back().second)
       continue;  // padding rows score 0 and may only cause a needless look
-    const std::size_t count = std::min(kBlockRows, cluster.rows.size() - first);
+    const std::size_t count = std::min(kBlockRows, rows.rows.size() - first);
     for (std::size_t i = 0; i < count; ++i) {
       const float score = scores[static_cast<Eigen::Index>(i)];
-      const std::size_t row = cluster.rows[first + i];
-      if (static_cast<double>(score) < floor ||
+      const std::size_t row = rows.rows[first + i];
+      if (static_cast<double>(score) < query.floor ||
           (best.size() == take && !closer(score, row, best.back())))
         continue;
       // Sorted buffer of the best `take` in the total order.

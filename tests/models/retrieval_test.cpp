@@ -219,15 +219,15 @@ Service service_with_components(engine::RngStream& rng, int id, int components) 
 
 // Embeddings of the kind the study makes: a few hundred components dominate similarity, so rows
 // come in tight clusters with many near-equal neighbours.
-std::vector<Embedding> clustered_rows(engine::RngStream& rng, int count) {
+std::vector<Embedding> clustered_rows(engine::RngStream& rng, int count, int kServices = 40) {
   const LocalCalendar calendar(0, 0, ReviewerConfig{}, {}, {});
-  constexpr int kServices = 40;
   std::vector<Service> services;
   for (int s = 0; s < kServices; ++s)
     services.push_back(service_with_components(rng, s, 6));
   std::vector<Embedding> rows;
   for (int r = 0; r < count; ++r) {
-    const Service& service = services[engine::uniform_below(rng, kServices)];
+    const Service& service =
+        services[engine::uniform_below(rng, static_cast<std::uint64_t>(kServices))];
     Change change;
     change.arrival = engine::SimTime::minutes(
         static_cast<std::int64_t>(engine::uniform_below(rng, 60 * 24 * 7 * 30)));
@@ -368,6 +368,45 @@ TEST(EmbeddingIndex, ClusteredSearchEqualsScoringEveryRow) {
         }
         ASSERT_EQ(found.rows, want) << "k " << k << " floor " << floor;
         EXPECT_EQ(found.neighbours, static_cast<int>(want.size()));
+      }
+    }
+  }
+}
+
+// Code areas of hundreds of rows are split into groups by their features, searched with the
+// triangle bound: still exactly the answer of scoring every row, ties (repeated rows) included.
+TEST(EmbeddingIndex, SplitClustersAnswerAsScoringEveryRow) {
+  engine::RngStream rng(engine::StreamKey{14, 0, 0, 4, 1});
+  auto rows = clustered_rows(rng, 5'000, 2);  // 12 code areas: ~400 rows each
+  for (std::size_t r = 7; r < rows.size(); r += 7)
+    rows[r] = rows[r / 3];  // exact repeats: equal scores, the lower row first
+  EmbeddingIndex index(16);
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    index.add(rows[r], r % 4 == 0);
+    if (r % 499 == 0) {  // also while clusters are being split
+      const auto seen = std::vector<Embedding>(rows.begin(), rows.begin() + r + 1);
+      for (const std::size_t q : {r / 2, r})
+        ASSERT_EQ(index.top_k(rows[q], 10), score_every_row(seen, rows[q], 10)) << "rows " << r;
+    }
+  }
+  EXPECT_GT(index.split_clusters(), 5U);
+  auto queries = clustered_rows(rng, 100, 2);
+  for (int q = 0; q < 30; ++q) {
+    queries.push_back(rows[static_cast<std::size_t>(q) * 131]);
+    queries.push_back(random_unit(rng));
+  }
+  for (const auto& query : queries) {
+    for (const std::size_t k : {1U, 10U, 37U, 600U}) {
+      const auto expected = score_every_row(rows, query, k);
+      ASSERT_EQ(index.top_k(query, static_cast<int>(k)), expected);
+      for (const double floor : {0.8, 0.99, 0.9999}) {
+        const RetrievalResult found = index.query(query, static_cast<int>(k), floor);
+        std::vector<std::size_t> want;
+        for (const auto& [row, score] : expected) {
+          if (score >= floor)
+            want.push_back(row);
+        }
+        ASSERT_EQ(found.rows, want) << "k " << k << " floor " << floor;
       }
     }
   }
