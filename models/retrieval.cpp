@@ -259,8 +259,7 @@ void EmbeddingIndex::exact_add(const Embedding& embedding, std::size_t row) {
     split(cluster);
 }
 
-void EmbeddingIndex::add_to_group(Cluster& cluster, const Embedding& embedding,
-                                  std::uint32_t row) {
+void EmbeddingIndex::add_to_group(Cluster& cluster, const Embedding& embedding, std::uint32_t row) {
   const std::uint32_t g = cluster.groups->add(group_key(embedding), embedding);
   if (g == cluster.group_rows.size())
     cluster.group_rows.emplace_back();
@@ -312,8 +311,8 @@ void EmbeddingIndex::search(const Leaders& leaders, const Query& query, Neighbou
   std::size_t first_leader = 0;
   float first_score = -std::numeric_limits<float>::infinity();
   for (std::size_t first = 0; first < count; first += kBlockRows) {
-    const BlockLane block = score_block(leaders.blocks.data() + first * kEmbeddingDim,
-                                        query.embedding);
+    const BlockLane block =
+        score_block(leaders.blocks.data() + first * kEmbeddingDim, query.embedding);
     Eigen::Map<BlockLane>(scores.data() + first) = block;
     if (!(block.maxCoeff() > first_score))
       continue;
@@ -373,8 +372,8 @@ void EmbeddingIndex::search_cluster(const Cluster& cluster, const Query& query,
 void EmbeddingIndex::scan_rows(const Rows& rows, const Query& query, Neighbours& best) {
   const std::size_t take = query.take;
   for (std::size_t first = 0; first < rows.rows.size(); first += kBlockRows) {
-    const BlockLane scores = score_block(rows.blocks.data() + first * kEmbeddingDim,
-                                         query.embedding);
+    const BlockLane scores =
+        score_block(rows.blocks.data() + first * kEmbeddingDim, query.embedding);
     if (best.size() == take && scores.maxCoeff() < best.back().second)
       continue;  // padding rows score 0 and may only cause a needless look
     const std::size_t count = std::min(kBlockRows, rows.rows.size() - first);

@@ -82,17 +82,17 @@ class EmbeddingIndex {
   // bound needs; scores and bounds come 8 leaders at a time (blocks, zero-padded).
   struct Leaders {
     std::unordered_map<std::uint64_t, std::uint32_t> of_key;
-    std::vector<float> blocks;       // the leaders in blocks of 8 rows, dimension-major
-    std::vector<Embedding> rows;     // the leaders themselves
-    std::vector<double> reach;       // upper bound of |member - leader|
-    std::vector<float> reach_f;      // the same in float (padded to the block)
-    std::vector<float> norm2;        // |leader|^2 (padded)
-    std::vector<float> max_norm2;    // max |member|^2 (padded)
+    std::vector<float> blocks;     // the leaders in blocks of 8 rows, dimension-major
+    std::vector<Embedding> rows;   // the leaders themselves
+    std::vector<double> reach;     // upper bound of |member - leader|
+    std::vector<float> reach_f;    // the same in float (padded to the block)
+    std::vector<float> norm2;      // |leader|^2 (padded)
+    std::vector<float> max_norm2;  // max |member|^2 (padded)
     std::size_t size() const { return rows.size(); }
     // The leader of `key`, made from `embedding` if new; then widened to cover `embedding`.
     std::uint32_t add(std::uint64_t key, const Embedding& embedding);
   };
-  struct Rows {                       // members in blocks of 8 rows, dimension-major
+  struct Rows {  // members in blocks of 8 rows, dimension-major
     std::vector<float> blocks;
     std::vector<std::uint32_t> rows;  // the row of each member
   };
@@ -124,8 +124,8 @@ class EmbeddingIndex {
     double floor;
   };
   template <class Visit>
-  static void search(const Leaders& leaders, const Query& query, Neighbours& best,
-                     Scratch& scratch, Visit&& visit);
+  static void search(const Leaders& leaders, const Query& query, Neighbours& best, Scratch& scratch,
+                     Visit&& visit);
   void search_cluster(const Cluster& cluster, const Query& query, Neighbours& best) const;
   static void scan_rows(const Rows& rows, const Query& query, Neighbours& best);
   void build_graph();
