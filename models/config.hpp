@@ -204,7 +204,7 @@ struct GenopsConfig {
   int retrieval_hnsw_ef_search = 64;         // candidates kept while querying
   // The hnsw kind answers exactly (clustered exact search) until an organization holds this
   // many rows, then builds its graph; 0: the graph from the first row.
-  int retrieval_hnsw_exact_below_rows = 100000;
+  int retrieval_hnsw_exact_below_rows = 1000000;
   // Risk
   RiskWeights weights;
   double medium_threshold = 0.5;
