@@ -226,9 +226,9 @@ bool parse_run_options(const std::vector<std::string>& arguments, po::variables_
       ("audit-key", po::value<std::string>(),
        "file holding an HMAC key: --out also stores the audit manifest's HMAC-SHA-256")
       ("batch-organizations", po::value<int>()->default_value(0),
-       "organizations simulated together before their records are written and freed (0: as "
-       "many as max_memory_gib allows); results do not depend on it. With --telemetry the "
-       "whole study is held in memory")
+       "organizations simulated together before their records are written and freed (0: "
+       "batches of as many estimated deployments as max_memory_gib allows); results do not "
+       "depend on it. With --telemetry the whole study is held in memory")
       ("quiet", po::bool_switch(), "no progress on stderr")
       ("progress", po::value<std::string>()->default_value("auto"),
        "auto (a bar on a terminal, else one line per 10%), json (one JSON line per run "
@@ -406,8 +406,10 @@ int command_run(const std::vector<std::string>& arguments) {
   if (values.count("telemetry") == 0) {
     // Bounded memory: organizations in batches, written (with --out) and freed as they finish.
     StreamOptions stream;
-    stream.batch_organizations =
-        batch_organizations > 0 ? batch_organizations : organizations_per_batch(scenario);
+    // By default batches close on estimated deployments (what max_memory_gib allows), so a
+    // batch of small organizations runs many coupled groups side by side.
+    stream.batch_organizations = batch_organizations;
+    stream.batch_deployments = batch_organizations > 0 ? 0 : deployments_per_batch(scenario);
     std::unique_ptr<RunSink> sink = std::make_unique<DiscardSink>();
     ResultsSink* results = nullptr;
     if (values.count("out") != 0) {
@@ -531,13 +533,13 @@ int command_validate(const std::vector<std::string>& arguments) {
   std::cout << ", strategies";
   for (const auto& s : scenario.strategies)
     std::cout << ' ' << s;
-  const int batch = organizations_per_batch(scenario);
+  const double batch = deployments_per_batch(scenario);
   std::printf(
-      "; about %.0f deployments per run, %.2f GiB estimated for %d replication(s) with %d "
-      "organization(s) per batch)\n",
+      "; about %.0f deployments per run, %.2f GiB estimated for %d replication(s) with batches "
+      "of up to %.0f deployments)\n",
       estimated_deployments(scenario),
-      estimated_memory_bytes(scenario, batch) / (1024.0 * 1024.0 * 1024.0), scenario.replications,
-      batch);
+      estimated_memory_bytes(scenario, 0, batch) / (1024.0 * 1024.0 * 1024.0),
+      scenario.replications, batch);
   return kExitOk;
 }
 

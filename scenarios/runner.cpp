@@ -15,6 +15,7 @@
 
 #include "engine/error.hpp"
 #include "engine/random.hpp"
+#include "scenarios/scenario_loader.hpp"
 
 namespace genops::scenarios {
 
@@ -187,7 +188,9 @@ RunResult run_once(const models::Scenario& scenario, const models::Strategy& str
 // batches hand organizations over in ascending order, the results file's), and closes there
 // when the next group would take it over `organizations`.
 std::vector<std::vector<int>> plan_batches(const std::vector<std::vector<int>>& groups,
-                                           int organizations) {
+                                           int organizations,
+                                           const std::vector<double>& deployments,
+                                           double max_deployments) {
   int count = 0;
   for (const auto& group : groups)
     count += static_cast<int>(group.size());
@@ -196,9 +199,19 @@ std::vector<std::vector<int>> plan_batches(const std::vector<std::vector<int>>& 
     for (const int o : groups[g])
       group_of.at(static_cast<std::size_t>(o)) = static_cast<int>(g);
   }
+  const bool by_deployments = max_deployments > 0;
+  if (by_deployments && deployments.size() != static_cast<std::size_t>(count))
+    throw std::logic_error("plan_batches: one deployment estimate per organization");
+  const auto weight = [&](const std::vector<int>& members) {
+    double sum = 0;
+    for (const int o : members)
+      sum += deployments[static_cast<std::size_t>(o)];
+    return sum;
+  };
   std::vector<std::vector<int>> batches(1);
   std::vector<bool> taken(groups.size(), false);
-  int reach = -1;  // the largest organization in the open batch
+  int reach = -1;       // the largest organization in the open batch
+  double in_batch = 0;  // the open batch's deployments (by_deployments only)
   for (int o = 0; o < count; ++o) {
     const auto g = static_cast<std::size_t>(group_of[static_cast<std::size_t>(o)]);
     if (!taken[g]) {
@@ -206,13 +219,22 @@ std::vector<std::vector<int>> plan_batches(const std::vector<std::vector<int>>& 
       auto& batch = batches.back();
       batch.insert(batch.end(), groups[g].begin(), groups[g].end());
       reach = std::max(reach, *std::max_element(groups[g].begin(), groups[g].end()));
+      if (by_deployments)
+        in_batch += weight(groups[g]);
     }
-    if (o != reach || o + 1 == count || organizations <= 0)
+    if (o != reach || o + 1 == count || (organizations <= 0 && !by_deployments))
       continue;
     const auto next = static_cast<std::size_t>(group_of[static_cast<std::size_t>(o + 1)]);
-    const std::size_t incoming = taken[next] ? 0 : groups[next].size();
-    if (batches.back().size() + incoming > static_cast<std::size_t>(organizations))
+    const bool next_taken = taken[next];
+    const std::size_t incoming = next_taken ? 0 : groups[next].size();
+    const bool over_count = organizations > 0 && batches.back().size() + incoming >
+                                                     static_cast<std::size_t>(organizations);
+    const bool over_deployments =
+        by_deployments && !next_taken && in_batch + weight(groups[next]) > max_deployments;
+    if (over_count || over_deployments) {
       batches.emplace_back();
+      in_batch = 0;
+    }
   }
   for (auto& batch : batches)
     std::sort(batch.begin(), batch.end());
@@ -325,9 +347,11 @@ namespace {
 
 // The batches of every run, checked to hand organizations over in ascending order (the results
 // file's order; plan_batches() closes batches only on contiguous ranges).
-std::vector<std::vector<int>> checked_batches(const models::Scenario& scenario, int organizations) {
+std::vector<std::vector<int>> checked_batches(const models::Scenario& scenario,
+                                              const StreamOptions& stream) {
   std::vector<std::vector<int>> batches =
-      plan_batches(models::coupled_groups(scenario), organizations);
+      plan_batches(models::coupled_groups(scenario), stream.batch_organizations,
+                   estimated_organization_deployments(scenario), stream.batch_deployments);
   int next = 0;
   for (const auto& batch : batches) {
     for (const int o : batch) {
@@ -408,8 +432,7 @@ StreamedStudy stream_study(const models::Scenario& scenario,
     for (int r = 0; r < scenario.replications; ++r)
       study.replications.push_back(r);
   }
-  const std::vector<std::vector<int>> batches =
-      checked_batches(study.scenario, stream.batch_organizations);
+  const std::vector<std::vector<int>> batches = checked_batches(study.scenario, stream);
   study.threads =
       options.threads > 0 ? options.threads : std::max(1, tbb::info::default_concurrency());
   const tbb::global_control worker_limit(tbb::global_control::max_allowed_parallelism,

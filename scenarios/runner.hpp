@@ -84,11 +84,14 @@ RunResult run_once(const models::Scenario& scenario, const models::Strategy& str
 
 // Splits the coupled groups (models::coupled_groups: organizations sharing a CI fleet) into
 // batches of whole groups, each batch a contiguous range of organizations in ascending order,
-// closed where the next group would take it over `organizations` (a larger group or an
-// interleaved set of groups is a batch of its own: a group is never split).
-// `organizations` <= 0: one batch.
+// closed where the next group would take it over `organizations` (<= 0: no limit) or, with
+// `max_deployments` > 0, over that many deployments by `deployments` (one estimate per
+// organization). A larger group or an interleaved set of groups is a batch of its own: a group
+// is never split. No limit: one batch.
 std::vector<std::vector<int>> plan_batches(const std::vector<std::vector<int>>& groups,
-                                           int organizations);
+                                           int organizations,
+                                           const std::vector<double>& deployments = {},
+                                           double max_deployments = 0);
 
 // One batch of a run: a Simulation of the batch's organizations, their outputs (in the batch's
 // order) and their safety violations. The partitions run in parallel in the caller's arena.
@@ -141,8 +144,11 @@ class RunSink {
 
 // How stream_study() batches a run's organizations.
 struct StreamOptions {
-  // Organizations simulated together (whole coupled groups); <= 0: all (one batch).
+  // Organizations simulated together (whole coupled groups); <= 0: no limit.
   int batch_organizations = 0;
+  // Estimated deployments simulated together (scenarios/scenario_loader.hpp
+  // deployments_per_batch); <= 0: no limit. Both limits <= 0: one batch.
+  double batch_deployments = 0;
 };
 
 // The study with bounded memory: the runs one after another in study order, each in batches of

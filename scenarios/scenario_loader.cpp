@@ -1303,7 +1303,18 @@ double estimated_deployments(const Scenario& s) {
   return deployments;
 }
 
-double estimated_memory_bytes(const Scenario& s, int batch_organizations) {
+std::vector<double> estimated_organization_deployments(const Scenario& s) {
+  std::vector<double> deployments;
+  deployments.reserve(s.organizations.size());
+  for (const auto& organization : s.organizations) {
+    deployments.push_back(organization.services * organization.deploys_per_service_per_day *
+                          (s.warmup_days + s.duration_days));
+  }
+  return deployments;
+}
+
+double estimated_memory_bytes(const Scenario& s, int batch_organizations,
+                              double batch_deployments) {
   // `run`'s batches (scenarios/runner.hpp plan_batches: whole coupled groups, contiguous ranges
   // of organizations); the largest batch is the one in flight at peak. A run holds the
   // warm-up's records too until it leaves them out at the end.
@@ -1321,18 +1332,23 @@ double estimated_memory_bytes(const Scenario& s, int batch_organizations) {
     for (std::size_t o = 0; o < s.organizations.size(); ++o)
       groups.push_back({static_cast<int>(o)});
   }
+  const std::vector<double> per_organization = estimated_organization_deployments(s);
   double in_flight = 0;
-  for (const std::vector<int>& batch : plan_batches(groups, batch_organizations)) {
+  for (const std::vector<int>& batch :
+       plan_batches(groups, batch_organizations, per_organization, batch_deployments)) {
     double deployments = 0;
-    for (const int o : batch) {
-      const auto& organization = s.organizations[static_cast<std::size_t>(o)];
-      deployments += organization.services * organization.deploys_per_service_per_day *
-                     (s.warmup_days + s.duration_days);
-    }
+    for (const int o : batch)
+      deployments += per_organization[static_cast<std::size_t>(o)];
     in_flight = std::max(in_flight, deployments);
   }
   return kFixedBytes + in_flight * kBytesPerDeploymentInFlight +
          estimated_deployments(s) * kKeptBytesPerDeployment * s.replications;
+}
+
+double deployments_per_batch(const Scenario& s) {
+  const double left = s.max_memory_gib * kBytesPerGib - kFixedBytes -
+                      estimated_deployments(s) * kKeptBytesPerDeployment * s.replications;
+  return std::max(1.0, left / kBytesPerDeploymentInFlight);
 }
 
 int organizations_per_batch(const Scenario& s) {

@@ -58,13 +58,23 @@ void validate_scenario(const models::Scenario& scenario, const models::StrategyR
 inline constexpr std::size_t kMaxOrganizations = 65535;
 // Expected arriving deployments of one run (all organizations).
 double estimated_deployments(const models::Scenario& scenario);
+// Expected deployments of each organization in one run, warm-up included (what a batch holds).
+std::vector<double> estimated_organization_deployments(const models::Scenario& scenario);
 // Estimated peak memory of `run` (scenarios/README.md "Memory"): a fixed allowance, the records
-// of the largest of its batches of `batch_organizations` consecutive organizations (<= 0: all),
-// which is in flight at peak, and the values kept per deployment for a strategy's exact pooled
-// quantiles over all its replications. Independent of the number of deployments beyond those.
-double estimated_memory_bytes(const models::Scenario& scenario, int batch_organizations = 0);
-// The most organizations `run` simulates together within max_memory_gib (at least 1).
+// of the largest of its batches (runner.hpp plan_batches with `batch_organizations` and
+// `batch_deployments`; both <= 0: one batch), which is in flight at peak, and the values kept
+// per deployment for a strategy's exact pooled quantiles over all its replications.
+// Independent of the number of deployments beyond those.
+double estimated_memory_bytes(const models::Scenario& scenario, int batch_organizations = 0,
+                              double batch_deployments = 0);
+// The most organizations `run --batch-organizations` may batch within max_memory_gib, whatever
+// their sizes (at least 1).
 int organizations_per_batch(const models::Scenario& scenario);
+// The estimated deployments `run` simulates together by default: what max_memory_gib leaves for
+// records in flight after the fixed allowance and the kept values (at least 1: then every
+// coupled group is a batch of its own). Batches of small organizations hold many of them, so
+// independent groups run side by side on the threads.
+double deployments_per_batch(const models::Scenario& scenario);
 // Every key, for documentation and `genops-sim validate --keys`.
 std::vector<KeyInfo> scenario_keys();
 // The fully resolved scenario as JSON (provenance).

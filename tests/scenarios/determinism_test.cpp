@@ -284,6 +284,20 @@ TEST(Batches, NeverSplitACoupledGroup) {
   EXPECT_EQ(plan_batches(interleaved, 0), (std::vector<std::vector<int>>{{0, 1, 2, 3}}));
 }
 
+// Batches closed on estimated deployments: small groups share a batch, a group larger than the
+// limit is a batch of its own (never split), and a count limit still applies alongside.
+TEST(Batches, CloseOnEstimatedDeployments) {
+  const std::vector<std::vector<int>> groups = {{0}, {1, 2, 3}, {4}, {5, 6}};
+  const std::vector<double> deployments = {10, 5, 5, 5, 40, 20, 20};
+  using Batches = std::vector<std::vector<int>>;
+  EXPECT_EQ(plan_batches(groups, 0, deployments, 25), (Batches{{0, 1, 2, 3}, {4}, {5, 6}}));
+  EXPECT_EQ(plan_batches(groups, 0, deployments, 24), (Batches{{0}, {1, 2, 3}, {4}, {5, 6}}));
+  EXPECT_EQ(plan_batches(groups, 0, deployments, 1000), (Batches{{0, 1, 2, 3, 4, 5, 6}}));
+  EXPECT_EQ(plan_batches(groups, 3, deployments, 1000), (Batches{{0}, {1, 2, 3}, {4, 5, 6}}));
+  EXPECT_EQ(plan_batches(groups, 0, deployments, 1), (Batches{{0}, {1, 2, 3}, {4}, {5, 6}}));
+  EXPECT_THROW(plan_batches(groups, 0, {1.0, 2.0}, 10), std::logic_error);
+}
+
 // Records, violations, engine events and digests, and every summary (per run and pooled) are
 // bit-identical to the whole study held in memory, whatever the batch size and thread count.
 TEST_F(StudyDeterminism, BatchedStreamingIsIdenticalToOneStudyInMemory) {

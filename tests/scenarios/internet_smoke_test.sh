@@ -17,7 +17,7 @@ rm -rf "$work" && mkdir -p "$work"
   fail "scenarios/internet.toml is out of date (run scripts/gen-internet-scenario.py)"
 
 "$sim" validate "$scenario" > "$work/validate.out" || fail "validate of the full run failed"
-grep -q "organization(s) per batch" "$work/validate.out" ||
+grep -q "with batches of up to [0-9]* deployments" "$work/validate.out" ||
   fail "unexpected validate output: $(cat "$work/validate.out")"
 echo "full run accepted: $(cat "$work/validate.out")"
 set +e

@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "models/ci_fleet.hpp"
 #include "models/strategy.hpp"
 #include "scenarios/cli.hpp"
+#include "scenarios/runner.hpp"
 #include "scenarios/scenario_loader.hpp"
 
 namespace genops::scenarios {
@@ -153,6 +155,15 @@ TEST(ScenarioLoader, MemoryBudgetIsCheckedAfterEveryOverride) {
   EXPECT_LE(estimated_memory_bytes(full, batch), 4 * gib);
   EXPECT_GT(estimated_memory_bytes(full, batch + 1), 4 * gib);
   EXPECT_GT(estimated_memory_bytes(full), 4 * gib);
+  // `run`'s default batches close on estimated deployments: they fit the budget, hold more
+  // organizations than a count sized for the largest ones, and a limit 10% higher would not fit.
+  const double per_batch = deployments_per_batch(full);
+  EXPECT_LE(estimated_memory_bytes(full, 0, per_batch), 4 * gib);
+  EXPECT_GT(estimated_memory_bytes(full, 0, per_batch * 1.1), 4 * gib);
+  const auto groups = models::coupled_groups(full);
+  const auto by_deployments =
+      plan_batches(groups, 0, estimated_organization_deployments(full), per_batch);
+  EXPECT_LT(by_deployments.size() * 3, plan_batches(groups, batch).size() * 2);
   models::Scenario s = load_scenario(internet, strategies, Validation::Deferred);
   apply_override(s, "max_memory_gib=0.5", strategies, Validation::Deferred);
   EXPECT_THROW(validate_scenario(s, strategies), ScenarioError);
