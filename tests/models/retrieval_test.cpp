@@ -334,6 +334,31 @@ std::vector<std::pair<std::size_t, float>> score_every_row(const std::vector<Emb
   return all;
 }
 
+// Every query's answer, for each k and similarity floor, is the one of scoring every row: the
+// top k in the total order, then those at or above the floor.
+void expect_answers_of_scoring_every_row(const EmbeddingIndex& index,
+                                         const std::vector<Embedding>& rows,
+                                         const std::vector<Embedding>& queries,
+                                         std::initializer_list<std::size_t> ks,
+                                         std::initializer_list<double> floors) {
+  for (const auto& query : queries) {
+    for (const std::size_t k : ks) {
+      const auto expected = score_every_row(rows, query, k);
+      ASSERT_EQ(index.top_k(query, static_cast<int>(k)), expected);
+      for (const double floor : floors) {
+        const RetrievalResult found = index.query(query, static_cast<int>(k), floor);
+        std::vector<std::size_t> want;
+        for (const auto& [row, score] : expected) {
+          if (score >= floor)
+            want.push_back(row);
+        }
+        ASSERT_EQ(found.rows, want) << "k " << k << " floor " << floor;
+        EXPECT_EQ(found.neighbours, static_cast<int>(want.size()));
+      }
+    }
+  }
+}
+
 // Skipping clusters by their Cauchy-Schwarz bound must give exactly the answer of scoring every
 // row: same rows, same order, same float scores, with and without a similarity floor.
 TEST(EmbeddingIndex, ClusteredSearchEqualsScoringEveryRow) {
@@ -355,22 +380,7 @@ TEST(EmbeddingIndex, ClusteredSearchEqualsScoringEveryRow) {
   auto queries = clustered_rows(rng, 200);
   for (int q = 0; q < 50; ++q)
     queries.push_back(random_unit(rng));
-  for (const auto& query : queries) {
-    for (const std::size_t k : {1U, 10U, 37U}) {
-      const auto expected = score_every_row(rows, query, k);
-      ASSERT_EQ(index.top_k(query, static_cast<int>(k)), expected);
-      for (const double floor : {0.5, 0.8, 0.95}) {
-        const RetrievalResult found = index.query(query, static_cast<int>(k), floor);
-        std::vector<std::size_t> want;
-        for (const auto& [row, score] : expected) {
-          if (score >= floor)
-            want.push_back(row);
-        }
-        ASSERT_EQ(found.rows, want) << "k " << k << " floor " << floor;
-        EXPECT_EQ(found.neighbours, static_cast<int>(want.size()));
-      }
-    }
-  }
+  expect_answers_of_scoring_every_row(index, rows, queries, {1U, 10U, 37U}, {0.5, 0.8, 0.95});
 }
 
 // Code areas of hundreds of rows are split into groups by their features, searched with the
@@ -395,21 +405,8 @@ TEST(EmbeddingIndex, SplitClustersAnswerAsScoringEveryRow) {
     queries.push_back(rows[static_cast<std::size_t>(q) * 131]);
     queries.push_back(random_unit(rng));
   }
-  for (const auto& query : queries) {
-    for (const std::size_t k : {1U, 10U, 37U, 600U}) {
-      const auto expected = score_every_row(rows, query, k);
-      ASSERT_EQ(index.top_k(query, static_cast<int>(k)), expected);
-      for (const double floor : {0.8, 0.99, 0.9999}) {
-        const RetrievalResult found = index.query(query, static_cast<int>(k), floor);
-        std::vector<std::size_t> want;
-        for (const auto& [row, score] : expected) {
-          if (score >= floor)
-            want.push_back(row);
-        }
-        ASSERT_EQ(found.rows, want) << "k " << k << " floor " << floor;
-      }
-    }
-  }
+  expect_answers_of_scoring_every_row(index, rows, queries, {1U, 10U, 37U, 600U},
+                                      {0.8, 0.99, 0.9999});
 }
 
 // The hnsw kind answers exactly below its row threshold and then builds the same graph as an
