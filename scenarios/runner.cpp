@@ -186,7 +186,7 @@ RunResult run_once(const models::Scenario& scenario, const models::Strategy& str
 // Sweeps the organizations in ascending order, taking in the whole group of each one not yet
 // taken; a batch may close only where it covers a contiguous range of organizations (so the
 // batches hand organizations over in ascending order, the results file's), and closes there
-// when the next group would take it over `organizations`.
+// when the next group would take it over `organizations` or over `max_deployments`.
 std::vector<std::vector<int>> plan_batches(const std::vector<std::vector<int>>& groups,
                                            int organizations,
                                            const std::vector<double>& deployments,
