@@ -44,8 +44,11 @@ const models::StrategyRegistry& strategies() {
   return registry;
 }
 
+// One file per test and name: ctest runs the tests as parallel processes, so a name shared by
+// two tests would let one read the other's half-written file.
 std::string write_scenario(const std::string& name, const std::string& sweep) {
-  const fs::path path = fs::temp_directory_path() / ("genops_sweep_" + name + ".toml");
+  const std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  const fs::path path = fs::temp_directory_path() / ("genops_sweep_" + test + "_" + name + ".toml");
   std::ofstream(path) << kWorld << sweep;
   return path.string();
 }
